@@ -1,0 +1,45 @@
+"""The ``modsvc`` command line: a public interface that users script against.
+
+Exit codes: 0 success, 1 some records rejected, 2 usage or fatal error.
+Every command reads MODSVC_DATABASE_URL, MODSVC_BROKER_URL, MODSVC_REDIS_URL,
+MODSVC_SECRET_KEY and the other MODSVC_* settings (see ``modsvc doctor``).
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+EXIT_OK, EXIT_REJECTED, EXIT_FATAL = 0, 1, 2
+
+
+class FatalError(click.ClickException):
+    """Printed as 'Error: ...' and exits 2, like a usage error."""
+
+    exit_code = EXIT_FATAL
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="modsvc")
+def cli() -> None:
+    """modsvc: comment moderation and analysis (toxicity, antisemitism, conspiracy)."""
+
+
+def _register() -> None:
+    from . import db_cmd, doctor_cmd, export_cmd, import_cmd, serve_cmd
+
+    cli.add_command(import_cmd.import_command)
+    cli.add_command(export_cmd.export_command)
+    cli.add_command(db_cmd.db)
+    cli.add_command(doctor_cmd.doctor)
+    cli.add_command(serve_cmd.serve)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)

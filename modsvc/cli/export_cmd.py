@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..config import load_settings
+
+
+@click.command("export")
+@click.option("--thread", "thread_id", type=int, help="Only this thread (modsvc id).")
+@click.option("--site", help="Only threads of this site key.")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default stdout).")
+def export_command(thread_id: int | None, site: str | None, fmt: str, output) -> None:
+    """Export comments with their thread, parent, author, body, time, scores and decision.
+
+    CSV cells that a spreadsheet would run as a formula (starting with = + - @)
+    are prefixed with a single quote.
+    """
+    from ..db import get_sessionmaker
+    from ..export import write_export
+    from . import FatalError
+
+    settings = load_settings()
+    try:
+        sessions = get_sessionmaker(settings.database_url)
+        with sessions() as session:
+            count = write_export(session, output, fmt, thread_id=thread_id, site=site)
+    except Exception as exc:
+        raise FatalError(f"export failed: {exc}") from exc
+    click.echo(f"exported {count} comments", err=True)
+    if output is not sys.stdout:
+        output.close()

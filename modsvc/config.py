@@ -1,0 +1,115 @@
+"""Settings from ``MODSVC_*`` environment variables, with documented defaults.
+
+The defaults make one command work on a laptop with no external service:
+SQLite under ``instance/``, an in-process worker, no Redis. Point the URLs at
+PostgreSQL / Redis / RabbitMQ to scale out (see README, "Scaled mode").
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("MODSVC_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+
+
+def _default_secret_key() -> str:
+    """A per-installation random key kept in instance/, so sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs (what every other tool writes) and use psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+@dataclass(slots=True)
+class Settings:
+    """Every setting, with the environment variable that sets it in its help text."""
+
+    # MODSVC_DATABASE_URL: SQLAlchemy URL; plain postgresql:// works.
+    database_url: str = field(default_factory=lambda: normalize_database_url(
+        _env("MODSVC_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'modsvc.db'}")))
+    # MODSVC_BROKER_URL: Celery broker. Empty = embedded mode (in-process worker, no broker server).
+    broker_url: str = field(default_factory=lambda: _env("MODSVC_BROKER_URL", ""))
+    # MODSVC_REDIS_URL: shared state for rate limits across web processes. Empty = in-memory.
+    redis_url: str = field(default_factory=lambda: _env("MODSVC_REDIS_URL", ""))
+    # MODSVC_SECRET_KEY: signs sessions and CSRF tokens. Default: a random key kept in instance/secret_key.
+    secret_key: str = field(default_factory=lambda: _env("MODSVC_SECRET_KEY", "") or _default_secret_key())
+    # MODSVC_MODEL: builtin | detoxify-original | detoxify-unbiased | detoxify-multilingual
+    model: str = field(default_factory=lambda: _env("MODSVC_MODEL", "builtin"))
+    # MODSVC_MODEL_DIR: where exported/downloaded model files live.
+    model_dir: str = field(default_factory=lambda: _env("MODSVC_MODEL_DIR", str(INSTANCE_DIR / "models")))
+    # MODSVC_SCORE_BATCH_SIZE: comments per scoring task.
+    score_batch_size: int = field(default_factory=lambda: _env_int("MODSVC_SCORE_BATCH_SIZE", 64))
+    # MODSVC_MAX_UPLOAD_MB: request bodies above this are refused with 413.
+    max_upload_mb: int = field(default_factory=lambda: _env_int("MODSVC_MAX_UPLOAD_MB", 512))
+    # MODSVC_UPLOAD_DIR: where uploaded import files wait for a worker.
+    upload_dir: str = field(default_factory=lambda: _env("MODSVC_UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
+    # MODSVC_SECURE_COOKIES: set Secure on cookies (turn off only for plain-HTTP local use).
+    secure_cookies: bool = field(default_factory=lambda: _env_bool("MODSVC_SECURE_COOKIES", False))
+    # MODSVC_SWEEP_SECONDS: how often unscored comments are re-queued.
+    sweep_seconds: int = field(default_factory=lambda: _env_int("MODSVC_SWEEP_SECONDS", 60))
+
+    @property
+    def embedded(self) -> bool:
+        """No broker configured: the web process runs the worker itself."""
+        return not self.broker_url
+
+    def describe(self) -> dict[str, str]:
+        """Settings for display, with passwords and keys masked."""
+        shown: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "secret_key":
+                value = "(set)" if value else "(unset)"
+            elif isinstance(value, str) and "://" in value:
+                value = _mask_url_password(value)
+            shown[f.name] = str(value)
+        return shown
+
+
+def _mask_url_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not an SQLAlchemy URL (e.g. amqp://); mask crudely
+        scheme, _, rest = url.partition("://")
+        if "@" in rest:
+            creds, _, host = rest.rpartition("@")
+            user = creds.split(":", 1)[0]
+            return f"{scheme}://{user}:***@{host}"
+        return url
+
+
+def load_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,377 @@
+"""Writes importer records to the database in batches, idempotently.
+
+Identity is (site, thread external id) and (thread, comment external id), so
+importing the same data twice creates nothing new. A changed body updates the
+comment and sends it back for scoring. Each batch is its own transaction: a
+crash mid-import keeps the finished batches, and re-running the import fills in
+the rest. Comments are inserted level by level (parents first) with RETURNING,
+which gives parent ids without a second UPDATE pass and works the same on
+SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .importers.records import CommentRecord, Rejection, ThreadRecord, Warning_
+from .models import Comment, Site, Thread, utcnow
+
+MAX_LISTED_PROBLEMS = 10_000  # beyond this only the counts grow, so memory stays flat on hostile input
+
+
+def body_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _thread_hash(rec: ThreadRecord) -> str:
+    parts = [rec.title, rec.url, rec.author, _iso(rec.published_at), rec.body, str(bool(rec.closed))]
+    return hashlib.sha256("\x1f".join(p or "" for p in parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    """Comparable form of a timestamp; SQLite hands back naive UTC, PostgreSQL aware."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds")
+
+
+@dataclass
+class ImportSummary:
+    threads_new: int = 0
+    threads_unchanged: int = 0
+    threads_updated: int = 0
+    comments_new: int = 0
+    comments_unchanged: int = 0
+    comments_updated: int = 0
+    comments_rejected: int = 0
+    warnings: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    warning_list: list[Warning_] = field(default_factory=list)
+    to_score: list[int] = field(default_factory=list)  # comment ids that need (re-)scoring
+
+    def add_rejection(self, rejection: Rejection) -> None:
+        self.comments_rejected += 1
+        if len(self.rejections) < MAX_LISTED_PROBLEMS:
+            self.rejections.append(rejection)
+
+    def add_warning(self, warning: Warning_) -> None:
+        self.warnings += 1
+        if len(self.warning_list) < MAX_LISTED_PROBLEMS:
+            self.warning_list.append(warning)
+
+    @property
+    def comments_total(self) -> int:
+        return self.comments_new + self.comments_unchanged + self.comments_updated
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "threads_new": self.threads_new,
+            "threads_unchanged": self.threads_unchanged,
+            "threads_updated": self.threads_updated,
+            "comments_new": self.comments_new,
+            "comments_unchanged": self.comments_unchanged,
+            "comments_updated": self.comments_updated,
+            "rejected": self.comments_rejected,
+            "warnings": self.warnings,
+        }
+
+    def to_dict(self, limit: int = 1000) -> dict:
+        return {
+            **self.counts(),
+            "rejections": [
+                {"source": r.source, "reason": r.reason, "record": r.record} for r in self.rejections[:limit]
+            ],
+            "warning_messages": [{"source": w.source, "message": w.message} for w in self.warning_list[:limit]],
+        }
+
+
+class Ingestor:
+    """Collects records and writes them in batches of about ``batch_comments`` comments.
+
+    ``on_batch_committed(comment_ids)`` runs after each commit with the ids that
+    need scoring, which is where the workers' queue is fed: enqueueing only
+    after the commit means a worker never looks for a row that is not there yet.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        batch_comments: int = 5000,
+        on_batch_committed: Callable[[list[int]], None] | None = None,
+        summary: ImportSummary | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.batch_comments = batch_comments
+        self.on_batch_committed = on_batch_committed
+        self.summary = summary or ImportSummary()
+        self._pending: dict[tuple[str, str], ThreadRecord] = {}
+        self._pending_comments = 0
+        self._site_ids: dict[str, int] = {}
+
+    # -- feeding -----------------------------------------------------------------------------------
+    def add(self, item: ThreadRecord | Rejection | Warning_) -> None:
+        if isinstance(item, Rejection):
+            self.summary.add_rejection(item)
+        elif isinstance(item, Warning_):
+            self.summary.add_warning(item)
+        else:
+            key = (item.site or "default", item.external_id)
+            if key in self._pending:  # the same thread twice in one batch: write the first, then this one
+                self.flush()
+            self._pending[key] = item
+            self._pending_comments += len(item.comments) + 1
+            if self._pending_comments >= self.batch_comments:
+                self.flush()
+
+    def add_all(self, items: Iterable[ThreadRecord | Rejection | Warning_]) -> ImportSummary:
+        for item in items:
+            self.add(item)
+        self.flush()
+        return self.summary
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        records = list(self._pending.values())
+        self._pending.clear()
+        self._pending_comments = 0
+        with self.sessions() as session, session.begin():
+            to_score = self._write(session, records)
+        self.summary.to_score.extend(to_score)
+        if self.on_batch_committed and to_score:
+            self.on_batch_committed(to_score)
+
+    # -- writing -----------------------------------------------------------------------------------
+    def _site_id(self, session: Session, key: str) -> int:
+        if key not in self._site_ids:
+            site_id = session.scalar(select(Site.id).where(Site.key == key))
+            if site_id is None:
+                site_id = session.scalar(insert(Site).values(key=key, name=key).returning(Site.id))
+            self._site_ids[key] = site_id
+        return self._site_ids[key]
+
+    def _write(self, session: Session, records: list[ThreadRecord]) -> list[int]:
+        thread_ids = self._upsert_threads(session, records)
+        to_score: list[int] = []
+        existing = self._existing_comments(session, list(thread_ids.values()))
+        for rec in records:
+            thread_id = thread_ids[(rec.site or "default", rec.external_id)]
+            to_score.extend(self._upsert_comments(session, rec, thread_id, existing.get(thread_id, {})))
+        return to_score
+
+    def _upsert_threads(self, session: Session, records: list[ThreadRecord]) -> dict[tuple[str, str], int]:
+        ids: dict[tuple[str, str], int] = {}
+        by_site: dict[int, list[ThreadRecord]] = {}
+        for rec in records:
+            by_site.setdefault(self._site_id(session, rec.site or "default"), []).append(rec)
+        for site_id, recs in by_site.items():
+            rows = session.execute(
+                select(Thread.id, Thread.external_id, Thread.content_hash).where(
+                    Thread.site_id == site_id, Thread.external_id.in_([r.external_id for r in recs])
+                )
+            ).all()
+            known = {row.external_id: (row.id, row.content_hash) for row in rows}
+            new_rows = []
+            for rec in recs:
+                values = {
+                    "site_id": site_id,
+                    "external_id": rec.external_id,
+                    "url": rec.url,
+                    "title": rec.title,
+                    "author": rec.author,
+                    "published_at": rec.published_at,
+                    "body": rec.body,
+                    "closed": bool(rec.closed),
+                    "content_hash": _thread_hash(rec),
+                }
+                if rec.external_id not in known:
+                    new_rows.append(values)
+                    continue
+                thread_id, old_hash = known[rec.external_id]
+                ids[(rec.site or "default", rec.external_id)] = thread_id
+                if old_hash == values["content_hash"]:
+                    self.summary.threads_unchanged += 1
+                else:
+                    session.execute(update(Thread).where(Thread.id == thread_id).values(**values, updated_at=utcnow()))
+                    self.summary.threads_updated += 1
+            if new_rows:
+                now = utcnow()
+                for row in new_rows:
+                    row["created_at"] = row["updated_at"] = now
+                result = session.execute(
+                    insert(Thread).returning(Thread.id, Thread.external_id, sort_by_parameter_order=True), new_rows
+                )
+                site_key = recs[0].site or "default"
+                for row in result:
+                    ids[(site_key, row.external_id)] = row.id
+                self.summary.threads_new += len(new_rows)
+        return ids
+
+    def _existing_comments(self, session: Session, thread_ids: list[int]) -> dict[int, dict[str, tuple]]:
+        out: dict[int, dict[str, tuple]] = {}
+        if not thread_ids:
+            return out
+        rows = session.execute(
+            select(
+                Comment.id, Comment.thread_id, Comment.external_id, Comment.content_hash, Comment.author,
+                Comment.posted_at, Comment.parent_external_id, Comment.source_status, Comment.depth,
+            ).where(Comment.thread_id.in_(thread_ids))
+        ).all()
+        for row in rows:
+            out.setdefault(row.thread_id, {})[row.external_id] = row
+        return out
+
+    def _upsert_comments(
+        self, session: Session, rec: ThreadRecord, thread_id: int, existing: dict[str, tuple]
+    ) -> list[int]:
+        comments = self._unique_comments(rec)
+        parents = _resolve_parents(comments, existing, rec, self.summary)
+        depth_of = _depths(comments, parents, existing)
+        ids = {ext: row.id for ext, row in existing.items()}
+        to_score: list[int] = []
+        now = utcnow()
+
+        new_by_depth: dict[int, list[CommentRecord]] = {}
+        for c in comments:
+            old = existing.get(c.external_id)
+            if old is None:
+                new_by_depth.setdefault(depth_of[c.external_id], []).append(c)
+                continue
+            new_hash = body_hash(c.body)
+            parent_ext = parents[c.external_id]
+            changed_meta = (
+                old.author != c.author
+                or _iso(old.posted_at) != _iso(c.posted_at)
+                or old.parent_external_id != parent_ext
+                or old.source_status != c.status
+            )
+            if new_hash != old.content_hash:
+                session.execute(
+                    update(Comment).where(Comment.id == old.id).values(
+                        body=c.body, content_hash=new_hash, author=c.author, posted_at=c.posted_at,
+                        parent_external_id=parent_ext, parent_id=ids.get(parent_ext) if parent_ext else None,
+                        depth=depth_of[c.external_id], source_status=c.status,
+                        score_state="pending", status="unscored", queued_at=now, score_error=None,
+                        updated_at=now, version=Comment.version + 1,
+                    )
+                )
+                self.summary.comments_updated += 1
+                to_score.append(old.id)
+            elif changed_meta:
+                session.execute(
+                    update(Comment).where(Comment.id == old.id).values(
+                        author=c.author, posted_at=c.posted_at, parent_external_id=parent_ext,
+                        parent_id=ids.get(parent_ext) if parent_ext else None,
+                        depth=depth_of[c.external_id], source_status=c.status, updated_at=now,
+                    )
+                )
+                self.summary.comments_updated += 1
+            else:
+                self.summary.comments_unchanged += 1
+
+        for depth in sorted(new_by_depth):
+            batch = new_by_depth[depth]
+            rows = [
+                {
+                    "thread_id": thread_id,
+                    "external_id": c.external_id,
+                    "parent_external_id": parents[c.external_id],
+                    "parent_id": ids.get(parents[c.external_id]) if parents[c.external_id] else None,
+                    "author": c.author,
+                    "body": c.body,
+                    "posted_at": c.posted_at,
+                    "depth": depth,
+                    "content_hash": body_hash(c.body),
+                    "source_status": c.status,
+                    "score_state": "pending",
+                    "status": "unscored",
+                    "queued_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for c in batch
+            ]
+            result = session.execute(
+                insert(Comment).returning(Comment.id, Comment.external_id, sort_by_parameter_order=True), rows
+            )
+            for row in result:
+                ids[row.external_id] = row.id
+                to_score.append(row.id)
+            self.summary.comments_new += len(rows)
+        return to_score
+
+    def _unique_comments(self, rec: ThreadRecord) -> list[CommentRecord]:
+        seen: set[str] = set()
+        out: list[CommentRecord] = []
+        for c in rec.comments:
+            if c.external_id in seen:
+                self.summary.add_rejection(
+                    Rejection(rec.source or rec.external_id, f"duplicate comment id {c.external_id!r} in thread")
+                )
+                continue
+            seen.add(c.external_id)
+            out.append(c)
+        return out
+
+
+def _resolve_parents(
+    comments: list[CommentRecord], existing: dict[str, tuple], rec: ThreadRecord, summary: ImportSummary
+) -> dict[str, str | None]:
+    """Parent external id per comment; unknown parents and cycles fall back to the root, with a warning."""
+    known = {c.external_id for c in comments} | set(existing)
+    parents: dict[str, str | None] = {}
+    for c in comments:
+        parent = c.parent_external_id or None
+        if parent is not None and (parent not in known or parent == c.external_id):
+            summary.add_warning(
+                Warning_(rec.source or rec.external_id,
+                         f"comment {c.external_id!r}: parent {parent!r} not found; kept at the root")
+            )
+            parent = None
+        parents[c.external_id] = parent
+    for ext, row in existing.items():
+        parents.setdefault(ext, row.parent_external_id)
+    # Break cycles iteratively: walk up from each node, colouring the path.
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in list(parents):
+        path = []
+        node: str | None = start
+        while node is not None and state.get(node) is None:
+            state[node] = 1
+            path.append(node)
+            node = parents.get(node)
+        if node is not None and state.get(node) == 1:  # came back onto the path: a cycle through `node`
+            summary.add_warning(
+                Warning_(rec.source or rec.external_id,
+                         f"comment {node!r}: reply chain forms a cycle; kept at the root")
+            )
+            parents[node] = None
+        for n in path:
+            state[n] = 2
+    return parents
+
+
+def _depths(comments: list[CommentRecord], parents: dict[str, str | None], existing: dict[str, tuple]) -> dict[str, int]:
+    depth: dict[str, int] = {}
+    for c in comments:
+        chain = []
+        node: str | None = c.external_id
+        while node is not None and node not in depth:
+            chain.append(node)
+            parent = parents.get(node)
+            if parent is None:
+                break
+            node = parent
+        base = depth[node] + 1 if node is not None and node in depth else 0
+        # `chain` ends at the root (or just below a node of known depth); assign top-down.
+        for offset, n in enumerate(reversed(chain)):
+            depth[n] = base + offset
+    return depth

@@ -1,0 +1,13 @@
+"""Blueprints. Each module owns one area of the web app and registers itself here."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import db_session, errors
+    from .api_threads import bp as api_threads_bp
+
+    db_session.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(api_threads_bp)
