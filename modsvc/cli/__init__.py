@@ -26,13 +26,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import db_cmd, doctor_cmd, export_cmd, import_cmd, serve_cmd
+    from . import db_cmd, doctor_cmd, export_cmd, import_cmd, score_cmd, serve_cmd
 
     cli.add_command(import_cmd.import_command)
     cli.add_command(export_cmd.export_command)
     cli.add_command(db_cmd.db)
     cli.add_command(doctor_cmd.doctor)
     cli.add_command(serve_cmd.serve)
+    cli.add_command(score_cmd.score_command)
 
 
 _register()
