@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -88,6 +89,10 @@ class Comment(Base):
         Index("ix_comments_score_state", "score_state", "queued_at"),
         Index("ix_comments_author", "author"),
         Index("ix_comments_parent", "parent_id"),
+        # Moderation queue order (priority high first, then oldest): one index walk per tab and for "All".
+        Index("ix_comments_review_order", "status", text("priority DESC"), "id"),
+        Index("ix_comments_priority_order", text("priority DESC"), "id"),
+        Index("ix_comments_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
