@@ -11,7 +11,7 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -160,11 +160,31 @@ class Ingestor:
 
     def _write(self, session: Session, records: list[ThreadRecord]) -> list[int]:
         thread_ids = self._upsert_threads(session, records)
-        to_score: list[int] = []
         existing = self._existing_comments(session, list(thread_ids.values()))
+        to_score: list[int] = []
+        # New comments of every thread in the batch, grouped by depth: one INSERT per level, not per thread.
+        new_by_depth: dict[int, list[dict]] = {}
+        ids: dict[tuple[int, str], int] = {}
         for rec in records:
             thread_id = thread_ids[(rec.site or "default", rec.external_id)]
-            to_score.extend(self._upsert_comments(session, rec, thread_id, existing.get(thread_id, {})))
+            old = existing.get(thread_id, {})
+            ids.update(((thread_id, ext), row.id) for ext, row in old.items())
+            for depth, row in self._plan_comments(session, rec, thread_id, old, ids, to_score):
+                new_by_depth.setdefault(depth, []).append(row)
+        for depth in sorted(new_by_depth):
+            rows = new_by_depth[depth]
+            for row in rows:
+                parent_ext = row["parent_external_id"]
+                row["parent_id"] = ids.get((row["thread_id"], parent_ext)) if parent_ext else None
+            result = session.execute(
+                insert(Comment).returning(Comment.id, Comment.thread_id, Comment.external_id,
+                                          sort_by_parameter_order=True),
+                rows,
+            )
+            for row in result:
+                ids[(row.thread_id, row.external_id)] = row.id
+                to_score.append(row.id)
+            self.summary.comments_new += len(rows)
         return to_score
 
     def _upsert_threads(self, session: Session, records: list[ThreadRecord]) -> dict[tuple[str, str], int]:
@@ -229,66 +249,27 @@ class Ingestor:
             out.setdefault(row.thread_id, {})[row.external_id] = row
         return out
 
-    def _upsert_comments(
-        self, session: Session, rec: ThreadRecord, thread_id: int, existing: dict[str, tuple]
-    ) -> list[int]:
+    def _plan_comments(
+        self, session: Session, rec: ThreadRecord, thread_id: int, existing: dict[str, tuple],
+        ids: dict[tuple[int, str], int], to_score: list[int],
+    ) -> Iterator[tuple[int, dict]]:
+        """Update changed comments now; yield (depth, row) for the new ones, inserted later by level."""
         comments = self._unique_comments(rec)
         parents = _resolve_parents(comments, existing, rec, self.summary)
         depth_of = _depths(comments, parents, existing)
-        ids = {ext: row.id for ext, row in existing.items()}
-        to_score: list[int] = []
         now = utcnow()
-
-        new_by_depth: dict[int, list[CommentRecord]] = {}
         for c in comments:
+            parent_ext = parents[c.external_id]
             old = existing.get(c.external_id)
             if old is None:
-                new_by_depth.setdefault(depth_of[c.external_id], []).append(c)
-                continue
-            new_hash = body_hash(c.body)
-            parent_ext = parents[c.external_id]
-            changed_meta = (
-                old.author != c.author
-                or _iso(old.posted_at) != _iso(c.posted_at)
-                or old.parent_external_id != parent_ext
-                or old.source_status != c.status
-            )
-            if new_hash != old.content_hash:
-                session.execute(
-                    update(Comment).where(Comment.id == old.id).values(
-                        body=c.body, content_hash=new_hash, author=c.author, posted_at=c.posted_at,
-                        parent_external_id=parent_ext, parent_id=ids.get(parent_ext) if parent_ext else None,
-                        depth=depth_of[c.external_id], source_status=c.status,
-                        score_state="pending", status="unscored", queued_at=now, score_error=None,
-                        updated_at=now, version=Comment.version + 1,
-                    )
-                )
-                self.summary.comments_updated += 1
-                to_score.append(old.id)
-            elif changed_meta:
-                session.execute(
-                    update(Comment).where(Comment.id == old.id).values(
-                        author=c.author, posted_at=c.posted_at, parent_external_id=parent_ext,
-                        parent_id=ids.get(parent_ext) if parent_ext else None,
-                        depth=depth_of[c.external_id], source_status=c.status, updated_at=now,
-                    )
-                )
-                self.summary.comments_updated += 1
-            else:
-                self.summary.comments_unchanged += 1
-
-        for depth in sorted(new_by_depth):
-            batch = new_by_depth[depth]
-            rows = [
-                {
+                yield depth_of[c.external_id], {
                     "thread_id": thread_id,
                     "external_id": c.external_id,
-                    "parent_external_id": parents[c.external_id],
-                    "parent_id": ids.get(parents[c.external_id]) if parents[c.external_id] else None,
+                    "parent_external_id": parent_ext,
                     "author": c.author,
                     "body": c.body,
                     "posted_at": c.posted_at,
-                    "depth": depth,
+                    "depth": depth_of[c.external_id],
                     "content_hash": body_hash(c.body),
                     "source_status": c.status,
                     "score_state": "pending",
@@ -297,16 +278,26 @@ class Ingestor:
                     "created_at": now,
                     "updated_at": now,
                 }
-                for c in batch
-            ]
-            result = session.execute(
-                insert(Comment).returning(Comment.id, Comment.external_id, sort_by_parameter_order=True), rows
-            )
-            for row in result:
-                ids[row.external_id] = row.id
-                to_score.append(row.id)
-            self.summary.comments_new += len(rows)
-        return to_score
+                continue
+            new_hash = body_hash(c.body)
+            meta = {
+                "author": c.author, "posted_at": c.posted_at, "parent_external_id": parent_ext,
+                "parent_id": ids.get((thread_id, parent_ext)) if parent_ext else None,
+                "depth": depth_of[c.external_id], "source_status": c.status, "updated_at": now,
+            }
+            if new_hash != old.content_hash:
+                session.execute(update(Comment).where(Comment.id == old.id).values(
+                    **meta, body=c.body, content_hash=new_hash, score_state="pending", status="unscored",
+                    queued_at=now, score_error=None, version=Comment.version + 1,
+                ))
+                self.summary.comments_updated += 1
+                to_score.append(old.id)
+            elif (old.author != c.author or _iso(old.posted_at) != _iso(c.posted_at)
+                  or old.parent_external_id != parent_ext or old.source_status != c.status):
+                session.execute(update(Comment).where(Comment.id == old.id).values(**meta))
+                self.summary.comments_updated += 1
+            else:
+                self.summary.comments_unchanged += 1
 
     def _unique_comments(self, rec: ThreadRecord) -> list[CommentRecord]:
         seen: set[str] = set()
