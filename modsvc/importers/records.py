@@ -34,6 +34,7 @@ class ThreadRecord:
     closed: bool = False
     comments: list[CommentRecord] = field(default_factory=list)
     source: str = ""  # "file:line" or "file#record" of the thread, for messages
+    extra: dict = field(default_factory=dict)  # format-specific leftovers (e.g. Coral story mode, Disqus forum)
 
 
 @dataclass(slots=True)

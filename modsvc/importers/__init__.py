@@ -1,0 +1,146 @@
+"""Importers: files in, format-neutral records out (see records.py and docs/import-formats.md).
+
+    FORMATS                      the format names
+    detect_format(path_or_head)  a format name from content, or UnknownFormatError
+    iter_records(path, fmt=None, *, site="default", progress=None)
+                                 ThreadRecord / Rejection / Warning_ items, streamed
+    iter_paths(paths)            expands folders (recursive, sorted); a Coral CSV folder is one input
+    input_size(path)             bytes on disk, the total for a progress bar fed by ``progress``
+
+``progress`` is called with the cumulative number of bytes read from disk
+(compressed bytes for .gz inputs), a few times per megabyte.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Iterator
+
+from .detect import CORAL_FILES, FORMATS, UnknownFormatError, coral_dir_of, detect_format, is_coral_dir
+from .records import CommentRecord, Rejection, ThreadRecord, Warning_
+from .source import InputFile, Progress, read_head
+
+__all__ = [
+    "FORMATS", "UnknownFormatError", "detect_format", "iter_records", "iter_paths", "input_size",
+    "ThreadRecord", "CommentRecord", "Rejection", "Warning_",
+]
+
+Item = ThreadRecord | Rejection | Warning_
+
+
+def _single_file(parse):
+    """Wrap a parser of one InputFile: opens, closes, and appends the warning summary."""
+
+    def run(path: Path, site: str, progress: Progress | None) -> Iterator[Item]:
+        inp = InputFile(path, progress)
+        try:
+            yield from parse(inp, site)
+            yield from inp.reporter.drain()
+            yield from inp.reporter.summary(inp.name)
+        finally:
+            inp.close()
+
+    return run
+
+
+# format -> (module, parser function, whether it reads a single file)
+_PARSERS = {
+    "scraped_page": ("scraped_page", "iter_scraped_page", True),
+    "json": ("json_format", "iter_json", True),
+    "jsonl": ("json_format", "iter_jsonl", True),
+    "coral_csv": ("coral_csv", "iter_coral", False),
+    "disqus": ("disqus", "iter_disqus", True),
+    "wxr": ("wxr", "iter_wxr", True),
+}
+
+
+def _parser(fmt: str):
+    module_name, func_name, single = _PARSERS[fmt]
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    func = getattr(module, func_name)
+    return _single_file(func) if single else func
+
+
+def _is_blank_file(path: Path) -> bool:
+    if path.stat().st_size == 0:
+        return True
+    try:
+        return not read_head(path, 4096).strip()
+    except Exception:  # a corrupt gzip header: let the parser report it
+        return False
+
+
+def iter_records(
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    site: str = "default",
+    progress: Progress | None = None,
+) -> Iterator[Item]:
+    """Stream the records of one input (a file, a .gz file, or a Coral CSV folder).
+
+    The format is detected from content unless ``fmt`` names it. Raises
+    UnknownFormatError (before yielding anything) for an unknown ``fmt`` or undetectable
+    content, FileNotFoundError for a missing path. Every problem inside the file is a
+    Rejection or Warning_ in the stream; good records around it are still yielded.
+    """
+    path = Path(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise UnknownFormatError(f"unknown import format {fmt!r}; the formats are: {', '.join(FORMATS)}")
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    if fmt != "coral_csv" and path.is_file() and _is_blank_file(path):
+        return iter([Rejection(source=path.name, reason="the file is empty: nothing to import")])
+    if fmt is None:
+        fmt = detect_format(path)
+    return _parser(fmt)(path, site, progress)
+
+
+def iter_paths(paths: list[str] | list[Path]) -> Iterator[Path]:
+    """Inputs to import, in a stable order: files as given; folders walked recursively and sorted.
+
+    A folder holding a Coral CSV set (stories.csv + comments.csv) is yielded once as a folder;
+    its CSV files are not yielded separately (also when named directly). Hidden files are skipped.
+    """
+    seen: set[Path] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            candidates = _walk(p)
+        else:
+            candidates = [p]
+        for cand in candidates:
+            if cand.is_file() and cand.name.lower() in CORAL_FILES:
+                cand = coral_dir_of(cand) or cand
+            key = cand.resolve() if cand.exists() else cand
+            if key in seen:
+                continue
+            seen.add(key)
+            yield cand
+
+
+def _walk(root: Path) -> list[Path]:
+    out: list[Path] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        if is_coral_dir(folder):
+            out.append(folder)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    stack.append(Path(entry.path))
+                elif entry.is_file() and not (entry.name.lower() in CORAL_FILES and is_coral_dir(folder)):
+                    out.append(Path(entry.path))
+    return sorted(out, key=lambda p: p.as_posix())
+
+
+def input_size(path: str | Path) -> int:
+    """Bytes on disk of one input (the files of a Coral folder summed), for a progress total."""
+    path = Path(path)
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.iterdir() if f.is_file() and f.name.lower() in CORAL_FILES)
+    return path.stat().st_size

@@ -1,0 +1,135 @@
+"""Format detection from content (the first 64 KiB, decompressed), never from the file name alone."""
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+from pathlib import Path
+
+FORMATS: tuple[str, ...] = ("scraped_page", "json", "jsonl", "coral_csv", "disqus", "wxr")
+
+# Coral's importer file names, plain or gzipped.
+CORAL_FILES = {f"{n}.csv{z}" for n in ("stories", "comments", "users") for z in ("", ".gz")}
+
+
+class UnknownFormatError(ValueError):
+    """The input matches none of FORMATS (the message names the formats tried)."""
+
+
+def coral_file(folder: Path, stem: str) -> Path | None:
+    for name in (f"{stem}.csv", f"{stem}.csv.gz"):
+        p = folder / name
+        if p.is_file():
+            return p
+    return None
+
+
+def is_coral_dir(folder: Path) -> bool:
+    return folder.is_dir() and coral_file(folder, "stories") is not None and coral_file(folder, "comments") is not None
+
+
+def coral_dir_of(path: Path) -> Path | None:
+    """The Coral folder a stories/comments/users CSV belongs to, if its siblings are there."""
+    folder = path.parent
+    return folder if path.name.lower() in CORAL_FILES and is_coral_dir(folder) else None
+
+
+# "…from Anti-Spiegel – Jan 10, 2022": the source line of a scraped article page.
+SOURCE_LINE = re.compile(
+    r"^\s*(?:…|\.\.\.)?\s*from\s+(?P<source>\S.{0,120}?)\s+[–—-]\s+(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4})\s*$",
+    re.M,
+)
+COMMENTS_END = re.compile(r"^\s*(comments are closed\.?|comments are open\.?|leave a (reply|comment))\s*$", re.I | re.M)
+COMMENTS_HEADING = re.compile(r"^\s*(\d+\s+)?(comments?|responses?|replies)\s*(\(\d+\))?:?\s*$", re.I | re.M)
+
+_CORAL_HEADERS = (
+    {"id", "story_id", "body"},
+    {"id", "url", "title", "closed_at"},
+    {"id", "url", "title", "mode"},
+    {"id", "email", "username"},
+)
+
+
+def _fail(name: str, why: str) -> UnknownFormatError:
+    return UnknownFormatError(f"{name}: {why} (formats tried: {', '.join(FORMATS)})")
+
+
+def detect_format(path_or_head) -> str:
+    """Name of the format of a file, a folder, or the first bytes of an upload.
+
+    ``path_or_head`` is a path (str or Path) or the head of the content as bytes.
+    Raises UnknownFormatError naming every format tried.
+    """
+    name = "input"
+    if isinstance(path_or_head, (bytes, bytearray, memoryview)):
+        head = bytes(path_or_head)
+    else:
+        path = Path(path_or_head)
+        name = path.name or str(path)
+        if path.is_dir():
+            if is_coral_dir(path):
+                return "coral_csv"
+            raise _fail(name, "a folder that is not a Coral CSV export (it needs stories.csv and comments.csv)")
+        from .source import read_head
+
+        head = read_head(path)
+        if path.name.lower() in CORAL_FILES and coral_dir_of(path) is not None:
+            return "coral_csv"
+    return _detect_head(head, name)
+
+
+def _detect_head(head: bytes, name: str) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[3:]
+    if head.startswith(b"\x1f\x8b"):
+        raise _fail(name, "gzip data that could not be decompressed")
+    text = head.replace(b"\x00", b"").decode("utf-8", "replace")
+    stripped = text.lstrip()
+    if not stripped:
+        raise _fail(name, "the file is empty")
+    if _looks_binary(text):
+        raise _fail(name, "binary data, not text")
+    first = stripped[0]
+    if first == "<":
+        if re.search(r"<disqus[\s>]", text):
+            return "disqus"
+        if "wordpress.org/export" in text or re.search(r"<wp:(wxr_version|post_id|comment)\b", text):
+            return "wxr"
+        raise _fail(name, "XML, but neither a Disqus export (<disqus>) nor a WordPress WXR export")
+    if first == "[":
+        return "json"
+    if first == "{":
+        return _json_or_jsonl(stripped, name)
+    header = stripped.split("\n", 1)[0]
+    if "," in header:
+        try:
+            cols = {c.strip().lower() for c in next(csv.reader([header]))}
+        except (csv.Error, StopIteration):
+            cols = set()
+        if any(h <= cols for h in _CORAL_HEADERS):
+            return "coral_csv"
+    if SOURCE_LINE.search(text) or COMMENTS_END.search(text) or COMMENTS_HEADING.search(text):
+        return "scraped_page"
+    raise _fail(name, "text without the marks of any known format")
+
+
+def _json_or_jsonl(text: str, name: str) -> str:
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    first = lines[0]
+    complete_line = len(lines) > 1 or text.endswith("\n")
+    try:
+        obj = json.loads(first)
+    except (json.JSONDecodeError, RecursionError):
+        if not complete_line and name.lower().endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
+            return "jsonl"  # the first line is longer than the head we read
+        return "json"
+    if isinstance(obj, dict) and "threads" in obj:
+        return "json"
+    return "jsonl"
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
+    return bad > max(8, len(sample) // 20)
