@@ -1,0 +1,106 @@
+"""The built-in offline model (default): MiniLM sentence encoder + numpy heads + fusion with the trope rules.
+
+Scoring a text:
+1. the encoder embeds every 128-token window of the text (ONNX int8 if built, else PyTorch);
+2. the heads give nine probabilities per window; a text's score is its worst window (max), so one hateful
+   paragraph inside a long harmless post is not averaged away;
+3. antisemitism and conspiracy are fused with the rule layer's scores:
+   ``p = sigmoid(a * logit(head) + b * rule + c)`` with (a, b, c) fitted by logistic regression on
+   out-of-fold head scores of the training data (``artifacts/heads.json`` → "fusion"); without fitted
+   weights the fusion is ``max(head, rule)``.
+4. for labels that reach a threshold, ``evidence_spans`` scores each sentence on its own and returns the
+   sentences that carry the score as spans (model evidence, next to the rule layer's trope spans).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .encoder import load_encoder
+from .heads import Heads, logit, sigmoid
+from .settings import AnalysisSettings
+from .types import LABELS, Span
+
+log = logging.getLogger(__name__)
+
+FUSED_LABELS = ("antisemitism", "conspiracy")
+MAX_SENTENCES = 48  # sentences scored per flagged text for evidence spans
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character ranges of sentences (stripped), good enough for evidence highlighting."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        b, e = m.start(), m.end()
+        while b < e and text[b].isspace():
+            b += 1
+        while e > b and text[e - 1].isspace():
+            e -= 1
+        if e - b >= 3:
+            out.append((b, e))
+    return out
+
+
+class BuiltinModel:
+    name = "builtin"
+
+    def __init__(self, settings: AnalysisSettings | None = None, runtime: str = "auto", heads_dir: Path | None = None):
+        settings = settings or AnalysisSettings()
+        self.encoder = load_encoder(settings.model_dir, runtime=runtime, threads=settings.threads)
+        self.heads = Heads.load(heads_dir)
+        self.fusion = self.heads.meta.get("fusion", {})
+
+    @property
+    def components(self) -> dict[str, str]:
+        return {"encoder": self.encoder.version, "heads": self.heads.version,
+                "fusion": "logistic" if self.fusion else "max"}
+
+    def head_scores(self, texts: list[str]) -> np.ndarray:
+        """(n, 9) head probabilities, max over each text's windows."""
+        emb, chunks = self.encoder.encode_chunks(texts)
+        probs = self.heads.predict(emb)
+        out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        np.maximum.at(out, chunks.owner, probs)
+        return out
+
+    def fuse(self, head: np.ndarray, rules: list[dict[str, float]]) -> np.ndarray:
+        out = head.copy()
+        for lb in FUSED_LABELS:
+            j = LABELS.index(lb)
+            rule = np.array([float(r.get(lb, 0.0)) for r in rules], dtype=np.float32)
+            f = self.fusion.get(lb)
+            if f:
+                out[:, j] = sigmoid(f["w_head"] * logit(head[:, j]) + f["w_rule"] * rule + f["bias"])
+            else:
+                out[:, j] = np.maximum(head[:, j], rule)
+        return out
+
+    def score(self, texts: list[str], rules: list[dict[str, float]]) -> np.ndarray:
+        return self.fuse(self.head_scores(texts), rules)
+
+    def evidence_spans(self, text: str, labels: dict[str, float], offset_map=None) -> list[Span]:
+        """Sentences whose own head score reaches ``labels[label]`` (a threshold), for each flagged label.
+
+        For a one-sentence text the whole text is the span. ``offset_map`` maps (b, e) to the original text.
+        """
+        sents = split_sentences(text)[:MAX_SENTENCES]
+        if not sents or not labels:
+            return []
+        probs = self.heads.predict(self.encoder.encode([text[b:e] for b, e in sents]))
+        spans = []
+        for lb, threshold in labels.items():
+            j = LABELS.index(lb)
+            hits = [(float(probs[i, j]), b, e) for i, (b, e) in enumerate(sents) if probs[i, j] >= threshold]
+            if not hits and len(sents) > 1:
+                # the text scored high as a whole but no single sentence does: point at the strongest one
+                i = int(np.argmax(probs[:, j]))
+                hits = [(float(probs[i, j]), *sents[i])]
+            for s, b, e in sorted(hits, reverse=True)[:5]:
+                if offset_map:
+                    b, e = offset_map(b, e)
+                spans.append(Span(b, e, lb, round(s, 4), f"model: sentence scores {s:.2f} for {lb}"))
+        return spans

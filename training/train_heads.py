@@ -1,0 +1,158 @@
+"""Train the built-in model's nine heads (and the rule fusion) on cached MiniLM embeddings.
+
+    nice -n 10 .venv/bin/python -m training.train_heads [--runtime onnx|torch] [--mlp LABEL ...]
+
+Reads the labelled sources in ``training/datasets.py`` (train splits only), embeds them with the same encoder the
+service uses (cached under ``.cache/embeddings``), fits one logistic regression per label (or a one-hidden-layer
+MLP for labels named with ``--mlp``), fits the fusion with the trope rules on out-of-fold head scores, and writes
+``modsvc/analysis/artifacts/heads.npz`` + ``heads.json``. Prints held-out ROC-AUC per source as a sanity check;
+the real evaluation is ``bench/eval_quality.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from modsvc.analysis.heads import ARTIFACTS, logit, save_heads  # noqa: E402
+from modsvc.analysis.types import LABELS  # noqa: E402
+from training.datasets import Example, load_all  # noqa: E402
+from training.embed_cache import EmbeddingCache  # noqa: E402
+
+# Per-source weight: hand-written comments and the curated antisemitism/conspiracy sets are closest to the
+# comments this service moderates; the big offensive-language corpora would otherwise dominate.
+SOURCE_WEIGHT = {"handwritten_train": 4.0, "toxigen": 2.0, "hatecheck_en": 1.0, "jikeli": 1.5, "pan2024": 1.5,
+                 "amin": 2.0, "conversationai_templates": 0.5}
+C_BY_LABEL = {"antisemitism": 2.0, "conspiracy": 2.0, "toxicity": 2.0}
+
+
+def rule_scores_for(texts: list[str]) -> list[dict[str, float]] | None:
+    try:
+        from modsvc.analysis.normalize import normalize
+        from modsvc.analysis.tropes import detect, rule_scores
+    except ImportError:
+        return None
+    return [rule_scores(detect(normalize(t))) for t in texts]
+
+
+def label_matrix(rows: list[Example]) -> np.ndarray:
+    y = np.full((len(rows), len(LABELS)), np.nan, dtype=np.float32)
+    for i, ex in enumerate(rows):
+        for j, lb in enumerate(LABELS):
+            v = ex.labels.get(lb)
+            if v is not None:
+                y[i, j] = v
+    return y
+
+
+def fit_head(X, y, w, label: str, mlp: bool):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    # balance classes inside the weights: rare labels (threat, sexual_explicit) would otherwise never fire
+    pos = y == 1
+    w = w.copy()
+    w[pos] *= 0.5 * w.sum() / max(w[pos].sum(), 1e-9)
+    w[~pos] *= 0.5 * w.sum() / max(w[~pos].sum(), 1e-9)
+    if mlp:
+        clf = MLPClassifier(hidden_layer_sizes=(128,), alpha=1e-3, max_iter=60, early_stopping=True,
+                            random_state=0)
+        clf.fit(X, y, sample_weight=w)
+        return clf, [(clf.coefs_[0], clf.intercepts_[0]), (clf.coefs_[1], clf.intercepts_[1])]
+    clf = LogisticRegression(C=C_BY_LABEL.get(label, 1.0), max_iter=2000)
+    clf.fit(X, y, sample_weight=w)
+    return clf, [(clf.coef_.T.copy(), clf.intercept_.copy())]
+
+
+def oof_scores(X, y, w, label, mlp, folds=5):
+    """Out-of-fold probabilities, so the fusion is fitted on scores the head did not memorise."""
+    from sklearn.model_selection import StratifiedKFold
+
+    out = np.zeros(len(y), dtype=np.float64)
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=0).split(X, y):
+        clf, _ = fit_head(X[tr], y[tr], w[tr], label, mlp)
+        out[te] = clf.predict_proba(X[te])[:, 1]
+    return out
+
+
+def fit_fusion(head_oof: np.ndarray, rule: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.stack([logit(head_oof), rule], axis=1)
+    clf = LogisticRegression(C=10.0, max_iter=1000).fit(X, y, sample_weight=w)
+    return {"w_head": float(clf.coef_[0, 0]), "w_rule": float(clf.coef_[0, 1]), "bias": float(clf.intercept_[0])}
+
+
+def main(argv=None) -> int:
+    from sklearn.metrics import roc_auc_score
+
+    from modsvc.analysis.encoder import load_encoder
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runtime", default="onnx", choices=("onnx", "torch"))
+    p.add_argument("--model-dir", default="instance/models")
+    p.add_argument("--mlp", nargs="*", default=[], help="labels to fit with a small MLP instead of LR")
+    p.add_argument("--out", default=str(ARTIFACTS))
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    t0 = time.time()
+
+    rows = load_all()
+    train = [r for r in rows if r.split == "train"]
+    test = [r for r in rows if r.split == "test"]
+    print(f"{len(train)} training rows, {len(test)} held-out rows", Counter(r.source for r in train))
+    enc = load_encoder(args.model_dir, runtime=args.runtime)
+    cache = EmbeddingCache(enc)
+    X = cache.get([r.text for r in train])
+    Xt = cache.get([r.text for r in test])
+    Y, Yt = label_matrix(train), label_matrix(test)
+    w_all = np.array([SOURCE_WEIGHT.get(r.source, 1.0) for r in train], dtype=np.float64)
+
+    layers, meta = {}, {"encoder": enc.version, "labels": {}, "fusion": {}, "sources": {}}
+    rules = rule_scores_for([r.text for r in train])
+    for j, lb in enumerate(LABELS):
+        m = ~np.isnan(Y[:, j])
+        y = (Y[m, j] >= 0.5).astype(int)
+        clf, layers[lb] = fit_head(X[m], y, w_all[m], lb, lb in args.mlp)
+        counts = Counter((r.source, int(v)) for r, v in zip([r for r, k in zip(train, m) if k], y))
+        meta["labels"][lb] = {"kind": "mlp" if lb in args.mlp else "logreg", "n": int(m.sum()),
+                              "positives": int(y.sum()),
+                              "by_source": {f"{s}:{v}": c for (s, v), c in sorted(counts.items())}}
+        # held-out sanity check per source
+        mt = ~np.isnan(Yt[:, j])
+        pt = clf.predict_proba(Xt[mt])[:, 1]
+        yt = (Yt[mt, j] >= 0.5).astype(int)
+        srcs = np.array([r.source for r, k in zip(test, mt) if k])
+        aucs = {}
+        for s in sorted(set(srcs)):
+            sel = srcs == s
+            if 0 < yt[sel].sum() < sel.sum():
+                aucs[s] = round(float(roc_auc_score(yt[sel], pt[sel])), 4)
+        meta["labels"][lb]["heldout_auc_head_only"] = aucs
+        print(f"{lb:16s} n={m.sum():6d} pos={y.sum():6d}  held-out AUC {aucs}")
+        if lb in ("antisemitism", "conspiracy") and rules is not None:
+            oof = oof_scores(X[m], y, w_all[m], lb, lb in args.mlp)
+            r = np.array([rules[i].get(lb, 0.0) for i in np.flatnonzero(m)], dtype=np.float64)
+            meta["fusion"][lb] = fit_fusion(oof, r, y, w_all[m])
+            print(f"  fusion {meta['fusion'][lb]} (rule fired on {(r > 0).sum()} training rows)")
+    meta["sources"] = dict(Counter(r.source for r in train))
+    if rules is None:
+        meta.pop("fusion")
+        print("tropes not available: no fusion fitted (pipeline falls back to max(head, rule))")
+    version = save_heads(Path(args.out), layers, meta)
+    size = sum(f.stat().st_size for f in Path(args.out).iterdir())
+    print(f"wrote {args.out} ({version}, {size / 1e3:.0f} kB) in {time.time() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
