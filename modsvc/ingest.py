@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .importers.records import CommentRecord, Rejection, ThreadRecord, Warning_
@@ -171,6 +171,9 @@ class Ingestor:
             ids.update(((thread_id, ext), row.id) for ext, row in old.items())
             for depth, row in self._plan_comments(session, rec, thread_id, old, ids, to_score):
                 new_by_depth.setdefault(depth, []).append(row)
+        if new_by_depth and session.bind.dialect.name == "postgresql":
+            self._copy_new_comments(session, new_by_depth, ids, to_score)
+            return to_score
         for depth in sorted(new_by_depth):
             rows = new_by_depth[depth]
             for row in rows:
@@ -186,6 +189,35 @@ class Ingestor:
                 to_score.append(row.id)
             self.summary.comments_new += len(rows)
         return to_score
+
+    def _copy_new_comments(self, session: Session, new_by_depth: dict[int, list[dict]],
+                           ids: dict[tuple[int, str], int], to_score: list[int]) -> None:
+        """PostgreSQL fast path: take ids from the sequence up front, then one COPY for the whole batch."""
+        rows = [row for depth in sorted(new_by_depth) for row in new_by_depth[depth]]
+        new_ids = session.execute(
+            text("SELECT nextval(pg_get_serial_sequence('comments', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(rows)},
+        ).scalars().all()
+        for row, new_id in zip(rows, new_ids):  # parents come first (sorted by depth), so their ids are known
+            row["id"] = new_id
+            ids[(row["thread_id"], row["external_id"])] = new_id
+            parent_ext = row["parent_external_id"]
+            row["parent_id"] = ids.get((row["thread_id"], parent_ext)) if parent_ext else None
+        columns = list(rows[0])
+        # COPY skips SQLAlchemy's Python-side defaults, so fill in every scalar default here.
+        defaults = {
+            col.name: col.default.arg for col in Comment.__table__.columns
+            if col.name not in rows[0] and col.default is not None and col.default.is_scalar
+        }
+        columns += list(defaults)
+        for row in rows:
+            row.update(defaults)
+        cursor = session.connection().connection.dbapi_connection.cursor()
+        with cursor.copy(f"COPY comments ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        to_score.extend(new_ids)
+        self.summary.comments_new += len(rows)
 
     def _upsert_threads(self, session: Session, records: list[ThreadRecord]) -> dict[tuple[str, str], int]:
         ids: dict[tuple[str, str], int] = {}
