@@ -166,11 +166,11 @@ def _comment_run(lines: list[str], start: int, end: int) -> list[int]:
     runs: list[dict] = []
     for i in range(start, end):
         m = NUMBERED.match(lines[i])
-        if not m or not (m.group("text") or "").strip():
+        if not m:
             continue
         num = int(m.group("n1") or m.group("n2"))
         col = len(m.group("ind"))
-        tcol = m.start("text")
+        tcol = m.start("text") if m.group("text") is not None else -1
         for run in reversed(runs[-50:]):  # bounded: no quadratic blow-up on pathological pages
             if run["next"] == num and (run["col"] == col or run["tcol"] == tcol):
                 run["lines"].append(i)
@@ -208,7 +208,7 @@ def _parse_comments(lines: list[str], run: list[int], end: int, source: str, rep
         if i in top_lines:
             m = NUMBERED.match(line)
             top_count += 1
-            item = {"id": f"c{top_count}", "parent": None, "lines": [m.group("text")], "line": i + 1}
+            item = {"id": f"c{top_count}", "parent": None, "lines": [m.group("text") or ""], "line": i + 1}
             items.append(item)
             stack = [(0, len(m.group("ind")), item)]
             prev_blank, prev_was_marker = False, True
