@@ -25,6 +25,8 @@ STORY_COLUMNS = ("id", "url", "title", "author", "published_at", "closed_at", "m
 COMMENT_COLUMNS = ("id", "author_id", "story_id", "created_at", "body", "parent_id", "status", "rating")
 USER_COLUMNS = ("id", "email", "username", "role", "banned", "created_at")
 
+GROUP_LIMIT = DEFAULT_LIMIT  # comments held in memory before grouping spills to a temporary SQLite file
+
 # A single comment body may be far above csv's default 128 KiB field limit; the body cap applies later.
 csv.field_size_limit(min(sys.maxsize, 1 << 30))
 
@@ -80,7 +82,7 @@ def _rows(inp: InputFile, required: tuple[str, ...]) -> Iterator[tuple[int, dict
 
 
 def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
-               group_limit: int = DEFAULT_LIMIT) -> Iterator[Item]:
+               group_limit: int | None = None) -> Iterator[Item]:
     folder = path if path.is_dir() else path.parent
     rep = Reporter()
     prog = _Progress(progress)
@@ -142,7 +144,7 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
         yield from inp.truncation_rejection()
         prog.finished(inp)
 
-    with CommentGrouper(limit=group_limit) as grouper:
+    with CommentGrouper(limit=group_limit or GROUP_LIMIT) as grouper:
         with InputFile(comments_path, prog.for_file(), rep) as inp:
             for line, row, error in _rows(inp, ("id", "story_id", "body")):
                 source = f"{inp.name}:{line}"

@@ -330,7 +330,7 @@ def _flatten(items: list, thread: ThreadRecord, rep: Reporter) -> list[CommentRe
             posted_at=parse_datetime(item.get("posted_at"), csource, rep),
             status=clean_text(item.get("status")),
         )
-        if len(item) > 4:
+        if not item.keys() <= COMMENT_KEYS:
             extra = {k: v for k, v in item.items() if k not in COMMENT_KEYS}
             if extra:
                 comment.extra = extra
