@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from modsvc.analysis import LABELS, Policy, Span, decide
+
+ZERO = {lb: 0.0 for lb in LABELS}
+
+
+def test_default_policy_allows_low_scores():
+    d = decide(ZERO, [], Policy())
+    assert d.action == "allow" and d.labels == ()
+
+
+def test_review_and_hold_thresholds_respected():
+    p = Policy()
+    r, h = p.review["antisemitism"], p.hold["antisemitism"]
+    assert decide({**ZERO, "antisemitism": r - 0.01}, [], p).action == "allow"
+    assert decide({**ZERO, "antisemitism": r}, [], p).action == "review"
+    held = decide({**ZERO, "antisemitism": h}, [], p)
+    assert held.action == "hold" and held.labels[0] == "antisemitism"
+
+
+def test_reason_names_label_threshold_and_trope():
+    span = Span(0, 10, "antisemitism", 0.9, "Khazar origin myth", "khazar_myth")
+    d = decide({**ZERO, "antisemitism": 0.93}, [span], Policy.from_dict({"antisemitism": {"hold": 0.85}}))
+    assert d.action == "hold"
+    assert d.reason == "antisemitism 0.93 ≥ hold threshold 0.85 (trope: Khazar origin myth)"
+
+
+def test_site_override_changes_decision_and_roundtrips_json():
+    strict = Policy.from_dict({"thresholds": {"toxicity": {"review": 0.3, "hold": 0.6}}})
+    scores = {**ZERO, "toxicity": 0.4}
+    assert decide(scores, [], Policy()).action == "allow"
+    assert decide(scores, [], strict).action == "review"
+    again = Policy.from_dict(json.loads(json.dumps(strict.to_dict())))
+    assert again == strict and again.review["toxicity"] == 0.3 and again.hold["obscene"] == Policy().hold["obscene"]
+
+
+def test_disabled_threshold_never_fires():
+    p = Policy.from_dict({"conspiracy": {"review": None, "hold": None}})
+    assert decide({**ZERO, "conspiracy": 1.0}, [], p).action == "allow"
+
+
+@pytest.mark.parametrize("bad", [{"nonsense": {"review": 0.5}}, {"toxicity": {"review": 1.5}},
+                                 {"toxicity": {"review": 0.9, "hold": 0.5}}, {"toxicity": {"reveiw": 0.5}},
+                                 {"toxicity": {"review": "high"}}])
+def test_invalid_policies_rejected(bad):
+    with pytest.raises(ValueError):
+        Policy.from_dict(bad)
