@@ -1,0 +1,133 @@
+"""Embedded mode's worker: a thread inside ``modsvc serve`` that scores pending comments.
+
+No broker: the comments table is the queue. The loop leases a batch of pending rows
+(``backlog.claim_pending``), scores them with the same ``modsvc.scoring`` code as the
+Celery workers, and repeats; when nothing is pending it sleeps until nudged (an import
+in this process committed a batch) or for MODSVC_EMBEDDED_POLL_SECONDS (another process,
+e.g. ``modsvc import``, wrote rows). At start it hands back every lease (a previous
+process may have died holding some) and marks comments scored by an older model version
+for re-scoring, so a restart forgets nothing.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import backlog
+from .scoring import get_default_analyzer, score_comments
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = float(os.environ.get("MODSVC_EMBEDDED_POLL_SECONDS") or 2.0)
+LEASE_SECONDS = float(os.environ.get("MODSVC_EMBEDDED_LEASE_SECONDS") or 300)
+ERROR_BACKOFF_MAX = 30.0
+
+_current: EmbeddedWorker | None = None
+
+
+def current_worker() -> EmbeddedWorker | None:
+    """The worker running in this process, if any (the embedded dispatcher nudges it)."""
+    return _current
+
+
+class EmbeddedWorker:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        batch_size: int = 64,
+        analyzer_factory: Callable[[], Any] = get_default_analyzer,
+        poll_seconds: float = POLL_SECONDS,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
+        self.sessions = sessions
+        self.batch_size = batch_size
+        self.analyzer_factory = analyzer_factory
+        self.poll_seconds = poll_seconds
+        self.lease_seconds = lease_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.scored = 0
+        self.failed = 0
+
+    # -- life cycle --------------------------------------------------------------------------------
+    def start(self) -> EmbeddedWorker:
+        global _current
+        self._thread = threading.Thread(target=self._run, name="modsvc-embedded-worker", daemon=True)
+        self._thread.start()
+        _current = self
+        return self
+
+    def stop(self, timeout: float | None = 10) -> None:
+        global _current
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if _current is self:
+            _current = None
+
+    def nudge(self) -> None:
+        self._wake.set()
+
+    # -- work --------------------------------------------------------------------------------------
+    def startup_sweep(self) -> None:
+        released = backlog.release_leases(self.sessions)
+        analyzer = self.analyzer_factory()
+        outdated = 0
+        while batch := backlog.mark_outdated(self.sessions, str(analyzer.model_version)):
+            outdated += len(batch)
+        if released or outdated:
+            log.info("start-up sweep: %d leases released, %d comments marked for re-scoring", released, outdated)
+
+    def run_once(self) -> int:
+        """Score one leased batch; returns how many comments it took (0 = nothing pending)."""
+        ids = backlog.claim_pending(self.sessions, self.batch_size, self.lease_seconds)
+        if ids:
+            counts = score_comments(self.sessions, ids, self.analyzer_factory())
+            self.scored += counts["scored"]
+            self.failed += counts["failed"]
+        return len(ids)
+
+    def drain(self, should_stop: Callable[[], bool] = lambda: False) -> int:
+        """Score until nothing is pending (used by ``modsvc import --wait``)."""
+        total = 0
+        while not should_stop() and (n := self.run_once()):
+            total += n
+        return total
+
+    def _run(self) -> None:
+        backoff = 1.0
+        started = False
+        while not self._stop.is_set():
+            try:
+                if not started:
+                    self.startup_sweep()
+                    started = True
+                took = self.run_once()
+                backoff = 1.0
+            except Exception:  # the database is locked or away, the model failed to load: wait, retry
+                log.exception("embedded worker: error; retrying in %.0fs", backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, ERROR_BACKOFF_MAX)
+                continue
+            if not took:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
+        log.info("embedded worker stopped")
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

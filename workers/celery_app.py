@@ -1,0 +1,107 @@
+"""The Celery app, built from the Flask app factory (the pattern of Flask's ``examples/celery``).
+
+``celery_init_app(app)`` makes a Celery app whose tasks run inside the Flask app context
+(``FlaskTask``), stores it in ``app.extensions["celery"]`` and makes it the default, so
+``shared_task`` tasks in ``workers.tasks`` bind to it. ``workers/__init__.py`` exposes
+``celery_app`` for ``celery -A workers worker``.
+
+Delivery guarantees (the database is the source of truth, tasks only carry ids):
+- ``task_acks_late`` + ``task_reject_on_worker_lost``: a message is acknowledged after the
+  task finished, so a worker killed mid-batch leaves it to be delivered again;
+- ``worker_prefetch_multiplier=1``: a worker holds one message per process, not a backlog
+  another worker could have taken;
+- soft/hard time limits per batch, and workers recycle after N tasks or M memory;
+- publish retries, and task retries with exponential backoff on database and broker errors;
+- no result backend: results live in the database.
+
+Environment (besides the MODSVC_* settings): MODSVC_CELERY_QUEUE (default ``modsvc``),
+MODSVC_BROKER_KEY_PREFIX (Redis key prefix, to share one Redis between installations),
+MODSVC_VISIBILITY_TIMEOUT (seconds before Redis re-delivers an unacknowledged message,
+default 600; must exceed the longest scoring task), MODSVC_TASK_SOFT_TIME_LIMIT /
+MODSVC_TASK_TIME_LIMIT (default 300 / 360 s per batch), MODSVC_WORKER_MAX_TASKS_PER_CHILD
+(default 2000), MODSVC_WORKER_MAX_MEMORY_MB (default 3000 MB per worker process),
+MODSVC_BROKER_TRANSPORT_OPTIONS (JSON merged into the broker transport options).
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def celery_config(settings) -> dict[str, Any]:
+    broker = settings.broker_url
+    transport: dict[str, Any] = {}
+    if broker.startswith(("redis://", "rediss://", "redis+socket://")):
+        transport["visibility_timeout"] = _int_env("MODSVC_VISIBILITY_TIMEOUT", 600)
+        prefix = os.environ.get("MODSVC_BROKER_KEY_PREFIX", "")
+        if prefix:
+            transport["global_keyprefix"] = prefix
+    transport.update(json.loads(os.environ.get("MODSVC_BROKER_TRANSPORT_OPTIONS") or "{}"))
+    queue = os.environ.get("MODSVC_CELERY_QUEUE") or "modsvc"
+    return {
+        "broker_url": broker,
+        "broker_transport_options": transport,
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,  # a worker waits for the broker forever instead of exiting
+        "task_default_queue": queue,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_ignore_result": True,
+        "result_backend": None,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        # With acks_late the broker re-delivers what was running when the connection dropped,
+        # so the worker should not finish (and duplicate) it.
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "task_soft_time_limit": _int_env("MODSVC_TASK_SOFT_TIME_LIMIT", 300),
+        "task_time_limit": _int_env("MODSVC_TASK_TIME_LIMIT", 360),
+        "worker_max_tasks_per_child": _int_env("MODSVC_WORKER_MAX_TASKS_PER_CHILD", 2000),
+        "worker_max_memory_per_child": _int_env("MODSVC_WORKER_MAX_MEMORY_MB", 3000) * 1024,  # KiB
+        "task_publish_retry": True,
+        "task_publish_retry_policy": {"max_retries": 5, "interval_start": 0.2, "interval_step": 0.5,
+                                      "interval_max": 3},
+        "worker_hijack_root_logger": False,
+        "beat_schedule": {
+            "sweep": {"task": "workers.tasks.sweep", "schedule": float(settings.sweep_seconds)},
+        },
+        "imports": ["workers.tasks"],
+    }
+
+
+flask_app: Flask | None = None  # the app the worker's tasks run in (worker_process_init resets its pool)
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Attach a Celery app to the Flask app; tasks run in its app context."""
+    global flask_app
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    settings = app.extensions["modsvc.settings"]
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(celery_config(settings))
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    flask_app = app
+    return celery_app
+
+
+def create_celery(settings=None) -> Celery:
+    """A Flask app from the factory with Celery attached; returns the Celery app."""
+    from modsvc.app import create_app
+
+    flask_app = create_app(settings)
+    return flask_app.extensions.get("celery") or celery_init_app(flask_app)

@@ -1,0 +1,184 @@
+"""Celery tasks. Each takes ids, re-reads the database and is idempotent, so a re-delivered or
+duplicated message is harmless: ``score_batch`` skips comments already scored by this model
+version for the same text, ``sweep`` only re-queues rows still pending after a while.
+
+Webhook hook: after each committed batch, ``modsvc.webhooks.on_comments_scored(sessions,
+changes)`` is called when that module defines it (``changes`` = one dict per stored comment
+with ``comment_id``, ``old_status``, ``new_status``, ``decision``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+import kombu.exceptions
+import redis.exceptions
+import sqlalchemy.exc
+from celery import shared_task, signals
+from celery.exceptions import SoftTimeLimitExceeded
+from flask import current_app
+from sqlalchemy import update
+
+from modsvc import backlog
+from modsvc.dispatch import CeleryDispatcher
+from modsvc.models import ImportJob
+from modsvc.scoring import get_default_analyzer, mark_failed, score_comments
+
+log = logging.getLogger(__name__)
+
+# Transient: the database or the broker is away for a moment. Retried with exponential backoff.
+RETRY_ON = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    kombu.exceptions.OperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,
+)
+RETRY_OPTIONS = dict(autoretry_for=RETRY_ON, retry_backoff=2, retry_backoff_max=60, retry_jitter=True,
+                     max_retries=15)
+IMPORT_TIME_LIMIT = 6 * 3600
+SWEEP_CHUNK = 5000
+
+
+def _sessions():
+    return current_app.extensions["modsvc.sessions"]
+
+
+def _dispatcher(task) -> CeleryDispatcher:
+    return CeleryDispatcher(task.app, current_app.extensions["modsvc.settings"].score_batch_size)
+
+
+def _on_scored(changes: list[dict]) -> None:
+    try:
+        from modsvc import webhooks
+    except ImportError:
+        return
+    hook = getattr(webhooks, "on_comments_scored", None)
+    if hook is not None:
+        hook(_sessions(), changes)
+
+
+@shared_task(bind=True, name="workers.tasks.score_batch", **RETRY_OPTIONS)
+def score_batch(self, comment_ids: list[int]) -> dict:
+    """Score these comments (a batch of MODSVC_SCORE_BATCH_SIZE) and store the results."""
+    try:
+        return score_comments(_sessions(), comment_ids, get_default_analyzer(),
+                              passthrough_errors=(SoftTimeLimitExceeded,), on_scored=_on_scored)
+    except SoftTimeLimitExceeded:
+        if len(comment_ids) > 1:  # find the slow one: split the batch until it is alone
+            half = len(comment_ids) // 2
+            log.warning("batch of %d hit the soft time limit; splitting", len(comment_ids))
+            for part in (comment_ids[:half], comment_ids[half:]):
+                self.app.send_task(self.name, args=[part])
+            return {"split": len(comment_ids)}
+        mark_failed(_sessions(), comment_ids, "analysis timed out (soft time limit)")
+        return {"failed": 1}
+
+
+@shared_task(bind=True, name="workers.tasks.run_import", acks_late=False,
+             soft_time_limit=IMPORT_TIME_LIMIT, time_limit=IMPORT_TIME_LIMIT + 60, **RETRY_OPTIONS)
+def run_import(self, job_id: int) -> dict | None:
+    """Run an import job; each committed batch of comments is enqueued for scoring right after its commit."""
+    from modsvc.jobs import run_import_job
+
+    sessions = _sessions()
+    with sessions() as session, session.begin():
+        claimed = session.execute(
+            update(ImportJob).where(ImportJob.id == job_id, ImportJob.status.in_(("queued", "failed")))
+            .values(status="running")
+        ).rowcount
+    if not claimed:  # done, running elsewhere, or gone
+        return None
+    summary = run_import_job(sessions, job_id, on_batch_committed=_dispatcher(self).enqueue_scoring)
+    return summary.counts() if summary else None
+
+
+@shared_task(bind=True, name="workers.tasks.sweep", **RETRY_OPTIONS)
+def sweep(self, include_failed: bool = False) -> dict:
+    """Re-queue comments pending for longer than MODSVC_REQUEUE_AFTER_SECONDS (lost messages, crashed workers),
+    import jobs whose message was lost, and with ``include_failed`` failed comments with attempts left."""
+    sessions, dispatcher = _sessions(), _dispatcher(self)
+    counts = {"requeued": 0, "failed_retried": 0, "imports": 0}
+    while ids := backlog.requeue_stale(sessions, backlog.REQUEUE_AFTER_SECONDS, SWEEP_CHUNK):
+        dispatcher.enqueue_scoring(ids)
+        counts["requeued"] += len(ids)
+        if len(ids) < SWEEP_CHUNK:
+            break
+    if include_failed:
+        counts["failed_retried"] = _retry_failed(sessions, dispatcher)
+    for job_id in backlog.stale_import_jobs(sessions, backlog.REQUEUE_AFTER_SECONDS):
+        dispatcher.enqueue_import(job_id)
+        counts["imports"] += 1
+    if any(counts.values()):
+        log.info("sweep: %s", counts)
+    return counts
+
+
+@shared_task(bind=True, name="workers.tasks.retry_failed", **RETRY_OPTIONS)
+def retry_failed(self, max_attempts: int | None = None) -> int:
+    """Send failed comments with fewer than MODSVC_MAX_SCORE_ATTEMPTS attempts back for scoring."""
+    return _retry_failed(_sessions(), _dispatcher(self), max_attempts)
+
+
+def _retry_failed(sessions, dispatcher, max_attempts: int | None = None) -> int:
+    total = 0
+    while ids := backlog.reset_failed(sessions, max_attempts or backlog.MAX_SCORE_ATTEMPTS, SWEEP_CHUNK):
+        dispatcher.enqueue_scoring(ids)
+        total += len(ids)
+    return total
+
+
+@shared_task(bind=True, name="workers.tasks.rescore_outdated", **RETRY_OPTIONS)
+def rescore_outdated(self) -> int:
+    """Re-score, in batches, every comment scored by another model version than the one loaded now."""
+    sessions, dispatcher = _sessions(), _dispatcher(self)
+    model_version = str(get_default_analyzer().model_version)
+    total = 0
+    while ids := backlog.mark_outdated(sessions, model_version, SWEEP_CHUNK):
+        dispatcher.enqueue_scoring(ids)
+        total += len(ids)
+    return total
+
+
+# -- worker process life cycle ------------------------------------------------------------------------
+@signals.celeryd_init.connect
+def _share_cores(sender=None, conf=None, options=None, **_kwargs) -> None:
+    """Give each pool process its share of the cores, unless MODSVC_THREADS says otherwise:
+    N processes each running the model on every core just thrash."""
+    if os.environ.get("MODSVC_THREADS"):
+        return
+    concurrency = (options or {}).get("concurrency") or os.cpu_count() or 1
+    os.environ["MODSVC_THREADS"] = str(max(1, (os.cpu_count() or 1) // int(concurrency)))
+
+
+@signals.worker_process_init.connect
+def _init_process(**_kwargs) -> None:
+    """Fresh database connections after the fork, then load the model in the background.
+
+    Celery kills a pool process whose worker_process_init takes over 4 s, and loading the
+    model can take longer: a thread warms it up, and the first task waits for it (the
+    loader holds a lock) instead of loading it a second time.
+    """
+    from .celery_app import flask_app
+
+    if flask_app is not None:
+        flask_app.extensions["modsvc.sessions"].kw["bind"].dispose(close=False)
+    threading.Thread(target=_warm_up, name="model-warm-up", daemon=True).start()
+
+
+def _warm_up() -> None:
+    try:
+        get_default_analyzer()
+    except Exception:  # the first task reports it properly
+        log.exception("model warm-up failed")
+
+
+@signals.worker_ready.connect
+def _sweep_at_start(sender=None, **_kwargs) -> None:
+    """A (re)started worker re-queues what was lost while no worker ran."""
+    try:
+        sender.app.send_task("workers.tasks.sweep")
+    except Exception as exc:
+        log.warning("start-up sweep not sent: %s", exc)
