@@ -190,7 +190,7 @@ class _Stream:
             return value
 
 
-def _iter_json_values(stream: _Stream, name: str, rep: Reporter, site_holder: list) -> Iterator[tuple[int, object]]:
+def _iter_json_values(stream: _Stream, inp: InputFile, site_holder: list) -> Iterator[tuple[int, object]]:
     """(line, thread object) pairs from a JSON document: an object, a list, or {"threads": [...]}."""
     c = stream.peek()
     if c == "[":
@@ -230,7 +230,8 @@ def _iter_json_values(stream: _Stream, name: str, rep: Reporter, site_holder: li
         if not saw_threads:
             yield start_line, members
     elif c == "":
-        rep.reject(name, "the file is empty: no JSON document found")
+        if not inp.truncation:
+            inp.reporter.reject(inp.name, "the file is empty: no JSON document found")
         return
     else:
         raise JSONDecodeError("Expecting a JSON object or array", stream.buf, stream.pos)
@@ -367,7 +368,7 @@ def iter_json(inp: InputFile, site: str) -> Iterator[Item]:
     rep = inp.reporter
     stream = _Stream(TextChunks(inp))
     site_holder = [site]
-    values = _iter_json_values(stream, inp.name, rep, site_holder)
+    values = _iter_json_values(stream, inp, site_holder)
     index = 0
     while True:
         try:

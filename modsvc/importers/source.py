@@ -157,7 +157,8 @@ class InputFile:
         if self.truncation:
             return b""
         try:
-            data = self.stream.read(size)
+            # read1: a truncated gzip then still hands over everything decompressed before the cut
+            data = self.stream.read1(size)
         except TRUNCATION_ERRORS as exc:
             self._note_truncation(exc)
             return b""

@@ -73,7 +73,7 @@ def test_json_array_is_streamed_in_small_pieces(tmp_path):
     with InputFile(p) as inp:
         chunks = TextChunks(inp, size=97)
         stream = json_format._Stream(chunks)
-        values = list(json_format._iter_json_values(stream, "big.json", inp.reporter, ["default"]))
+        values = list(json_format._iter_json_values(stream, inp, ["default"]))
         assert [v["external_id"] for _, v in values] == [f"t{i}" for i in range(30)]
         assert len(stream.buf) < 200_000  # the window never holds the whole 150 KB document... much
 
