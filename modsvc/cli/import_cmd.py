@@ -19,7 +19,10 @@ from ..importers import FORMATS
 @click.option("--rejections", "rejections_file", type=click.File("w"),
               help="Also write every rejection and warning as JSON Lines to this file.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejections_file, quiet: bool) -> None:
+@click.option("--wait", is_flag=True, help="Then show scoring progress until every imported comment is scored "
+              "(embedded mode scores in this process; scaled mode waits for the workers).")
+def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejections_file, quiet: bool,
+                   wait: bool) -> None:
     """Import comment threads from files, folders and .gz files.
 
     Formats are detected from content: scraped article pages, modsvc JSON / JSONL,
@@ -95,6 +98,10 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
         f"warnings: {c['warnings']}\n"
         f"{summary.comments_total:,} comments in {elapsed:.1f}s ({summary.comments_total / max(elapsed, 1e-6):,.0f}/s)"
     )
+    if wait and summary.to_score:
+        from .wait_scoring import wait_for_scoring
+
+        wait_for_scoring(settings, sessions, summary.to_score, quiet)
     if summary.comments_rejected:
         sys.exit(EXIT_REJECTED)
 

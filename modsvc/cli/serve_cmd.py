@@ -25,5 +25,14 @@ def serve(host: str, port: int) -> None:
     except Exception as exc:
         raise FatalError(f"cannot prepare the database: {exc}") from exc
     app = create_app(settings)
+    worker = None
+    if settings.embedded:  # score in this process; the comments table is the queue (modsvc/embedded.py)
+        from ..embedded import EmbeddedWorker
+
+        worker = EmbeddedWorker(app.extensions["modsvc.sessions"], batch_size=settings.score_batch_size).start()
     click.echo(f"modsvc serving on http://{host}:{port}/ ({'embedded' if settings.embedded else 'scaled'} mode)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.stop()

@@ -11,3 +11,4 @@ def register_blueprints(app: Flask) -> None:
     db_session.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api_threads_bp)
+    from .api_status import bp as api_status_bp; app.register_blueprint(api_status_bp)  # workers: /api/v1/status

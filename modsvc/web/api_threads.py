@@ -26,12 +26,9 @@ MAX_NESTED_DEPTH = 200
 
 
 def dispatcher():
-    from ..dispatch import ThreadDispatcher
+    from ..dispatch import current_dispatcher
 
-    ext = current_app.extensions
-    if "modsvc.dispatcher" not in ext:
-        ext["modsvc.dispatcher"] = ThreadDispatcher(ext["modsvc.sessions"])
-    return ext["modsvc.dispatcher"]
+    return current_dispatcher(current_app)
 
 
 @bp.post("/threads")
