@@ -34,6 +34,8 @@ def _register() -> None:
     cli.add_command(doctor_cmd.doctor)
     cli.add_command(serve_cmd.serve)
     cli.add_command(score_cmd.score_command)
+    from . import users_cmd  # moderation UI accounts
+    cli.add_command(users_cmd.users)
     from . import worker_cmd; cli.add_command(worker_cmd.worker)  # workers: Celery scoring worker
 
 

@@ -12,7 +12,9 @@ from ..config import load_settings
 @click.option("--site", help="Only threads of this site key.")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default stdout).")
-def export_command(thread_id: int | None, site: str | None, fmt: str, output) -> None:
+@click.option("--decisions", is_flag=True, help="Instead: every human approve/reject (not undone) as JSONL training data: "
+              "text, labels flagged, decision, reason, reviewer, time.")
+def export_command(thread_id: int | None, site: str | None, fmt: str, output, decisions: bool = False) -> None:
     """Export comments with their thread, parent, author, body, time, scores and decision.
 
     CSV cells that a spreadsheet would run as a formula (starting with = + - @)
@@ -23,6 +25,12 @@ def export_command(thread_id: int | None, site: str | None, fmt: str, output) ->
     from . import FatalError
 
     settings = load_settings()
+    if decisions:  # the moderation UI's labelled data (modsvc/decisions_export.py)
+        from ..decisions_export import write_decisions
+
+        with get_sessionmaker(settings.database_url)() as session:
+            click.echo(f"exported {write_decisions(session, output, site=site)} decisions", err=True)
+        return
     try:
         sessions = get_sessionmaker(settings.database_url)
         with sessions() as session:

@@ -1,0 +1,282 @@
+"""What the review queue shows: tabs, filters, counts and one page of comments with their evidence.
+
+Kept free of Flask so the benchmark and the tests can call it directly. Sort order everywhere:
+priority high first, then oldest first (``ix_comments_review_order`` / ``ix_comments_priority_order``).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from .priority import priority_band  # noqa: F401  (re-exported for the templates)
+from .models import COMMENT_STATUSES, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread
+
+# Tab key -> (title, statuses shown; None = every status).
+TABS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "review": ("Needs review", ("review",)),
+    "held": ("Held", ("held",)),
+    "approved": ("Approved", ("approved",)),
+    "rejected": ("Rejected", ("rejected",)),
+    "failed": ("Failed", ("failed",)),
+    "all": ("All", None),
+}
+DEFAULT_TAB = "review"
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    site: str | None = None  # Site.key
+    thread: int | None = None  # Thread.id
+    label: str | None = None  # a label or a trope
+    min_score: float | None = None
+    max_score: float | None = None
+    author: str | None = None
+    q: str | None = None  # text search in the comment body
+    escalated: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilters":
+        def text(name: str, limit: int = 500) -> str | None:
+            value = (args.get(name) or "").strip()
+            return value[:limit] or None
+
+        def number(name: str, cast):
+            try:
+                value = cast(args.get(name))
+            except (TypeError, ValueError):
+                return None
+            return value if value == value else None  # NaN is no filter
+
+        min_score, max_score = number("min_score", float), number("max_score", float)
+        return cls(site=text("site", 100), thread=number("thread", int), label=text("label", 100),
+                   min_score=None if min_score is None else min(max(min_score, 0.0), 1.0),
+                   max_score=None if max_score is None else min(max(max_score, 0.0), 1.0),
+                   author=text("author"), q=text("q", 200), escalated=args.get("escalated") in ("1", "on", "true"))
+
+    def as_args(self) -> dict[str, Any]:
+        """Query-string form, without empty values (for links that keep the filters)."""
+        out = {k: v for k, v in self.__dict__.items() if v not in (None, "", False)}
+        if self.escalated:
+            out["escalated"] = "1"
+        return out
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_args())
+
+
+def _like_pattern(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def filter_conditions(f: QueueFilters) -> list:
+    conds: list = []
+    if f.site:
+        site_threads = select(Thread.id).join(Site, Thread.site_id == Site.id).where(Site.key == f.site)
+        conds.append(Comment.thread_id.in_(site_threads))
+    if f.thread is not None:
+        conds.append(Comment.thread_id == f.thread)
+    if f.label:
+        conds.append(or_(
+            exists().where(and_(CommentFlag.label == f.label, CommentFlag.comment_id == Comment.id)),
+            exists().where(and_(CommentFlag.trope == f.label, CommentFlag.comment_id == Comment.id)),
+        ))
+    if f.min_score is not None:
+        conds.append(Comment.top_score >= f.min_score)
+    if f.max_score is not None:
+        conds.append(Comment.top_score <= f.max_score)
+    if f.author:
+        conds.append(Comment.author == f.author)
+    if f.q:
+        conds.append(Comment.body.ilike(_like_pattern(f.q), escape="\\"))
+    if f.escalated:
+        conds.append(Comment.escalated.is_(True))
+    return conds
+
+
+class CountCache:
+    """Tab counts for a few seconds: counting a million rows on every page view is the slowest part of the
+    page. Cleared by this process's own decisions; other processes' changes show within TTL seconds."""
+
+    TTL = 10.0
+
+    def __init__(self) -> None:
+        self._data: dict[Any, tuple[float, dict[str, int]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key) -> dict[str, int] | None:
+        with self._lock:
+            hit = self._data.get(key)
+        if hit and time.monotonic() - hit[0] < self.TTL:
+            return hit[1]
+        return None
+
+    def put(self, key, counts: dict[str, int]) -> None:
+        with self._lock:
+            if len(self._data) > 500:
+                self._data.clear()
+            self._data[key] = (time.monotonic(), counts)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+def status_counts(session: Session, f: QueueFilters, cache: CountCache | None = None) -> dict[str, int]:
+    """Comments per status under the filters, plus "all". One GROUP BY status (an index-only scan)."""
+    key = (str(session.bind.url), f)
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit
+    query = select(Comment.status, func.count()).group_by(Comment.status)
+    for cond in filter_conditions(f):
+        query = query.where(cond)
+    by_status = {status: 0 for status in COMMENT_STATUSES}
+    for status, count in session.execute(query):
+        by_status[status] = count
+    counts = {tab: (sum(by_status.values()) if statuses is None else sum(by_status.get(s, 0) for s in statuses))
+              for tab, (_title, statuses) in TABS.items()}
+    counts.update({f"status:{s}": n for s, n in by_status.items()})
+    if cache is not None:
+        cache.put(key, counts)
+    return counts
+
+
+@dataclass
+class QueueItem:
+    comment: Comment
+    thread: Thread
+    site: Site
+    score: CommentScore | None
+    flags: list[CommentFlag] = field(default_factory=list)
+
+    @property
+    def band(self) -> str:
+        return priority_band(self.comment.priority)
+
+    @property
+    def spans(self) -> list[dict]:
+        return list(self.score.spans or []) if self.score else []
+
+    @property
+    def sorted_scores(self) -> list[tuple[str, float]]:
+        if not self.score or not self.score.scores:
+            return []
+        return sorted(((k, float(v)) for k, v in self.score.scores.items() if isinstance(v, (int, float))),
+                      key=lambda kv: -kv[1])
+
+
+@dataclass
+class QueuePage:
+    tab: str
+    filters: QueueFilters
+    items: list[QueueItem]
+    page: int
+    has_next: bool
+    counts: dict[str, int]
+
+
+def load_page(session: Session, tab: str, f: QueueFilters, page: int = 1, *,
+              cache: CountCache | None = None, page_size: int = PAGE_SIZE) -> QueuePage:
+    tab = tab if tab in TABS else DEFAULT_TAB
+    page = max(1, page)
+    statuses = TABS[tab][1]
+    query = select(Comment)
+    if statuses is not None:
+        query = query.where(Comment.status.in_(statuses) if len(statuses) > 1 else Comment.status == statuses[0])
+    for cond in filter_conditions(f):
+        query = query.where(cond)
+    query = query.order_by(Comment.priority.desc(), Comment.id.asc()).limit(page_size + 1).offset((page - 1) * page_size)
+    comments = list(session.scalars(query))
+    has_next = len(comments) > page_size
+    items = attach_details(session, comments[:page_size])
+    return QueuePage(tab=tab, filters=f, items=items, page=page, has_next=has_next,
+                     counts=status_counts(session, f, cache))
+
+
+def attach_details(session: Session, comments: list[Comment]) -> list[QueueItem]:
+    """Thread, site, the latest score and the flags of each comment, in three queries for the whole page."""
+    if not comments:
+        return []
+    ids = [c.id for c in comments]
+    thread_ids = {c.thread_id for c in comments}
+    threads = {t.id: (t, s) for t, s in session.execute(
+        select(Thread, Site).join(Site, Thread.site_id == Site.id).where(Thread.id.in_(thread_ids)))}
+    latest: dict[int, CommentScore] = {}
+    for score in session.scalars(select(CommentScore).where(CommentScore.comment_id.in_(ids)).order_by(CommentScore.id)):
+        latest[score.comment_id] = score
+    flags: dict[int, list[CommentFlag]] = {}
+    for flag in session.scalars(select(CommentFlag).where(CommentFlag.comment_id.in_(ids)).order_by(CommentFlag.score.desc())):
+        flags.setdefault(flag.comment_id, []).append(flag)
+    items = []
+    for c in comments:
+        thread, site = threads[c.thread_id]
+        score = latest.get(c.id)
+        # Prefer the score of the model version the status came from, when several models scored it.
+        if c.model_version and score is not None and score.model_version != c.model_version:
+            matching = [s for s in c.scores if s.model_version == c.model_version]
+            score = matching[-1] if matching else score
+        items.append(QueueItem(comment=c, thread=thread, site=site, score=score, flags=flags.get(c.id, [])))
+    return items
+
+
+@dataclass
+class CommentContext:
+    item: QueueItem
+    parents: list[Comment]  # root first
+    replies: list[Comment]
+    reply_count: int
+    author_comments: list[Comment]
+    author_total: int
+    author_outcomes: dict[str, int]
+    history: list[AuditLog]
+
+
+MAX_PARENTS = 20
+MAX_REPLIES = 20
+MAX_AUTHOR_COMMENTS = 10
+
+
+def load_context(session: Session, comment_id: int) -> CommentContext | None:
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        return None
+    item = attach_details(session, [comment])[0]
+    parents: list[Comment] = []
+    parent_id, seen = comment.parent_id, {comment.id}
+    while parent_id is not None and parent_id not in seen and len(parents) < MAX_PARENTS:
+        parent = session.get(Comment, parent_id)
+        if parent is None:
+            break
+        parents.append(parent)
+        seen.add(parent.id)
+        parent_id = parent.parent_id
+    parents.reverse()
+    replies = list(session.scalars(select(Comment).where(Comment.parent_id == comment.id)
+                                   .order_by(Comment.id).limit(MAX_REPLIES)))
+    reply_count = session.scalar(select(func.count()).select_from(Comment).where(Comment.parent_id == comment.id)) or 0
+    author_comments: list[Comment] = []
+    outcomes: dict[str, int] = {}
+    total = 0
+    if comment.author:
+        same_author = Comment.author == comment.author
+        author_comments = list(session.scalars(select(Comment).where(same_author, Comment.id != comment.id)
+                                               .order_by(Comment.id.desc()).limit(MAX_AUTHOR_COMMENTS)))
+        for status, count in session.execute(select(Comment.status, func.count()).where(same_author)
+                                             .group_by(Comment.status)):
+            outcomes[status] = count
+            total += count
+    history = list(session.scalars(select(AuditLog).where(AuditLog.comment_id == comment.id)
+                                   .order_by(AuditLog.id.desc()).limit(20)))
+    return CommentContext(item=item, parents=parents, replies=replies, reply_count=reply_count,
+                          author_comments=author_comments, author_total=total, author_outcomes=outcomes,
+                          history=history)
+
+
+def with_filters(f: QueueFilters, **changes) -> QueueFilters:
+    return replace(f, **changes)

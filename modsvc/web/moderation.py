@@ -1,0 +1,274 @@
+"""The review queue in the browser: tabs, filters, evidence, decisions, undo, bulk, audit log, dashboard."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..export import csv_safe
+from ..models import AuditLog, Site, User
+from ..moderation_actions import (REJECT_REASONS, ActionError, Actor, Conflict, decide, decide_many, undo)
+from ..moderation_queue import (DEFAULT_TAB, TABS, CountCache, QueueFilters, load_context, load_page,
+                                priority_band, status_counts)
+from ..moderation_stats import flags_per_day, label_agreement
+from .charts import bar, line_chart
+from .db_session import get_session
+from .highlight import clean_spans, highlight, label_class, trope_title
+
+bp = Blueprint("moderation", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+AUDIT_PAGE_SIZE = 50
+AUDIT_ACTIONS = ("approve", "reject", "escalate", "undo")
+
+
+def count_cache() -> CountCache:
+    return current_app.extensions.setdefault("modsvc.queue_counts", CountCache())
+
+
+def _actor() -> Actor:
+    return Actor(user_id=current_user.user_id, username=current_user.username)
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _form() -> dict:
+    return (request.get_json(silent=True) or {}) if request.is_json else request.form
+
+
+@bp.app_template_global()
+def reject_reasons():
+    return REJECT_REASONS
+
+
+@bp.app_template_filter("band")
+def _band(priority):
+    return priority_band(priority)
+
+
+@bp.app_template_filter("when")
+def _when(value):
+    if not value:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.app_template_filter("safe_url")
+def _safe_url(url):
+    """Only http(s) links from imported data; a javascript: URL becomes no link at all."""
+    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+
+
+bp.add_app_template_filter(label_class, "label_class")
+bp.add_app_template_filter(trope_title, "trope_title")
+bp.add_app_template_global(bar, "score_bar")
+
+
+@bp.app_template_global()
+def highlighted(item):
+    spans = clean_spans(item.spans, len(item.comment.body or ""))
+    return highlight(item.comment.body, spans), spans
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("moderation.queue"))
+
+
+@bp.get("/queue")
+def queue():
+    tab = request.args.get("tab", DEFAULT_TAB)
+    if tab not in TABS:
+        tab = DEFAULT_TAB
+    filters = QueueFilters.from_args(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    db = get_session()
+    result = load_page(db, tab, filters, page, cache=count_cache())
+    sites = db.scalars(select(Site).order_by(Site.key)).all()
+    return render_template("queue.html", page=result, tabs=TABS, sites=sites)
+
+
+@bp.get("/queue/<int:comment_id>/context")
+def context(comment_id: int):
+    ctx = load_context(get_session(), comment_id)
+    if ctx is None:
+        abort(404)
+    template = "_context.html" if request.args.get("fragment") else "context_page.html"
+    return render_template(template, ctx=ctx)
+
+
+def _decision_response(outcome=None, error: ActionError | None = None, back: str | None = None):
+    if _wants_json():
+        if error is not None:
+            body = {"error": str(error)}
+            if isinstance(error, Conflict) and error.comment is not None:
+                body.update(status=error.comment.status, version=error.comment.version)
+            return body, error.status
+        return {"ok": True, "comment_id": outcome.comment_id, "old_status": outcome.old_status,
+                "status": outcome.new_status, "version": outcome.version}
+    if error is not None:
+        flash(str(error), "error")
+    else:
+        flash(f"Comment {outcome.comment_id}: {outcome.old_status} → {outcome.new_status}.", "ok")
+    return redirect(back or url_for("moderation.queue"))
+
+
+def _int_field(form, name: str) -> int:
+    try:
+        return int(form.get(name))
+    except (TypeError, ValueError):
+        raise ActionError(f"missing or invalid {name}")
+
+
+def _back() -> str | None:
+    from .auth import safe_next
+
+    target = request.form.get("back") if not request.is_json else None
+    return safe_next(target) if target else None
+
+
+@bp.post("/queue/<int:comment_id>/decide")
+def decide_view(comment_id: int):
+    form = _form()
+    try:
+        outcome = decide(get_session(), comment_id, _int_field(form, "version"), form.get("action") or "", _actor(),
+                         reason=form.get("reason") or None, note=form.get("note"))
+    except ActionError as exc:
+        return _decision_response(error=exc, back=_back())
+    count_cache().clear()
+    return _decision_response(outcome, back=_back())
+
+
+@bp.post("/queue/<int:comment_id>/undo")
+def undo_view(comment_id: int):
+    form = _form()
+    try:
+        outcome = undo(get_session(), comment_id, _int_field(form, "version"), _actor())
+    except ActionError as exc:
+        return _decision_response(error=exc, back=_back())
+    count_cache().clear()
+    return _decision_response(outcome, back=_back())
+
+
+@bp.post("/queue/bulk")
+def bulk_view():
+    form = _form()
+    raw = form.get("items") if request.is_json else form.getlist("items")
+    items: list[tuple[int, int]] = []
+    for entry in raw or []:
+        comment_id, _, version = str(entry).partition(":")
+        if comment_id.isdigit() and version.isdigit():
+            items.append((int(comment_id), int(version)))
+    try:
+        if not items:
+            raise ActionError("select at least one comment")
+        if len(items) > 500:
+            raise ActionError("at most 500 comments at once")
+        result = decide_many(get_session(), items, form.get("action") or "", _actor(),
+                             reason=form.get("reason") or None, note=form.get("note"))
+    except ActionError as exc:
+        if _wants_json():
+            return {"error": str(exc)}, exc.status
+        flash(str(exc), "error")
+        return redirect(_back() or url_for("moderation.queue"))
+    count_cache().clear()
+    if _wants_json():
+        return {"done": [{"comment_id": o.comment_id, "old_status": o.old_status, "status": o.new_status,
+                          "version": o.version} for o in result.done],
+                "conflicts": [{"comment_id": cid, "error": msg} for cid, msg in result.conflicts]}
+    flash(f"{len(result.done)} comment(s) {form.get('action')}d; {len(result.conflicts)} already decided by others.",
+          "ok" if not result.conflicts else "error")
+    return redirect(_back() or url_for("moderation.queue"))
+
+
+# ----- audit log -------------------------------------------------------------------------------------------
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _audit_query(args):
+    query = select(AuditLog)
+    shown = {}
+    if user := (args.get("user") or "").strip():
+        query = query.where(AuditLog.actor == user)
+        shown["user"] = user
+    if (action := args.get("action")) in AUDIT_ACTIONS:
+        query = query.where(AuditLog.action == action)
+        shown["action"] = action
+    if (comment := args.get("comment", type=int)) is not None:
+        query = query.where(AuditLog.comment_id == comment)
+        shown["comment"] = comment
+    if day_from := _parse_day(args.get("from")):
+        query = query.where(AuditLog.created_at >= datetime.combine(day_from, time.min, tzinfo=timezone.utc))
+        shown["from"] = day_from.isoformat()
+    if day_to := _parse_day(args.get("to")):
+        query = query.where(AuditLog.created_at < datetime.combine(day_to + timedelta(days=1), time.min,
+                                                                    tzinfo=timezone.utc))
+        shown["to"] = day_to.isoformat()
+    return query.order_by(AuditLog.id.desc()), shown
+
+
+@bp.get("/audit")
+def audit():
+    query, shown = _audit_query(request.args)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    db = get_session()
+    rows = list(db.scalars(query.limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)))
+    users = db.scalars(select(User.username).order_by(User.username)).all()
+    return render_template("audit.html", rows=rows[:AUDIT_PAGE_SIZE], has_next=len(rows) > AUDIT_PAGE_SIZE,
+                           page=page, filters=shown, users=users, actions=AUDIT_ACTIONS)
+
+
+AUDIT_CSV_FIELDS = ("id", "created_at", "actor", "action", "comment_id", "old_status", "new_status", "reason", "note")
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    query, _shown = _audit_query(request.args)
+    sessions = current_app.extensions["modsvc.sessions"]
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(AUDIT_CSV_FIELDS)
+        with sessions() as db:
+            for entry in db.scalars(query.execution_options(yield_per=1000)):
+                created = entry.created_at.isoformat() if entry.created_at else None
+                writer.writerow([csv_safe(v) for v in (entry.id, created, entry.actor, entry.action, entry.comment_id,
+                                                       entry.old_status, entry.new_status, entry.reason, entry.note)])
+                if buffer.tell() > 64 * 1024:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    return Response(stream_with_context(rows()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="modsvc-audit-{stamp}.csv"'})
+
+
+# ----- dashboard -------------------------------------------------------------------------------------------
+
+@bp.get("/dashboard")
+def dashboard():
+    db = get_session()
+    site = (request.args.get("site") or "").strip() or None
+    counts = status_counts(db, QueueFilters(site=site), count_cache())
+    days, series = flags_per_day(db, days=30, site_key=site)
+    agreement = label_agreement(db, site_key=site)
+    sites = db.scalars(select(Site).order_by(Site.key)).all()
+    return render_template("dashboard.html", counts=counts, tabs=TABS, chart=line_chart(days, series),
+                           agreement=agreement, sites=sites, site=site)
