@@ -27,12 +27,17 @@ CHILD = r"""
 import json, resource, sys, time
 from modsvc import migrations
 from modsvc.db import get_sessionmaker
-from modsvc.importers import iter_records
+from modsvc.importers import iter_paths, iter_records
 from modsvc.ingest import Ingestor
 url, path, fmt = sys.argv[1:4]
 migrations.upgrade(url)
 start = time.perf_counter()
-summary = Ingestor(get_sessionmaker(url)).add_all(iter_records(path, fmt, site="bench"))
+ingestor = Ingestor(get_sessionmaker(url))
+for p in iter_paths([path]):
+    for item in iter_records(p, fmt, site="bench"):
+        ingestor.add(item)
+ingestor.flush()
+summary = ingestor.summary
 elapsed = time.perf_counter() - start
 print(json.dumps({"comments": summary.comments_new, "rejected": summary.comments_rejected,
                   "seconds": elapsed, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
