@@ -34,9 +34,11 @@ def _register() -> None:
     cli.add_command(doctor_cmd.doctor)
     cli.add_command(serve_cmd.serve)
     cli.add_command(score_cmd.score_command)
+    from . import worker_cmd; cli.add_command(worker_cmd.worker)  # workers: Celery scoring worker
+    from . import apikeys_cmd, models_cmd  # scoring API: keys, optional model downloads
+    cli.add_command(apikeys_cmd.api_keys); cli.add_command(models_cmd.models)
     from . import users_cmd  # moderation UI accounts
     cli.add_command(users_cmd.users)
-    from . import worker_cmd; cli.add_command(worker_cmd.worker)  # workers: Celery scoring worker
 
 
 _register()

@@ -1,0 +1,102 @@
+"""Per-API-key rate limits (Flask-Limiter) and daily quotas, in Redis when scaled, in memory otherwise.
+
+With ``MODSVC_REDIS_URL`` set, every web process counts in the same Redis, so a key's limit holds across
+gunicorn workers and machines; without it each process counts alone (fine for the single-process mode).
+
+Settings (environment):
+  MODSVC_API_RATE_LIMIT  limit for keys without their own (default ``50/second``)
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, current_app, g
+from flask_limiter import Limiter
+
+DEFAULT_RATE_LIMIT = os.environ.get("MODSVC_API_RATE_LIMIT", "50/second")
+QUOTA_KEY = "modsvc-quota/{key_id}/{day}"
+
+
+class QuotaExceeded(Exception):
+    def __init__(self, quota: int, retry_after: int) -> None:
+        self.quota = quota
+        self.retry_after = retry_after
+        super().__init__(
+            f"daily quota of {quota} requests for this API key is used up; it resets at 00:00 UTC "
+            f"(in {retry_after} s)"
+        )
+
+
+def storage_uri_for(redis_url: str) -> str:
+    return redis_url or "memory://"
+
+
+def _limit_key() -> str:
+    info = g.get("api_key")
+    return f"apikey:{info.id}" if info is not None else "apikey:none"
+
+
+def _limit_value() -> str:
+    info = g.get("api_key")
+    return (info.rate_limit if info is not None and info.rate_limit else None) or DEFAULT_RATE_LIMIT
+
+
+def init_app(app: Flask) -> Limiter:
+    """One limiter per app; views opt in through :func:`key_rate_limit` (no global limits)."""
+    settings = app.extensions["modsvc.settings"]
+    limiter = Limiter(
+        key_func=_limit_key,
+        app=app,
+        storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or storage_uri_for(settings.redis_url),
+        storage_options={"socket_timeout": 1, "socket_connect_timeout": 1} if settings.redis_url else {},
+        strategy="fixed-window",
+        headers_enabled=True,
+        key_prefix="modsvc",
+    )
+    app.extensions["modsvc.limiter"] = limiter
+    return limiter
+
+
+def limiter() -> Limiter:
+    return current_app.extensions["modsvc.limiter"]
+
+
+def key_rate_limit(view):
+    """Limit a view per API key, with the key's own limit (g.api_key must be set before it runs)."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        # Resolved per call: the limiter lives on the app, and views are defined before any app exists.
+        limited = current_app.extensions.setdefault("modsvc.limited_views", {})
+        inner = limited.get(view)
+        if inner is None:
+            inner = limited[view] = limiter().limit(_limit_value, key_func=_limit_key)(view)
+        return inner(*args, **kwargs)
+
+    return wrapper
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the limit that was just hit resets (at least 1)."""
+    current = limiter().current_limit
+    if current is None:
+        return 1
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def charge_daily_quota(key_id: int, quota: int | None, amount: int = 1) -> None:
+    """Count ``amount`` requests against today's quota (UTC day); raise QuotaExceeded when it is used up."""
+    if not quota:
+        return
+    now = datetime.now(timezone.utc)
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+    seconds_left = max(1, math.ceil((tomorrow - now).total_seconds()))
+    storage = limiter().storage
+    key = QUOTA_KEY.format(key_id=key_id, day=now.strftime("%Y%m%d"))
+    used = storage.incr(key, expiry=seconds_left + 60, amount=amount)
+    if used > quota:
+        raise QuotaExceeded(quota, seconds_left)

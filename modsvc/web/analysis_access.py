@@ -1,0 +1,69 @@
+"""How the API blueprints reach the model: one analyzer and one micro-batcher per web process.
+
+The policy applied is the one of the API key's site (``Site.policy``), cached for a few seconds so the
+hot path does not read the database; without a site the defaults apply.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from flask import current_app
+
+from ..batcher import MicroBatcher
+
+POLICY_CACHE_SECONDS = 5.0
+_lock = threading.Lock()
+
+
+def analyzer():
+    ext = current_app.extensions
+    if "modsvc.analyzer" not in ext:
+        with _lock:
+            if "modsvc.analyzer" not in ext:
+                try:  # the workers' loader: same model (and MODSVC_ANALYZER override) as the queue uses
+                    from ..scoring import get_default_analyzer
+                except ImportError:
+                    from ..analysis import get_analyzer as get_default_analyzer
+                ext["modsvc.analyzer"] = get_default_analyzer()
+    return ext["modsvc.analyzer"]
+
+
+def batcher() -> MicroBatcher:
+    ext = current_app.extensions
+    if "modsvc.batcher" not in ext:
+        model = analyzer()
+        with _lock:
+            if "modsvc.batcher" not in ext:
+                ext["modsvc.batcher"] = MicroBatcher.from_env(model.analyze)
+    return ext["modsvc.batcher"]
+
+
+def site_policy(site_id: int | None) -> Any:
+    """The Policy for a site (None = the analyzer's defaults)."""
+    if site_id is None:
+        return None
+    cache: dict = current_app.extensions.setdefault("modsvc.policy_cache", {})
+    hit = cache.get(site_id)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < POLICY_CACHE_SECONDS:
+        return hit[1]
+    from ..analysis import Policy
+    from ..models import Site
+
+    with current_app.extensions["modsvc.sessions"]() as session:
+        site = session.get(Site, site_id)
+        raw = site.policy if site is not None else None
+    policy = Policy.from_dict(raw) if raw else None
+    cache[site_id] = (now, policy)
+    return policy
+
+
+def score_texts(texts: list[str], site_id: int | None = None) -> list:
+    """AnalysisResults for ``texts`` with the site's policy, through the batcher (may raise Overloaded)."""
+    return batcher().score(texts, policy=site_policy(site_id), policy_key=site_id)
+
+
+def model_version() -> str:
+    return str(getattr(analyzer(), "model_version", "unknown"))

@@ -1,0 +1,377 @@
+"""Our own scoring API: ``POST /api/v1/score``, ``GET /api/v1/comments/...``, the OpenAPI document and docs.
+
+``POST /api/v1/score`` takes one comment ``{"text", "id"}`` or a batch ``{"comments": [...]}`` (up to 100)
+and answers what ``modsvc score`` prints: the analysis (scores, spans, decision, model) plus ``id``. With
+``"store": true`` and external ids (``thread``, ``id``, optionally ``parent``) the comments also enter the
+moderation queue of the key's site: rows are created as needed, the result is stored at once (no second
+model run), and ``GET /api/v1/comments/<id>`` tells its status and the human decision later.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+
+from ..models import Comment, CommentScore, Site, Thread
+from .api_keys import SCORE_MAX_BODY, require_api_key
+from .db_session import get_session
+from .errors import api_error
+from .openapi import documented, openapi_document
+
+bp = Blueprint("api_score", __name__, url_prefix="/api/v1")
+
+MAX_BATCH = 100
+MAX_TEXT_CHARS = 100_000  # the model reads the first 20,000 (with a warning); more is refused by the 1 MB body cap
+
+ExternalId = Annotated[Union[str, int], Field(description="Your id for it (string or integer)")]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The comment text")]
+ShortStr = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+# ----- request and response models (the OpenAPI document is generated from these) ---------------------------
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreOptions(_Strict):
+    store: bool = Field(False, description="Also put the comment(s) in the moderation queue (needs thread and id)")
+    site: ShortStr | None = Field(None, description="Site key; default: the API key's site, else 'default'")
+    thread: ExternalId | None = Field(None, description="External id of the thread (article) the comments are in")
+    thread_url: Annotated[str, Field(max_length=2000)] | None = None
+    thread_title: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class CommentIn(_Strict):
+    text: Text
+    id: ExternalId | None = None
+    thread: ExternalId | None = Field(None, description="Overrides the request's thread for this comment")
+    parent: ExternalId | None = Field(None, description="External id of the comment this one replies to")
+    author: ShortStr | None = None
+
+
+class ScoreOne(StoreOptions):
+    """One comment."""
+
+    text: Text
+    id: ExternalId | None = None
+    parent: ExternalId | None = None
+    author: ShortStr | None = None
+
+
+class ScoreBatch(StoreOptions):
+    """Up to 100 comments, scored together (faster than one request each)."""
+
+    comments: Annotated[list[CommentIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+ScoreRequest = Union[ScoreOne, ScoreBatch]
+
+
+class SpanOut(BaseModel):
+    begin: int = Field(description="Start offset in the text (Python characters = Unicode code points)")
+    end: int
+    label: str
+    score: float
+    reason: str
+    trope: str | None = None
+
+
+class DecisionOut(BaseModel):
+    action: Literal["allow", "review", "hold"]
+    reason: str
+    labels: list[str]
+
+
+class StoredRef(BaseModel):
+    comment_id: int = Field(description="Our id: GET /api/v1/comments/{comment_id} for its status later")
+    status: str
+    url: str
+
+
+class ScoreResult(BaseModel):
+    id: ExternalId | None = None
+    scores: dict[str, float]
+    spans: list[SpanOut]
+    decision: DecisionOut
+    model: dict[str, str]
+    warnings: list[str] | None = None
+    stored: StoredRef | None = None
+
+
+class ScoreBatchResult(BaseModel):
+    results: list[ScoreResult]
+    count: int
+
+
+class CommentStatus(BaseModel):
+    comment_id: int
+    id: str = Field(description="Your external id")
+    site: str
+    thread: str
+    status: str = Field(description="unscored | allowed | review | held | approved | rejected | failed")
+    score_state: str
+    decision: DecisionOut | None = None
+    scores: dict[str, float] | None = None
+    top_label: str | None = None
+    top_score: float | None = None
+    model_version: str | None = None
+    updated_at: str | None = None
+
+
+# ----- views ---------------------------------------------------------------------------------------------------
+
+@bp.post("/score")
+@documented("/api/v1/score", "post", "Score one comment or a batch of up to 100", request=ScoreRequest,
+            responses={200: ("Analysis of the comment (or {results: [...]} for a batch)",
+                             Union[ScoreResult, ScoreBatchResult])}, errors=(400, 401, 403, 413, 429, 503))
+@require_api_key(max_body=SCORE_MAX_BODY)
+def score():
+    """Body: `{"text": "...", "id": 1}` or `{"comments": [{"text": ..., "id": ...}, ...]}`.
+
+    Add `"store": true` with `"thread"` and each comment's `"id"` to put them in the moderation queue."""
+    from .analysis_access import score_texts
+
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return api_error(400, "body must be a JSON object: {\"text\": ...} or {\"comments\": [...]}")
+    if isinstance(payload.get("comments"), list) and len(payload["comments"]) > MAX_BATCH:
+        return api_error(400, f"too many comments: {len(payload['comments'])} in one request, the limit is "
+                              f"{MAX_BATCH}; split the batch")
+    try:
+        parsed = (ScoreBatch if "comments" in payload else ScoreOne).model_validate(payload)
+    except ValidationError as exc:
+        return api_error(400, "invalid request: " + _validation_message(exc),
+                         details=exc.errors(include_url=False, include_context=False, include_input=False))
+    batch = isinstance(parsed, ScoreBatch)
+    items = parsed.comments if batch else [CommentIn(text=parsed.text, id=parsed.id, parent=parsed.parent,
+                                                     author=parsed.author)]
+    site_id = g.api_key.site_id
+    site_key = None
+    if parsed.store:
+        site_key, problem = _store_site(parsed.site)
+        if problem:
+            return problem
+        missing = [i for i, c in enumerate(items) if c.id is None or (c.thread if c.thread is not None
+                                                                         else parsed.thread) is None]
+        if missing:
+            return api_error(400, "store=true needs each comment's 'id' and a 'thread' (top level or per comment); "
+                                  f"missing for comment(s) at index {', '.join(map(str, missing[:10]))}")
+        site_id = _site_id_for(site_key)
+    results = score_texts([c.text for c in items], site_id)
+    out = [{"id": c.id, **r.to_dict()} for c, r in zip(items, results)]
+    if parsed.store:
+        stored = _store(site_key, parsed, items, results)
+        for entry, ref in zip(out, stored):
+            entry["stored"] = ref
+    return jsonify({"results": out, "count": len(out)} if batch else out[0])
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False)[:5]:
+        where = ".".join(str(x) for x in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def _store_site(requested: str | None) -> tuple[str | None, Response | None]:
+    """The site comments are stored in: the key's own, or the requested one if the key is not tied to a site."""
+    session = get_session()
+    if g.api_key.site_id is not None:
+        own = session.get(Site, g.api_key.site_id)
+        if requested and own is not None and requested != own.key:
+            return None, api_error(403, f"this API key belongs to site {own.key!r}; it cannot store into "
+                                        f"{requested!r}")
+        return (own.key if own is not None else requested or "default"), None
+    return requested or "default", None
+
+
+def _site_id_for(site_key: str) -> int | None:
+    return get_session().scalar(select(Site.id).where(Site.key == site_key))
+
+
+class _Precomputed:
+    """An analyzer that hands back results already computed for these texts, so storing costs no model run."""
+
+    def __init__(self, model_version: str, results_by_text: dict[str, Any], fallback) -> None:
+        self.model_version = model_version
+        self._results = results_by_text
+        self._fallback = fallback
+
+    def analyze(self, texts, policy=None):
+        if all(t in self._results for t in texts):
+            return [self._results[t] for t in texts]
+        return self._fallback(texts, policy=policy)
+
+
+def _store(site_key: str, parsed, items: list[CommentIn], results: list) -> list[dict]:
+    from ..importers.records import CommentRecord, ThreadRecord
+    from ..ingest import Ingestor
+    from .analysis_access import analyzer, model_version
+
+    sessions = current_app.extensions["modsvc.sessions"]
+    session = get_session()
+    by_thread: dict[str, list[tuple[CommentIn, Any]]] = {}
+    for item, result in zip(items, results):
+        thread = str(item.thread if item.thread is not None else parsed.thread)
+        by_thread.setdefault(thread, []).append((item, result))
+    site = session.scalar(select(Site).where(Site.key == site_key))
+    records = []
+    for thread_ext, pairs in by_thread.items():
+        existing = None
+        if site is not None:
+            existing = session.scalar(select(Thread).where(Thread.site_id == site.id,
+                                                           Thread.external_id == thread_ext))
+        records.append(ThreadRecord(
+            external_id=thread_ext, site=site_key,
+            # Keep what we know about an existing thread: this request only adds comments to it.
+            title=parsed.thread_title or (existing.title if existing else None),
+            url=parsed.thread_url or (existing.url if existing else None),
+            author=existing.author if existing else None,
+            published_at=existing.published_at if existing else None,
+            body=existing.body if existing else None,
+            closed=existing.closed if existing else False,
+            comments=[CommentRecord(external_id=str(c.id), body=c.text,
+                                    parent_external_id=None if c.parent is None else str(c.parent),
+                                    author=c.author) for c, _ in pairs],
+            source="api",
+        ))
+    session.rollback()  # end the read transaction before the ingest writes (SQLite allows one writer)
+    Ingestor(sessions).add_all(records)
+    ids = _comment_ids(site_key, [(str(item.thread if item.thread is not None else parsed.thread), str(item.id))
+                                  for item in items])
+    try:
+        from ..scoring import score_comments
+    except ImportError:  # workers not installed: the sweep scores them later
+        score_comments = None
+    if score_comments is not None:
+        model = _Precomputed(model_version(), {c.text: r for c, r in zip(items, results)}, analyzer().analyze)
+        score_comments(sessions, [i for i in ids if i is not None], model, on_scored=_on_scored_hook())
+    session.expire_all()
+    refs = []
+    for comment_id in ids:
+        row = session.get(Comment, comment_id) if comment_id is not None else None
+        refs.append({"comment_id": comment_id, "status": row.status if row else "unscored",
+                     "url": url_for("api_score.get_comment", comment_id=comment_id)} if comment_id else None)
+    return refs
+
+
+def _on_scored_hook():
+    try:
+        from ..webhooks import on_scored
+    except ImportError:
+        return None
+    return on_scored(current_app.extensions["modsvc.sessions"], current_app.extensions["modsvc.settings"])
+
+
+def _comment_ids(site_key: str, keys: list[tuple[str, str]]) -> list[int | None]:
+    session = get_session()
+    rows = session.execute(
+        select(Comment.id, Thread.external_id, Comment.external_id)
+        .join(Thread, Thread.id == Comment.thread_id).join(Site, Site.id == Thread.site_id)
+        .where(Site.key == site_key, Thread.external_id.in_({t for t, _ in keys}),
+               Comment.external_id.in_({c for _, c in keys}))
+    ).all()
+    found = {(r[1], r[2]): r[0] for r in rows}
+    return [found.get(k) for k in keys]
+
+
+@bp.get("/comments/<int:comment_id>")
+@documented("/api/v1/comments/{comment_id}", "get", "Status and decision of a stored comment",
+            parameters=[{"name": "comment_id", "in": "path", "required": True,
+                         "schema": {"type": "integer", "minimum": 1}}],
+            responses={200: ("The comment's moderation status", CommentStatus)}, errors=(401, 404, 429))
+@require_api_key()
+def get_comment(comment_id: int):
+    """The comment as the moderation queue sees it: machine decision, then the human one when made."""
+    row = _visible_comment(Comment.id == comment_id)
+    if row is None:
+        return api_error(404, f"no comment with id {comment_id} for this API key")
+    return jsonify(_status(*row))
+
+
+@bp.get("/comments")
+@documented("/api/v1/comments", "get", "Status of a stored comment by its external ids",
+            parameters=[
+                {"name": "thread", "in": "query", "required": True, "schema": {"type": "string"}},
+                {"name": "id", "in": "query", "required": True, "schema": {"type": "string"},
+                 "description": "Your external comment id"},
+                {"name": "site", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "Site key (default: the API key's site, else 'default')"},
+            ],
+            responses={200: ("The comment's moderation status", CommentStatus)}, errors=(400, 401, 404, 429))
+@require_api_key()
+def find_comment():
+    """Look a comment up by the ids you stored it with (site, thread, id)."""
+    thread, ext_id = request.args.get("thread"), request.args.get("id")
+    if not thread or not ext_id:
+        return api_error(400, "give the comment's external ids: ?thread=THREAD&id=ID (and &site=SITE)")
+    site = request.args.get("site")
+    if site is None and g.api_key.site_id is None:
+        site = "default"
+    conditions = [Thread.external_id == thread, Comment.external_id == ext_id]
+    if site is not None:
+        conditions.append(Site.key == site)
+    row = _visible_comment(*conditions)
+    if row is None:
+        return api_error(404, f"no comment {ext_id!r} in thread {thread!r} for this API key")
+    return jsonify(_status(*row))
+
+
+def _visible_comment(*conditions):
+    """(Comment, Thread, Site) if it exists and the key may see it (keys tied to a site see only that site)."""
+    query = (select(Comment, Thread, Site).join(Thread, Thread.id == Comment.thread_id)
+             .join(Site, Site.id == Thread.site_id).where(*conditions))
+    if g.api_key.site_id is not None:
+        query = query.where(Site.id == g.api_key.site_id)
+    return get_session().execute(query.limit(1)).first()
+
+
+def _status(comment: Comment, thread: Thread, site: Site) -> dict:
+    score = get_session().scalars(select(CommentScore).where(CommentScore.comment_id == comment.id)
+                                  .order_by(CommentScore.id.desc()).limit(1)).first()
+    decision = None
+    if score is not None:
+        from ..models import CommentFlag
+
+        labels = get_session().scalars(select(CommentFlag.label).where(CommentFlag.comment_id == comment.id)
+                                       .distinct()).all()
+        decision = {"action": score.decision, "reason": score.decision_reason or "", "labels": sorted(labels)}
+    return {
+        "comment_id": comment.id,
+        "id": comment.external_id,
+        "site": site.key,
+        "thread": thread.external_id,
+        "status": comment.status,
+        "score_state": comment.score_state,
+        "decision": decision,
+        "scores": score.scores if score is not None else None,
+        "top_label": comment.top_label,
+        "top_score": comment.top_score,
+        "model_version": comment.model_version,
+        "updated_at": _iso(comment.updated_at),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    from datetime import timezone
+
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(openapi_document(request.host_url.rstrip("/") + "/"))
+
+
+@bp.get("/docs")
+def docs():
+    from .api_docs import render_docs
+
+    return render_docs(openapi_document(request.host_url.rstrip("/") + "/"))

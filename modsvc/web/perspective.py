@@ -1,0 +1,293 @@
+"""A Perspective API drop-in: ``POST /v1alpha1/comments:analyze`` and ``:suggestscore``, plus discovery.
+
+Clients switch by changing the base URL (and key): request and response bodies, attribute names and
+error shapes follow Google's commentanalyzer v1alpha1. Mapping to our labels:
+
+    TOXICITY -> toxicity            SEVERE_TOXICITY -> severe_toxicity   IDENTITY_ATTACK -> identity_attack
+    INSULT -> insult                PROFANITY -> obscene                 THREAT -> threat
+    SEXUALLY_EXPLICIT -> sexual_explicit   ANTISEMITISM -> antisemitism  CONSPIRACY -> conspiracy
+
+``*_EXPERIMENTAL`` names that Perspective had for these map to the same labels. Span offsets are in
+UTF-16 code units, as Perspective's are. ``doNotStore`` is always honoured: analyze never stores text.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .api_keys import SCORE_MAX_BODY, require_api_key
+from .google_errors import google_error
+
+bp = Blueprint("perspective", __name__)
+
+ATTRIBUTES: dict[str, str] = {
+    "TOXICITY": "toxicity",
+    "SEVERE_TOXICITY": "severe_toxicity",
+    "IDENTITY_ATTACK": "identity_attack",
+    "INSULT": "insult",
+    "PROFANITY": "obscene",
+    "THREAT": "threat",
+    "SEXUALLY_EXPLICIT": "sexual_explicit",
+    "ANTISEMITISM": "antisemitism",
+    "CONSPIRACY": "conspiracy",
+}
+for _name in ("TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT"):
+    ATTRIBUTES[f"{_name}_EXPERIMENTAL"] = ATTRIBUTES[_name]
+ATTRIBUTES["SEXUALLY_EXPLICIT_EXPERIMENTAL"] = "sexual_explicit"
+
+MAX_COMMENT_BYTES = 20480  # Perspective's limit for comment.text
+SUPPORTED_SCORE_TYPES = {"PROBABILITY", "SCORE_TYPE_UNSPECIFIED", ""}
+
+# A small stop-word detector: enough to tell the languages our models know from the ones they do not.
+_STOPWORDS = {
+    "en": "the and is are you to of that this it not for with have was be on they what",
+    "de": "der die das und ist nicht ich sie es ein eine zu mit den auf für sind wir",
+    "fr": "le la les et est une des pas que je vous il elle pour dans sur ce qui",
+    "es": "el la los las y es que no un una por para con del se lo como pero",
+    "it": "il lo la gli le e è che non un una per con del della sono ma questo",
+    "pt": "o a os as e é que não um uma para com do da em se mas por isso",
+    "nl": "de het een en is niet dat van ik je zijn op te met voor maar",
+}
+_STOPWORD_SETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def detect_languages(text: str) -> list[str]:
+    """Languages by likelihood (best first); English when nothing tells them apart."""
+    if re.search(r"[\u0400-\u04FF]", text):
+        return ["ru"]
+    if re.search(r"[\u0590-\u05FF]", text):
+        return ["he"]
+    if re.search(r"[\u0600-\u06FF]", text):
+        return ["ar"]
+    if re.search(r"[\u3040-\u30FF\u4E00-\u9FFF]", text):
+        return ["ja"] if re.search(r"[\u3040-\u30FF]", text) else ["zh"]
+    words = [w.lower() for w in _WORD.findall(text)]
+    counts = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORD_SETS.items()}
+    ranked = sorted((c, lang) for lang, c in counts.items() if c > 0)[::-1]
+    if not ranked or (len(ranked) > 1 and ranked[0][0] == ranked[1][0] and "en" in {ranked[0][1], ranked[1][1]}):
+        return ["en"]
+    return [lang for _, lang in ranked]
+
+
+def supported_languages() -> set[str]:
+    from .analysis_access import analyzer
+
+    langs = getattr(analyzer(), "languages", None) or ("en",)
+    return {str(lang).lower() for lang in langs}
+
+
+def _base_language(code: str) -> str:
+    return code.replace("_", "-").split("-")[0].lower()
+
+
+def utf16_offset(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def _strip_html(text: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _json_body() -> dict:
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw or b"{}")
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest(f"Invalid JSON payload received. {exc}") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Invalid JSON payload received. Expected an object at the top level.")
+    return body
+
+
+def _comment_text(body: dict) -> str:
+    comment = body.get("comment")
+    if comment is not None and not isinstance(comment, dict):
+        raise BadRequest("Invalid value at 'comment': expected an object with 'text'.", "comment")
+    text = (comment or {}).get("text")
+    if text is not None and not isinstance(text, str):
+        raise BadRequest("Invalid value at 'comment.text': expected a string.", "comment.text")
+    if not text or not text.strip():
+        raise BadRequest("Comment must be non-empty.", "comment.text")
+    if len(text.encode("utf-8")) > MAX_COMMENT_BYTES:
+        raise BadRequest(f"Comment text too long. The limit is {MAX_COMMENT_BYTES} bytes.", "comment.text")
+    text_type = (comment or {}).get("type") or "PLAIN_TEXT"
+    if text_type == "HTML":
+        text = _strip_html(text)
+    elif text_type not in ("PLAIN_TEXT", "TEXT_TYPE_UNSPECIFIED"):
+        raise BadRequest(f"Invalid value at 'comment.type': unknown text type {text_type!r}.", "comment.type")
+    return text
+
+
+def _languages(body: dict, text: str) -> tuple[list[str], list[str]]:
+    """(effective languages, detected languages) as Perspective defines them."""
+    detected = detect_languages(text)
+    requested = body.get("languages") or []
+    if not isinstance(requested, list) or not all(isinstance(x, str) for x in requested):
+        raise BadRequest("Invalid value at 'languages': expected a list of language codes.", "languages")
+    return ([lang for lang in requested if lang.strip()] or detected[:1]), detected
+
+
+def _requested_attributes(body: dict, languages: list[str]) -> dict[str, dict]:
+    requested = body.get("requestedAttributes")
+    if not isinstance(requested, dict) or not requested:
+        raise BadRequest("Must request at least one attribute.", "requestedAttributes")
+    supported = supported_languages()
+    unsupported = [lang for lang in languages if _base_language(lang) not in supported]
+    drop = bool(body.get("dropUnsupportedAttributes"))
+    wanted: dict[str, dict] = {}
+    for name, params in requested.items():
+        params = params or {}
+        if not isinstance(params, dict):
+            raise BadRequest(f"Invalid value at 'requestedAttributes[{name}]': expected an object.")
+        if name not in ATTRIBUTES:
+            raise BadRequest(f"Attribute {name} does not exist in language {languages[0] if languages else 'en'}.")
+        score_type = params.get("scoreType") or ""
+        if score_type not in SUPPORTED_SCORE_TYPES:
+            raise BadRequest(f"Attribute {name} does not support score type {score_type}; use PROBABILITY.")
+        threshold = params.get("scoreThreshold")
+        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+                                      or not 0.0 <= float(threshold) <= 1.0):
+            raise BadRequest(f"Invalid scoreThreshold for attribute {name}: must be a number in [0, 1].")
+        if unsupported:
+            if drop:
+                continue
+            raise BadRequest(f"Attribute {name} does not support request languages: {', '.join(unsupported)}")
+        wanted[name] = {"threshold": None if threshold is None else float(threshold)}
+    return wanted
+
+
+def _span_scores(text: str, result, label: str, summary: float, annotate: bool) -> list[dict]:
+    spans = [s for s in result.spans if s.label == label] if annotate else []
+    if not spans:
+        return [{"begin": 0, "end": utf16_offset(text, len(text)),
+                 "score": {"value": summary, "type": "PROBABILITY"}}]
+    return [{"begin": utf16_offset(text, s.begin), "end": utf16_offset(text, s.end),
+             "score": {"value": round(float(s.score), 6), "type": "PROBABILITY"}} for s in spans]
+
+
+def _bad_request(exc: BadRequest):
+    return google_error(400, str(exc), bad_request_field=exc.field)
+
+
+@bp.post("/v1alpha1/comments:analyze")
+@require_api_key(errors="perspective", max_body=SCORE_MAX_BODY)
+def analyze():
+    from .analysis_access import score_texts
+
+    try:
+        body = _json_body()
+        text = _comment_text(body)
+        languages, detected = _languages(body, text)
+        wanted = _requested_attributes(body, languages)
+    except BadRequest as exc:
+        return _bad_request(exc)
+    scores: dict[str, dict] = {}
+    if wanted:
+        result = score_texts([text], g.api_key.site_id)[0]
+        annotate = bool(body.get("spanAnnotations"))
+        for name, params in wanted.items():
+            label = ATTRIBUTES[name]
+            value = round(float(result.scores.get(label, 0.0)), 6)
+            if params["threshold"] is not None and value < params["threshold"]:
+                continue  # Perspective omits attributes scored below the requested threshold
+            scores[name] = {
+                "spanScores": _span_scores(text, result, label, value, annotate),
+                "summaryScore": {"value": value, "type": "PROBABILITY"},
+            }
+    answer = {"attributeScores": scores, "languages": languages, "detectedLanguages": detected}
+    if body.get("clientToken") is not None:
+        answer["clientToken"] = body["clientToken"]
+    return jsonify(answer)
+
+
+@bp.post("/v1alpha1/comments:suggestscore")
+@require_api_key(errors="perspective", max_body=SCORE_MAX_BODY)
+def suggest_score():
+    from .db_session import get_session
+    from ..models import Feedback
+
+    try:
+        body = _json_body()
+        text = _comment_text(body)
+        languages, detected = _languages(body, text)
+        feedback = _suggested_scores(body)
+    except BadRequest as exc:
+        return _bad_request(exc)
+    session = get_session()
+    session.add(Feedback(
+        api_key_id=g.api_key.id,
+        text=text,
+        attribute_scores={**feedback, "languages": languages, "communityId": body.get("communityId"),
+                          "sessionId": body.get("sessionId")},
+        client_token=str(body["clientToken"])[:500] if body.get("clientToken") is not None else None,
+    ))
+    session.commit()
+    answer: dict = {"detectedLanguages": detected}
+    if body.get("languages"):
+        answer["requestedLanguages"] = body["languages"]
+    if body.get("clientToken") is not None:
+        answer["clientToken"] = body["clientToken"]
+    return jsonify(answer)
+
+
+def _suggested_scores(body: dict) -> dict:
+    """{'summary': {label: value}, 'spans': {label: [...]}, 'attributes': {NAME: label}} from the request."""
+    attrs = body.get("attributeScores")
+    if not isinstance(attrs, dict) or not attrs:
+        raise BadRequest("attributeScores must not be empty.", "attributeScores")
+    summary: dict[str, float] = {}
+    spans: dict[str, list] = {}
+    names: dict[str, str] = {}
+    for name, entry in attrs.items():
+        if name not in ATTRIBUTES:
+            raise BadRequest(f"Attribute {name} does not exist in language en.")
+        if not isinstance(entry, dict) or not (entry.get("summaryScore") or entry.get("spanScores")):
+            raise BadRequest(f"Attribute scores for {name} must not be empty.", f"attributeScores[{name}]")
+        label = names[name] = ATTRIBUTES[name]
+        if entry.get("summaryScore") is not None:
+            summary[label] = _score_value(entry["summaryScore"], name)
+        for span in entry.get("spanScores") or []:
+            if not isinstance(span, dict) or not isinstance(span.get("begin"), int) or not isinstance(
+                    span.get("end"), int):
+                raise BadRequest(f"All span scores for {name} must have begin and end set.")
+            spans.setdefault(label, []).append(
+                {"begin": span["begin"], "end": span["end"], "value": _score_value(span.get("score"), name)})
+    return {"summary": summary, "spans": spans, "attributes": names}
+
+
+def _score_value(score, name: str) -> float:
+    value = score.get("value") if isinstance(score, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+        raise BadRequest(f"Score for {name} must have a value in [0, 1].")
+    return float(value)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return google_error(exc.code or 500, exc.description or exc.name)
+
+
+@bp.get("/$discovery/rest")
+def discovery():
+    """The discovery document Google's client libraries build their client from (rootUrl = this server)."""
+    from .perspective_discovery import discovery_document
+
+    version = request.args.get("version", "v1alpha1")
+    if version != "v1alpha1":
+        return google_error(404, f"Requested entity was not found. Only version v1alpha1 exists, not {version}.")
+    return jsonify(discovery_document(request.host_url))
+
+
+discovery.modsvc_public = True  # Google's client fetches it before it sends any key
