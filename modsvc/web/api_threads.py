@@ -15,6 +15,7 @@ from ..importers import FORMATS, UnknownFormatError, iter_records
 from ..ingest import Ingestor
 from ..jobs import create_import_job
 from ..models import Comment, CommentScore, ImportJob, ImportRejection, Thread
+from .api_keys import require_api_key
 from .db_session import get_session
 from .errors import api_error
 
@@ -32,6 +33,7 @@ def dispatcher():
 
 
 @bp.post("/threads")
+@require_api_key()
 def create_thread():
     """Import one thread in our JSON schema (docs/import-formats.md). Same thread again = no change."""
     payload = request.get_data()
@@ -68,6 +70,7 @@ def _last_thread_id(summary) -> int | None:
 
 
 @bp.post("/imports")
+@require_api_key()
 def create_import():
     """Upload a file in any supported format; the import runs in the background."""
     fmt = request.args.get("format") or request.form.get("format") or None
@@ -95,6 +98,7 @@ def create_import():
 
 
 @bp.get("/imports/<int:job_id>")
+@require_api_key()
 def get_import(job_id: int):
     session = get_session()
     job = session.get(ImportJob, job_id)
@@ -130,6 +134,7 @@ def _job_dict(job: ImportJob) -> dict:
 
 
 @bp.get("/threads/<int:thread_id>")
+@require_api_key()
 def get_thread(thread_id: int):
     session = get_session()
     thread = session.get(Thread, thread_id)
