@@ -1,8 +1,31 @@
-"""Celery workers: ``celery -A workers worker`` (or ``modsvc worker``) finds ``celery_app`` here."""
+"""Celery workers: ``celery -A workers worker`` (or ``modsvc worker``) finds the app here.
+
+``workers.celery_app`` (also ``workers.app``) is the Celery app built from the Flask app
+factory. It is created on first access rather than at import, so processes that only need
+the helpers in the ``workers/celery_app.py`` module (the web app enqueueing, tests) do not
+build a second Flask app. The submodule's name is unbound from the package below so that
+``from workers import celery_app`` always means the app, never the module.
+"""
 from __future__ import annotations
 
-from .celery_app import create_celery
+from typing import Any
 
-celery_app = create_celery()
+from . import celery_app as _celery_app_module
 
-from . import tasks  # noqa: E402,F401  (registers the shared tasks on celery_app)
+del celery_app  # noqa: F821 - the attribute the import system set to the submodule; see the docstring
+
+_app: Any = None
+
+
+def get_celery_app():
+    global _app
+    if _app is None:
+        _app = _celery_app_module.create_celery()
+        from . import tasks  # noqa: F401  (registers the shared tasks)
+    return _app
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("celery_app", "app", "celery"):
+        return get_celery_app()
+    raise AttributeError(name)

@@ -26,27 +26,30 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from celery import Celery, Task
 from flask import Flask
 
 
-def _int_env(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+def celery_config(settings, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Celery settings for these modsvc settings and environment (default os.environ)."""
+    env = os.environ if env is None else env
 
+    def _int_env(name: str, default: int) -> int:
+        value = env.get(name)
+        return int(value) if value not in (None, "") else default
 
-def celery_config(settings) -> dict[str, Any]:
     broker = settings.broker_url
     transport: dict[str, Any] = {}
     if broker.startswith(("redis://", "rediss://", "redis+socket://")):
         transport["visibility_timeout"] = _int_env("MODSVC_VISIBILITY_TIMEOUT", 600)
-        prefix = os.environ.get("MODSVC_BROKER_KEY_PREFIX", "")
+        prefix = env.get("MODSVC_BROKER_KEY_PREFIX", "")
         if prefix:
             transport["global_keyprefix"] = prefix
-    transport.update(json.loads(os.environ.get("MODSVC_BROKER_TRANSPORT_OPTIONS") or "{}"))
-    queue = os.environ.get("MODSVC_CELERY_QUEUE") or "modsvc"
+    transport.update(json.loads(env.get("MODSVC_BROKER_TRANSPORT_OPTIONS") or "{}"))
+    queue = env.get("MODSVC_CELERY_QUEUE") or "modsvc"
     return {
         "broker_url": broker,
         "broker_transport_options": transport,
