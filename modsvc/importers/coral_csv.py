@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from .common import arrange_comments, clean_body, clean_text, id_str, parse_datetime
+from .common import arrange_comments, clean_body, clean_text, parse_datetime
 from .detect import coral_file
 from .grouping import DEFAULT_LIMIT, CommentGrouper
 from .records import CommentRecord, Rejection, ThreadRecord, Warning_
@@ -48,37 +48,50 @@ class _Progress:
         self.base += inp.bytes_read
 
 
-def _rows(inp: InputFile, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str] | None, str | None]]:
-    """(line, {column: value}, error) for each data row; columns matched by header name."""
-    lines = (line for _, line in inp.iter_text_lines())
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        yield 0, None, "the file is empty (no header row)"
-        return
-    except csv.Error as exc:
-        yield 1, None, f"unreadable header row: {exc}"
-        return
-    names = [h.strip().lower().lstrip("\ufeff") for h in header]
-    missing = [c for c in required if c not in names]
-    if missing:
-        yield 1, None, f"header lacks column(s) {', '.join(missing)} (found: {', '.join(names)})"
-        return
-    width = len(names)
-    while True:
+class _CsvRows:
+    """Rows of one CSV file as padded lists, with ``col`` giving each header name's index."""
+
+    def __init__(self, inp: InputFile, required: tuple[str, ...]) -> None:
+        self.inp = inp
+        self.required = required
+        self.col: dict[str, int] = {}
+
+    def get(self, row: list[str], name: str) -> str:
+        i = self.col.get(name)
+        return row[i] if i is not None else ""
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
+        """(line, row, error): exactly one of row / error is set."""
+        reader = csv.reader(self.inp.iter_text())
         try:
-            row = next(reader)
+            header = next(reader)
         except StopIteration:
+            yield 0, None, "the file is empty (no header row)"
             return
         except csv.Error as exc:
-            yield reader.line_num, None, f"malformed CSV row: {exc}"
-            continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if len(row) < width:
-            row = row + [""] * (width - len(row))
-        yield reader.line_num, dict(zip(names, row)), None
+            yield 1, None, f"unreadable header row: {exc}"
+            return
+        names = [h.strip().lower().lstrip("\ufeff") for h in header]
+        missing = [c for c in self.required if c not in names]
+        if missing:
+            yield 1, None, f"header lacks column(s) {', '.join(missing)} (found: {', '.join(names)})"
+            return
+        self.col = {name: i for i, name in reversed(list(enumerate(names)))}
+        width = len(names)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield reader.line_num, None, f"malformed CSV row: {exc}"
+                continue
+            n = len(row)
+            if n < width:
+                if n == 0 or (n == 1 and not row[0].strip()):
+                    continue
+                row += [""] * (width - n)
+            yield reader.line_num, row, None
 
 
 def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
@@ -98,12 +111,13 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
         yield Warning_(source=str(folder), message="no users.csv: comment authors are the author_id values")
     else:
         with InputFile(users_path, prog.for_file(), rep) as inp:
-            for line, row, error in _rows(inp, ("id", "username")):
+            rows = _CsvRows(inp, ("id", "username"))
+            for line, row, error in rows:
                 if error:
                     rep.reject(f"{inp.name}:{line}", error)
                     continue
-                uid = id_str(row["id"])
-                name = clean_text(row.get("username"))
+                uid = rows.get(row, "id").strip()
+                name = clean_text(rows.get(row, "username"))
                 if uid and name:
                     users[uid] = name
             yield from rep.drain()
@@ -114,30 +128,31 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
     story_ids: set[str] = set()
     now = datetime.now(timezone.utc)
     with InputFile(stories_path, prog.for_file(), rep) as inp:
-        for line, row, error in _rows(inp, ("id",)):
+        rows = _CsvRows(inp, ("id",))
+        for line, row, error in rows:
             source = f"{inp.name}:{line}"
             if error:
                 rep.reject(source, error)
                 continue
-            sid = id_str(row["id"])
-            if sid is None:
-                rep.reject(source, "story has no id", ",".join(row.values()))
+            sid = rows.get(row, "id").strip()
+            if not sid:
+                rep.reject(source, "story has no id", ",".join(row))
                 continue
             if sid in story_ids:
-                rep.reject(source, f"duplicate story id {sid!r}; the first one was kept", ",".join(row.values()))
+                rep.reject(source, f"duplicate story id {sid!r}; the first one was kept", ",".join(row))
                 continue
-            closed_at = parse_datetime(row.get("closed_at"), source, rep)
+            closed_at = parse_datetime(rows.get(row, "closed_at"), source, rep)
             thread = ThreadRecord(
-                external_id=sid, site=site, title=clean_text(row.get("title")), url=clean_text(row.get("url")),
-                author=clean_text(row.get("author")), published_at=parse_datetime(row.get("published_at"), source, rep),
+                external_id=sid, site=site, title=clean_text(rows.get(row, "title")),
+                url=clean_text(rows.get(row, "url")), author=clean_text(rows.get(row, "author")),
+                published_at=parse_datetime(rows.get(row, "published_at"), source, rep),
                 closed=closed_at is not None and closed_at <= now, source=source,
             )
-            extra = {}
-            if row.get("mode"):
-                extra["mode"] = row["mode"].strip()
+            mode = rows.get(row, "mode").strip()
+            if mode:
+                thread.extra["mode"] = mode
             if closed_at is not None:
-                extra["closed_at"] = closed_at.isoformat()
-            thread.extra = extra
+                thread.extra["closed_at"] = closed_at.isoformat()
             story_ids.add(sid)
             stories.append(thread)
         yield from rep.drain()
@@ -146,61 +161,70 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
 
     with CommentGrouper(limit=group_limit or GROUP_LIMIT) as grouper:
         with InputFile(comments_path, prog.for_file(), rep) as inp:
-            for line, row, error in _rows(inp, ("id", "story_id", "body")):
-                source = f"{inp.name}:{line}"
-                if error:
-                    rep.reject(source, error)
-                elif (comment := _comment(row, source, users, rep)) is not None:
-                    story = id_str(row.get("story_id"))
-                    if story is None:
-                        rep.reject(source, f"comment {comment.external_id!r} has no story_id", comment.body)
-                    else:
-                        comment.extra["line"] = line
-                        grouper.add(story, comment)
-                if rep.pending:
-                    yield from rep.drain()
+            yield from _read_comments(inp, users, story_ids, grouper, rep)
             yield from inp.truncation_rejection()
             prog.finished(inp)
-
-        for thread in stories:
+        stories.reverse()
+        while stories:
+            thread = stories.pop()  # nothing keeps a yielded thread (and its comments) alive
             thread.comments = grouper.take(thread.external_id)
-            for c in thread.comments:
-                c.extra.pop("line", None)
             arrange_comments(thread, rep)
             yield from rep.drain()
             yield thread
-        for orphan_story in grouper.keys():
-            for c in grouper.take(orphan_story):
-                yield Rejection(source=f"{comments_path.name}:{c.extra.get('line', '?')}",
-                                reason=f"comment {c.external_id!r} refers to story {orphan_story!r}, "
-                                       "which is not in stories.csv", record=c.body[:200])
     yield from rep.drain()
     yield from rep.summary(folder.name)
 
 
-def _comment(row: dict[str, str], source: str, users: dict[str, str], rep: Reporter) -> CommentRecord | None:
-    cid = id_str(row.get("id"))
-    if cid is None:
-        rep.reject(source, "comment has no id", row.get("body"))
-        return None
-    body = clean_body(row.get("body"), source, rep)
-    if not body:
-        rep.reject(source, f"comment {cid!r} has an empty body")
-        return None
-    author_id = id_str(row.get("author_id"))
-    status = (row.get("status") or "").strip().lower() or None
-    comment = CommentRecord(
-        external_id=cid,
-        body=body,
-        parent_external_id=id_str(row.get("parent_id")),
-        author=users.get(author_id, author_id) if author_id else None,
-        posted_at=parse_datetime(row.get("created_at"), source, rep),
-        status=status,
-    )
-    rating = (row.get("rating") or "").strip()
-    if rating:
-        try:
-            comment.extra["rating"] = int(rating)
-        except ValueError:
-            comment.extra["rating"] = rating
-    return comment
+def _read_comments(inp: InputFile, users: dict[str, str], story_ids: set[str], grouper: CommentGrouper,
+                   rep: Reporter) -> Iterator[Rejection | Warning_]:
+    """Stream comments.csv into the grouper. The hot loop: column indexes, no per-row dicts."""
+    rows = _CsvRows(inp, ("id", "story_id", "body"))
+    name = inp.name
+    it = iter(rows)
+    first = next(it, None)
+    if first is None:
+        return
+    col = rows.col
+    i_id, i_story, i_body = col.get("id"), col.get("story_id"), col.get("body")
+    i_author, i_parent, i_created = col.get("author_id"), col.get("parent_id"), col.get("created_at")
+    i_status, i_rating = col.get("status"), col.get("rating")
+    lookup_user = users.get
+    pending = [first]
+    for line, row, error in _chain(pending, it):
+        if error:
+            rep.reject(f"{name}:{line}", error)
+            yield from rep.drain()
+            continue
+        source = f"{name}:{line}"
+        cid = row[i_id].strip()
+        body = clean_body(row[i_body], source, rep)
+        story = row[i_story].strip()
+        if not cid:
+            rep.reject(source, "comment has no id", body)
+        elif not body:
+            rep.reject(source, f"comment {cid!r} has an empty body")
+        elif not story:
+            rep.reject(source, f"comment {cid!r} has no story_id", body)
+        elif story not in story_ids:
+            rep.reject(source, f"comment {cid!r} refers to story {story!r}, which is not in stories.csv", body)
+        else:
+            author_id = row[i_author].strip() if i_author is not None else ""
+            comment = CommentRecord(
+                external_id=cid,
+                body=body,
+                parent_external_id=(row[i_parent].strip() or None) if i_parent is not None else None,
+                author=lookup_user(author_id, author_id) or None,
+                posted_at=parse_datetime(row[i_created], source, rep) if i_created is not None else None,
+                status=(row[i_status].strip().lower() or None) if i_status is not None else None,
+            )
+            rating = row[i_rating].strip() if i_rating is not None else ""
+            if rating:
+                comment.extra["rating"] = int(rating) if rating.lstrip("-").isdigit() else rating
+            grouper.add(story, comment)
+        if rep.pending:
+            yield from rep.drain()
+
+
+def _chain(first: list, rest: Iterator):
+    yield from first
+    yield from rest

@@ -16,7 +16,7 @@ from .common import arrange_comments, clean_body, clean_text, html_to_text, id_s
 from .grouping import CommentGrouper
 from .records import CommentRecord, Rejection, ThreadRecord, Warning_
 from .source import InputFile, Reporter
-from .xml_stream import XmlProblem, attr, child, child_text, iter_depth_elements, local
+from .xml_stream import XmlProblem, attr, children_by_name, iter_depth_elements, local
 
 Item = ThreadRecord | Rejection | Warning_
 
@@ -47,7 +47,8 @@ def iter_disqus(inp: InputFile, site: str) -> Iterator[Item]:
                     yield from rep.drain()
         except XmlProblem as exc:
             problem = exc.reason
-        for key, thread in threads.items():
+        for key in list(threads):
+            thread = threads.pop(key)  # nothing keeps a yielded thread (and its comments) alive
             thread.comments = grouper.take(key)
             arrange_comments(thread, rep)
             yield from rep.drain()
@@ -65,63 +66,70 @@ def iter_disqus(inp: InputFile, site: str) -> Iterator[Item]:
         yield Rejection(source=inp.name, reason="no Disqus <thread> or <post> elements found")
 
 
-def _author(elem: Element) -> str | None:
-    author = child(elem, "author")
+def _text(kids: dict[str, Element], name: str) -> str | None:
+    e = kids.get(name)
+    return e.text if e is not None else None
+
+
+def _author(kids: dict[str, Element]) -> str | None:
+    author = kids.get("author")
     if author is None:
         return None
-    return clean_text(child_text(author, "name")) or clean_text(child_text(author, "username"))
+    a = children_by_name(author)
+    return clean_text(_text(a, "name")) or clean_text(_text(a, "username"))
 
 
 def _thread(elem: Element, name: str, site: str, rep: Reporter) -> ThreadRecord | None:
+    kids = children_by_name(elem)
     dsq_id = id_str(attr(elem, "id"))
-    identifier = clean_text(child_text(elem, "id"))
+    identifier = clean_text(_text(kids, "id"))
     ext = dsq_id or identifier
     source = f"{name}#thread-{ext}"
     if ext is None:
-        rep.reject(f"{name}#thread", "a <thread> without dsq:id", clean_text(child_text(elem, "title")))
+        rep.reject(f"{name}#thread", "a <thread> without dsq:id", clean_text(_text(kids, "title")))
         return None
     thread = ThreadRecord(
         external_id=ext,
         site=site,
-        title=clean_text(child_text(elem, "title")),
-        url=clean_text(child_text(elem, "link")),
-        author=_author(elem),
-        published_at=parse_datetime(child_text(elem, "createdAt"), source, rep),
-        body=clean_body(html_to_text(child_text(elem, "message")), source, rep) or None,
-        closed=parse_bool(child_text(elem, "isClosed")),
+        title=clean_text(_text(kids, "title")),
+        url=clean_text(_text(kids, "link")),
+        author=_author(kids),
+        published_at=parse_datetime(_text(kids, "createdAt"), source, rep),
+        body=clean_body(html_to_text(_text(kids, "message")), source, rep) or None,
+        closed=parse_bool(_text(kids, "isClosed")),
         source=source,
     )
-    extra = {}
     if identifier and identifier != ext:
-        extra["identifier"] = identifier
-    forum = clean_text(child_text(elem, "forum"))
+        thread.extra["identifier"] = identifier
+    forum = clean_text(_text(kids, "forum"))
     if forum:
-        extra["forum"] = forum
-    if parse_bool(child_text(elem, "isDeleted")):
-        extra["deleted"] = True
-    thread.extra = extra
+        thread.extra["forum"] = forum
+    if parse_bool(_text(kids, "isDeleted")):
+        thread.extra["deleted"] = True
     return thread
 
 
 def _post(elem: Element, name: str, rep: Reporter) -> tuple[str, CommentRecord] | None:
-    pid = id_str(attr(elem, "id")) or clean_text(child_text(elem, "id"))
+    kids = children_by_name(elem)
+    identifier = clean_text(_text(kids, "id"))
+    pid = id_str(attr(elem, "id")) or identifier
     source = f"{name}#post-{pid}"
     if pid is None:
-        rep.reject(f"{name}#post", "a <post> without dsq:id", child_text(elem, "message"))
+        rep.reject(f"{name}#post", "a <post> without dsq:id", _text(kids, "message"))
         return None
-    thread_ref = child(elem, "thread")
+    thread_ref = kids.get("thread")
     thread_key = id_str(attr(thread_ref, "id")) if thread_ref is not None else None
     if thread_key is None:
-        rep.reject(source, f"post {pid!r} names no thread", child_text(elem, "message"))
+        rep.reject(source, f"post {pid!r} names no thread", _text(kids, "message"))
         return None
-    body = clean_body(html_to_text(child_text(elem, "message")), source, rep)
+    body = clean_body(html_to_text(_text(kids, "message")), source, rep)
     if not body:
         rep.reject(source, f"post {pid!r} has an empty message")
         return None
-    parent_ref = child(elem, "parent")
-    if parse_bool(child_text(elem, "isSpam")):
+    parent_ref = kids.get("parent")
+    if parse_bool(_text(kids, "isSpam")):
         status = "spam"
-    elif parse_bool(child_text(elem, "isDeleted")):
+    elif parse_bool(_text(kids, "isDeleted")):
         status = "deleted"
     else:
         status = "approved"
@@ -129,11 +137,10 @@ def _post(elem: Element, name: str, rep: Reporter) -> tuple[str, CommentRecord] 
         external_id=pid,
         body=body,
         parent_external_id=id_str(attr(parent_ref, "id")) if parent_ref is not None else None,
-        author=_author(elem),
-        posted_at=parse_datetime(child_text(elem, "createdAt"), source, rep),
+        author=_author(kids),
+        posted_at=parse_datetime(_text(kids, "createdAt"), source, rep),
         status=status,
     )
-    identifier = clean_text(child_text(elem, "id"))
     if identifier and identifier != pid:
         comment.extra["identifier"] = identifier
     return thread_key, comment

@@ -17,7 +17,7 @@ from typing import Iterator
 
 from .common import arrange_comments, clean_body, clean_text, id_str, parse_bool, parse_datetime
 from .records import CommentRecord, Rejection, ThreadRecord, Warning_
-from .source import InputFile, Reporter, TextChunks, excerpt
+from .source import InputFile, Reporter, TextChunks
 
 Item = ThreadRecord | Rejection | Warning_
 
@@ -183,7 +183,8 @@ class _Stream:
             except JSONDecodeError as exc:
                 near_end = exc.pos >= len(self.buf) - 64 or exc.msg.startswith("Unterminated string")
                 # Grow geometrically so a huge element is re-scanned O(log n) times, not O(n).
-                if near_end and not self.chunks.eof and self._more(at_least=max(len(self.buf), 1 << 16)):
+                unread = len(self.buf) - self.pos
+                if near_end and not self.chunks.eof and self._more(at_least=max(unread, 1 << 16)):
                     continue
                 raise
             self.pos = end

@@ -188,6 +188,19 @@ class InputFile:
         for lineno, raw in enumerate(self.iter_raw_lines(), 1):
             yield lineno, self.decode_line(raw, lineno)
 
+    def iter_text(self) -> Iterator[str]:
+        """Decoded lines only (the fast path for csv.reader); same repairs as iter_text_lines."""
+        lineno = 0
+        for raw in self.iter_raw_lines():
+            lineno += 1
+            if b"\x00" in raw:
+                yield self.decode_line(raw, lineno)
+                continue
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield self.decode_line(raw, lineno)
+
     def decode_line(self, raw: bytes, lineno: int) -> str:
         if b"\x00" in raw:
             raw = raw.replace(b"\x00", b"")

@@ -17,29 +17,31 @@ from .source import CleanXmlStream, InputFile
 _DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def local(tag: str) -> str:
-    """'{http://disqus.com}thread' -> 'thread'."""
-    return tag.rsplit("}", 1)[-1] if tag[:1] == "{" else tag.split(":")[-1]
+    """'{http://disqus.com}thread' -> 'thread' (memoised: an export uses a few dozen tags)."""
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1] if tag[:1] == "{" else tag.split(":")[-1]
+        if len(_LOCAL) < 10_000:
+            _LOCAL[tag] = name
+    return name
+
+
+def children_by_name(elem: Element) -> dict[str, Element]:
+    """Direct children keyed by local name; the first of a repeated name wins."""
+    out: dict[str, Element] = {}
+    for c in elem:
+        out.setdefault(local(c.tag), c)
+    return out
 
 
 def attr(elem: Element, name: str) -> str | None:
     for key, value in elem.attrib.items():
         if local(key) == name:
             return value
-    return None
-
-
-def child_text(elem: Element, name: str) -> str | None:
-    for child in elem:
-        if local(child.tag) == name:
-            return child.text
-    return None
-
-
-def child(elem: Element, name: str) -> Element | None:
-    for c in elem:
-        if local(c.tag) == name:
-            return c
     return None
 
 
