@@ -24,7 +24,7 @@ from ..models import User
 from .db_session import get_session
 
 API_PREFIXES = ("/api/", "/v1alpha1/")
-PUBLIC_PREFIXES = ("/static/", "/login", "/healthz")
+PUBLIC_PREFIXES = ("/static/", "/ui-static/", "/login", "/healthz")
 
 csrf = CSRFProtect()
 login_manager = LoginManager()

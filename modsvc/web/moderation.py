@@ -21,7 +21,7 @@ from .db_session import get_session
 from .highlight import clean_spans, highlight, label_class, trope_title
 
 bp = Blueprint("moderation", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+               static_url_path="/ui-static")
 
 AUDIT_PAGE_SIZE = 50
 AUDIT_ACTIONS = ("approve", "reject", "escalate", "undo")

@@ -92,6 +92,7 @@
       return true;
     }
     if (res.status === 409) {
+      if (res.data.status) setStatus(item, res.data.status, res.data.version);
       item.classList.add("decided");
       unselect(item);
       message(item, res.data.error, "conflict");
@@ -206,7 +207,7 @@
       const action = ev.submitter ? ev.submitter.value : "approve";
       const picks = selected();
       const body = {action, items: picks.map((p) => p.value), reason: action === "reject" ? document.getElementById("bulk-reason").value : null};
-      const res = await post(bulkbar.action, body);
+      const res = await post(bulkbar.getAttribute("action"), body);  // not .action: the buttons are named "action"
       if (!res.ok) { showToast(res.data.error || "Bulk action failed.", true); return; }
       for (const d of res.data.done) {
         const item = document.getElementById("c" + d.comment_id);
