@@ -11,8 +11,6 @@ def register_blueprints(app: Flask) -> None:
     db_session.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api_threads_bp)
-    from . import admin, auth, moderation  # moderation UI: sign-in + CSRF for every non-API path, queue, admin
-    auth.init_app(app); app.register_blueprint(moderation.bp); app.register_blueprint(admin.bp)
     from .api_status import bp as api_status_bp; app.register_blueprint(api_status_bp)  # workers: /api/v1/status
     from . import admin, auth, moderation  # moderation UI: sign-in + CSRF for every non-API path, queue, admin
     auth.init_app(app); app.register_blueprint(moderation.bp); app.register_blueprint(admin.bp)
