@@ -44,7 +44,8 @@ def worker(concurrency: int | None, beat: bool, pool: str, loglevel: str, queues
         os.environ["MODSVC_THREADS"] = str(max(1, (os.cpu_count() or 1) // max(concurrency, 1)))
     from workers import celery_app
 
-    argv = ["worker", f"--loglevel={loglevel}", f"--pool={pool}"]
+    # gossip and mingle only serve remote control and events, which modsvc does not use
+    argv = ["worker", f"--loglevel={loglevel}", f"--pool={pool}", "--without-gossip", "--without-mingle"]
     if concurrency is not None:
         argv.append(f"--concurrency={concurrency}")
     if queues:
