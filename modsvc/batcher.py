@@ -84,8 +84,8 @@ class MicroBatcher:
                 raise Overloaded(f"the scoring queue is full ({self._pending} texts waiting); retry shortly")
             self._pending += len(texts)
         job = _Job(list(texts), policy_key, policy)
-        self._queue.put(job)
         try:
+            self._queue.put(job)
             return job.future.result(timeout=self.timeout)
         except FutureTimeout:
             job.future.cancel()  # the worker skips it if it has not started yet
@@ -120,8 +120,7 @@ class MicroBatcher:
         while True:
             jobs = self._collect()
             live = [j for j in jobs if j.future.set_running_or_notify_cancel()]
-            with self._lock:
-                self._pending -= sum(len(j.texts) for j in jobs)
+            self._release([j for j in jobs if j not in live])  # timed out while queued
             groups: dict[Any, list[_Job]] = {}
             for job in live:
                 groups.setdefault(job.policy_key, []).append(job)
@@ -136,8 +135,16 @@ class MicroBatcher:
             log.exception("analysis of a batch of %d texts failed", len(texts))
             for job in group:
                 job.future.set_exception(exc)
+            self._release(group)
             return
         start = 0
         for job in group:
             job.future.set_result(results[start:start + len(job.texts)])
             start += len(job.texts)
+        self._release(group)
+
+    def _release(self, jobs: list[_Job]) -> None:
+        """Texts count against ``max_pending`` from submission until their results are handed back."""
+        if jobs:
+            with self._lock:
+                self._pending -= sum(len(j.texts) for j in jobs)

@@ -17,7 +17,7 @@ from flask import Flask, current_app, g
 from flask_limiter import Limiter
 
 DEFAULT_RATE_LIMIT = os.environ.get("MODSVC_API_RATE_LIMIT", "50/second")
-QUOTA_KEY = "modsvc-quota/{key_id}/{day}"
+QUOTA_KEY = "quota/{key_id}/{day}"
 
 
 class QuotaExceeded(Exception):
@@ -53,8 +53,8 @@ def init_app(app: Flask) -> Limiter:
         storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or storage_uri_for(settings.redis_url),
         storage_options={"socket_timeout": 1, "socket_connect_timeout": 1} if settings.redis_url else {},
         strategy="fixed-window",
-        headers_enabled=True,
-        key_prefix="modsvc",
+        headers_enabled=False,  # we set Retry-After ourselves; its after_request rewrite would round it to 0
+        key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", "modsvc"),
     )
     app.extensions["modsvc.limiter"] = limiter
     return limiter
@@ -74,7 +74,8 @@ def key_rate_limit(view):
         limited = current_app.extensions.setdefault("modsvc.limited_views", {})
         inner = limited.get(view)
         if inner is None:
-            inner = limited[view] = limiter().limit(_limit_value, key_func=_limit_key)(view)
+            # One budget per key across every API endpoint (a shared scope), not one per endpoint.
+            inner = limited[view] = limiter().shared_limit(_limit_value, scope="apikey", key_func=_limit_key)(view)
         return inner(*args, **kwargs)
 
     return wrapper
@@ -96,7 +97,8 @@ def charge_daily_quota(key_id: int, quota: int | None, amount: int = 1) -> None:
     tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
     seconds_left = max(1, math.ceil((tomorrow - now).total_seconds()))
     storage = limiter().storage
-    key = QUOTA_KEY.format(key_id=key_id, day=now.strftime("%Y%m%d"))
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "modsvc")
+    key = prefix + "/" + QUOTA_KEY.format(key_id=key_id, day=now.strftime("%Y%m%d"))
     used = storage.incr(key, expiry=seconds_left + 60, amount=amount)
     if used > quota:
         raise QuotaExceeded(quota, seconds_left)
