@@ -5,6 +5,7 @@ import codecs
 import csv
 import json
 import re
+import zlib
 from pathlib import Path
 
 FORMATS: tuple[str, ...] = ("scraped_page", "json", "jsonl", "coral_csv", "disqus", "wxr")
@@ -82,8 +83,13 @@ def detect_format(path_or_head) -> str:
 def _detect_head(head: bytes, name: str) -> str:
     if head.startswith(codecs.BOM_UTF8):
         head = head[3:]
-    if head.startswith(b"\x1f\x8b"):
-        raise _fail(name, "gzip data that could not be decompressed")
+    if head.startswith(b"\x1f\x8b"):  # the head of an uploaded .gz: look at what it decompresses to
+        try:
+            head = zlib.decompressobj(wbits=31).decompress(head, 64 * 1024)
+        except zlib.error:
+            raise _fail(name, "gzip data that could not be decompressed") from None
+        if head.startswith(codecs.BOM_UTF8):
+            head = head[3:]
     text = head.replace(b"\x00", b"").decode("utf-8", "replace")
     stripped = text.lstrip()
     if not stripped:
