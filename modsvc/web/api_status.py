@@ -5,12 +5,14 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import func, select
 
 from ..models import Comment, ImportJob
+from .api_keys import require_api_key
 from .db_session import get_session
 
 bp = Blueprint("api_status", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/status")
+@require_api_key()
 def status():
     session = get_session()
     settings = current_app.extensions["modsvc.settings"]

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from workers_harness import REPO, VENV_BIN, counts, free_port, get_json, wait_until, worker_env
+from workers_harness import REPO, VENV_BIN, counts, free_port, get_json, make_api_key, wait_until, worker_env
 
 SEEDS = str(REPO / "seeds")
 
@@ -21,6 +21,7 @@ def _env(tmp_path, **extra):
 
 class Serve:
     def __init__(self, env, tmp_path, name):
+        self.key = make_api_key(env["MODSVC_DATABASE_URL"])
         self.port = free_port()
         self.log = open(tmp_path / f"{name}.log", "ab")
         self.proc = subprocess.Popen([str(VENV_BIN / "modsvc"), "serve", "--port", str(self.port)], env=env,
@@ -28,7 +29,7 @@ class Serve:
         wait_until(lambda: self.status(), 30, what="modsvc serve to answer")
 
     def status(self):
-        return get_json(f"http://127.0.0.1:{self.port}/api/v1/status")
+        return get_json(f"http://127.0.0.1:{self.port}/api/v1/status", headers={"X-API-Key": self.key})
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)

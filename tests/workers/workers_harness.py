@@ -128,8 +128,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get_json(url: str, timeout: float = 5):
-    with urllib.request.urlopen(url, timeout=timeout) as resp:
+def get_json(url: str, timeout: float = 5, headers: dict | None = None):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as resp:
         return json.loads(resp.read())
 
 
@@ -164,3 +164,12 @@ def producer(env: dict[str, str]):
     app = Celery("modsvc-test-producer")
     app.config_from_object(celery_config(settings, env))
     return CeleryDispatcher(app, int(env["MODSVC_SCORE_BATCH_SIZE"]))
+
+
+def make_api_key(database_url: str) -> str:
+    from modsvc import migrations
+    from modsvc.apikeys import create_api_key
+
+    migrations.upgrade(database_url)
+    with get_sessionmaker(database_url)() as s, s.begin():
+        return create_api_key(s, "worker tests")[1]
