@@ -90,6 +90,8 @@ def iter_records(
         raise UnknownFormatError(f"unknown import format {fmt!r}; the formats are: {', '.join(FORMATS)}")
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
+    if path.is_dir() and fmt not in (None, "coral_csv"):
+        raise UnknownFormatError(f"{path}: a folder; only the coral_csv format reads folders")
     if fmt != "coral_csv" and path.is_file() and _is_blank_file(path):
         return iter([Rejection(source=path.name, reason="the file is empty: nothing to import")])
     if fmt is None:

@@ -73,7 +73,7 @@ def _parse_date_text(text: str) -> datetime | None:
 
 
 def clean_body(body, source: str, reporter: Reporter) -> str:
-    """NULs dropped, outer whitespace trimmed, over-long bodies cut at MAX_BODY_BYTES (warned).
+    """NULs dropped, line ends normalised to "\n", outer whitespace trimmed, over-long bodies cut (warned).
 
     Returns "" for an empty body; the caller turns that into a Rejection.
     """
@@ -84,6 +84,8 @@ def clean_body(body, source: str, reporter: Reporter) -> str:
     if "\x00" in body:
         body = body.replace("\x00", "")
         reporter.warn(source, "NUL characters removed from the body", kind="nul")
+    if "\r" in body:  # CRLF / CR line ends (Windows exports, CSV fields) -> "\n"
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
     body = body.strip()
     if len(body) > MAX_BODY_BYTES // 4:  # cheap pre-check before encoding
         encoded = body.encode("utf-8")

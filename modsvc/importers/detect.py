@@ -36,9 +36,12 @@ def coral_dir_of(path: Path) -> Path | None:
     return folder if path.name.lower() in CORAL_FILES and is_coral_dir(folder) else None
 
 
-# "…from Anti-Spiegel – Jan 10, 2022": the source line of a scraped article page.
+# "…from Anti-Spiegel – Jan 10, 2022": the source line of a scraped article page. The date may be missing when
+# the line starts with the ellipsis; a bare "from X" line needs the date (else any sentence could match).
+_DATE = r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}"
 SOURCE_LINE = re.compile(
-    r"^\s*(?:…|\.\.\.)?\s*from\s+(?P<source>\S.{0,120}?)\s+[–—-]\s+(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4})\s*$",
+    r"^\s*(?:(?:…|\.\.\.)\s*from\s+(?P<s1>\S.{0,120}?)(?:\s+[–—-]\s+(?P<d1>" + _DATE + r"))?"
+    r"|from\s+(?P<s2>\S.{0,120}?)\s+[–—-]\s+(?P<d2>" + _DATE + r"))\s*$",
     re.M,
 )
 COMMENTS_END = re.compile(r"^\s*(comments are closed\.?|comments are open\.?|leave a (reply|comment))\s*$", re.I | re.M)

@@ -51,6 +51,7 @@ FOOTER = re.compile(
     re.I,
 )
 SOURCE_SCAN_LINES = 80
+MAX_PATH_ID = 64
 
 
 def iter_scraped_page(inp: InputFile, site: str) -> Iterator[Item]:
@@ -106,8 +107,8 @@ def parse_page(text: str, *, source: str, stem: str | None, site: str, rep: Repo
     for i in range(title_at + 1, min(len(lines), title_at + 1 + SOURCE_SCAN_LINES)):
         m = SOURCE_LINE.match(lines[i])
         if m:
-            source_at, source_name = i, m.group("source").strip()
-            published = parse_datetime(m.group("date"), f"{source}:{i + 1}", rep)
+            source_at, source_name = i, (m.group("s1") or m.group("s2")).strip()
+            published = parse_datetime(m.group("d1") or m.group("d2"), f"{source}:{i + 1}", rep)
             break
     body_start = (source_at if source_at is not None else title_at) + 1
 
@@ -190,6 +191,15 @@ def _comment_run(lines: list[str], start: int, end: int) -> list[int]:
     return outer[-1]["lines"] if outer else []
 
 
+def _child_id(parent: str, n: int) -> str:
+    """``c2`` -> ``c2.1``. Past a few dozen levels the path is hashed instead, so a 10,000-level
+    reply chain does not make ids (and memory) grow with the square of the depth."""
+    path = f"{parent}.{n}"
+    if len(path) <= MAX_PATH_ID:
+        return path
+    return "h" + hashlib.sha256(path.encode("ascii")).hexdigest()[:24]
+
+
 def _parse_comments(lines: list[str], run: list[int], end: int, source: str, rep: Reporter) -> list[CommentRecord]:
     top_lines = set(run)
     items: list[dict] = []  # {"id", "parent", "lines", "line"}
@@ -230,7 +240,8 @@ def _parse_comments(lines: list[str], run: list[int], end: int, source: str, rep
             depth, _, parent = stack[-1]
             n = child_counts.get(parent["id"], 0) + 1
             child_counts[parent["id"]] = n
-            item = {"id": f"{parent['id']}.{n}", "parent": parent["id"], "lines": [m.group("text")], "line": i + 1}
+            item = {"id": _child_id(parent["id"], n), "parent": parent["id"], "lines": [m.group("text")],
+                    "line": i + 1}
             items.append(item)
             stack.append((depth + 1, col, item))
             prev_blank, prev_was_marker = False, True

@@ -156,6 +156,9 @@ def test_deep_scraped_page_and_wxr_chains(tmp_path):
     result = run(write(tmp_path / "deep.txt", page))
     assert len(result.thread.comments) == 2001
     assert result.thread.comments[-1].parent_external_id == result.thread.comments[-2].external_id
+    assert max(len(c.external_id) for c in result.thread.comments) <= 64  # deep paths are hashed
+    assert len({c.external_id for c in result.thread.comments}) == 2001
+    assert run(tmp_path / "deep.txt").thread.comments[-1].external_id == result.thread.comments[-1].external_id
 
     chain = "".join(
         f"<wp:comment><wp:comment_id>{100 + i}</wp:comment_id><wp:comment_content>r{i}</wp:comment_content>"

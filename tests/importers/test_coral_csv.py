@@ -119,3 +119,12 @@ def test_folder_without_users_falls_back_to_author_ids(tmp_path):
     result = run(folder)
     assert result.threads[0].comments[0].author == "u1"
     assert any("no users.csv" in w.message for w in result.warnings)
+
+
+def test_crlf_csv_with_multiline_bodies(tmp_path):
+    folder = make_coral(tmp_path / "crlf")
+    for f in folder.iterdir():
+        f.write_bytes(f.read_bytes().replace(b"\n", b"\r\n"))
+    result = run(folder)
+    assert result.rejections == []
+    assert result.threads[0].comments[0].body == 'first,\n"quoted" and multi-line'

@@ -147,3 +147,14 @@ def test_empty_comment_is_rejected_and_its_reply_kept_at_the_root(tmp_path):
     assert [r.reason for r in result.rejections] == ["comment c2 has an empty body"]
     assert result.rejections[0].source == "v.txt:15"
     assert any("'c2'" in w.message and "root" in w.message for w in result.warnings)
+
+
+def test_source_line_variants(tmp_path):
+    for line, author, date in [("...from Some Site", "Some Site", None),
+                               ("from The Daily – September 3, 2021", "The Daily", "2021-09-03"),
+                               ("…from X Y Z — Feb. 7, 2020", "X Y Z", "2020-02-07")]:
+        p = write(tmp_path / "s.txt", f"Title\n\n{line}\n\nBody text.\n\n1. a comment\n")
+        t = run(p).thread
+        assert t.author == author and t.body == "Body text."
+        assert (t.published_at.date().isoformat() if t.published_at else None) == date
+        assert [c.body for c in t.comments] == ["a comment"]
