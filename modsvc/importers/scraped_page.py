@@ -129,6 +129,9 @@ def parse_page(text: str, *, source: str, stem: str | None, site: str, rep: Repo
     if heading_at is not None:
         scan_from = heading_at + 1
     run = _comment_run(lines, scan_from, end_at)
+    comments_end = end_at
+    if run:  # site boilerplate after the comments ("Share this:", "Related posts") is not part of the last one
+        comments_end = next((i for i in range(run[-1] + 1, end_at) if FOOTER.match(lines[i].strip())), end_at)
 
     body_end = end_at
     for candidate in (footer_at, heading_at, run[0] if run else None):
@@ -157,7 +160,7 @@ def parse_page(text: str, *, source: str, stem: str | None, site: str, rep: Repo
         source=source,
     )
     if run:
-        thread.comments = _parse_comments(lines, run, end_at, source, rep)
+        thread.comments = _parse_comments(lines, run, comments_end, source, rep)
     arrange_comments(thread, rep)
     return thread
 

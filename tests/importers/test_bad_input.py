@@ -310,3 +310,14 @@ def test_unknown_format_lists_the_formats_tried(tmp_path):
             iter_records(p)
     with pytest.raises(UnknownFormatError, match="unknown import format 'yaml'"):
         iter_records(tmp_path / "x.csv", "yaml")
+
+
+def test_one_megabyte_csv_field_and_xml_message(tmp_path):
+    from test_coral_csv import make_coral
+    from test_xml_formats import DISQUS
+
+    mb = "y" * 1_000_000
+    folder = make_coral(tmp_path / "c", comments=[["k1", "u1", "s1", "", mb, "", "APPROVED", ""]])
+    assert run(folder).threads[0].comments[0].body == mb
+    result = run(write(tmp_path / "d.xml", DISQUS.replace("Top comment", mb)))
+    assert result.threads[0].comments[0].body == mb and result.warnings == []

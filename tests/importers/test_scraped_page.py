@@ -158,3 +158,8 @@ def test_source_line_variants(tmp_path):
         assert t.author == author and t.body == "Body text."
         assert (t.published_at.date().isoformat() if t.published_at else None) == date
         assert [c.body for c in t.comments] == ["a comment"]
+
+
+def test_boilerplate_after_open_comments_is_not_part_of_the_last_comment(tmp_path):
+    result = _variant(tmp_path, "1. one\n2. two\n\nRelated posts:\nSome other article\n", end="")
+    assert _tree(result) == [("c1", None, "one"), ("c2", None, "two")]
