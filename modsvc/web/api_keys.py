@@ -109,6 +109,9 @@ def init_api(app) -> None:
     api_blueprints = [perspective.bp, api_score.bp, coral.bp]
     for bp in api_blueprints:
         app.register_blueprint(bp)
+    from . import api_admin  # admin pages: API keys, webhooks (adds itself to the admin navigation)
+
+    app.register_blueprint(api_admin.bp)
     csrf = app.extensions.get("csrf")
     if csrf is not None:  # API clients authenticate with keys, not cookies: CSRF tokens do not apply
         for bp in api_blueprints:
