@@ -258,15 +258,26 @@ def _iter_array(stream: _Stream) -> Iterator[tuple[int, object]]:
 
 
 # -- schema -> records ------------------------------------------------------------------------
+def brief(value) -> str:
+    """A short, non-recursive description of a JSON value for a rejection message."""
+    if isinstance(value, dict):
+        keys = list(value)[:8]
+        parts = [f"{k}: {value[k]!r}"[:60] if isinstance(value[k], (str, int, float, bool, type(None)))
+                 else f"{k}: {type(value[k]).__name__}" for k in keys]
+        return "{" + ", ".join(parts) + (", …" if len(value) > 8 else "") + "}"
+    if isinstance(value, list):
+        return f"[a list of {len(value)} items]"
+    return repr(value[:200] if isinstance(value, str) else value)[:200]
+
+
 def thread_from_obj(obj, source: str, site: str, rep: Reporter) -> ThreadRecord | None:
     """One thread object of our schema -> ThreadRecord (problems go to ``rep``)."""
     if not isinstance(obj, dict):
-        rep.reject(source, f"a thread must be a JSON object, got {type(obj).__name__}", repr(obj))
+        rep.reject(source, f"a thread must be a JSON object, got {type(obj).__name__}", brief(obj))
         return None
     ext = id_str(obj.get("external_id", obj.get("id")))
     if ext is None:
-        rep.reject(source, "thread has no \"external_id\" (or \"id\")", json.dumps(obj, default=str)[:200]
-                   if len(obj) < 50 else None)
+        rep.reject(source, "thread has no \"external_id\" (or \"id\")", brief(obj))
         return None
     thread = ThreadRecord(
         external_id=ext,
@@ -286,7 +297,7 @@ def thread_from_obj(obj, source: str, site: str, rep: Reporter) -> ThreadRecord 
     if comments is None:
         comments = []
     if not isinstance(comments, list):
-        rep.reject(source, f"thread {ext!r}: \"comments\" must be a list", repr(comments))
+        rep.reject(source, f"thread {ext!r}: \"comments\" must be a list", brief(comments))
         comments = []
     thread.comments = _flatten(comments, thread, rep)
     arrange_comments(thread, rep)
@@ -304,7 +315,7 @@ def _flatten(items: list, thread: ThreadRecord, rep: Reporter) -> list[CommentRe
         seq += 1
         if not isinstance(item, dict):
             rep.reject(f"{where}#comment-{seq}", f"a comment must be a JSON object, got {type(item).__name__}",
-                       repr(item))
+                       brief(item))
             continue
         cid = id_str(item.get("external_id", item.get("id"))) or f"pos-{seq}"
         csource = f"{where}#{cid}"
@@ -319,7 +330,7 @@ def _flatten(items: list, thread: ThreadRecord, rep: Reporter) -> list[CommentRe
             if isinstance(replies, list):
                 stack.extend((r, cid) for r in reversed(replies))
             else:
-                rep.reject(csource, "\"replies\" must be a list", repr(replies))
+                rep.reject(csource, "\"replies\" must be a list", brief(replies))
         body = clean_body(item.get("body"), csource, rep)
         if not body:
             rep.reject(csource, f"comment {cid!r} has an empty body", None)

@@ -92,11 +92,6 @@ class _CountingRaw(io.RawIOBase):
         super().close()
 
 
-def is_gzip_path(path: Path) -> bool:
-    with open(path, "rb") as f:
-        return f.read(2) == GZIP_MAGIC
-
-
 def display_name(path: Path) -> str:
     return path.name
 
@@ -153,7 +148,7 @@ class InputFile:
 
     # -- raw chunks -------------------------------------------------------------------------
     def read_chunk(self, size: int = CHUNK) -> bytes:
-        """Next chunk of decompressed bytes (BOM and NULs removed); b"" at the end or on truncation."""
+        """Next chunk of decompressed bytes (BOM removed); b"" at the end or on truncation."""
         if self.truncation:
             return b""
         try:

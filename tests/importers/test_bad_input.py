@@ -148,6 +148,16 @@ def test_nested_replies_ten_thousand_deep_import_fully(tmp_path, name):
     assert comments[-1].external_id == f"n{DEPTH - 1}" and comments[-1].parent_external_id == f"n{DEPTH - 2}"
 
 
+def test_deep_document_without_thread_id_is_rejected_without_crashing(tmp_path):
+    doc = _nested_doc(DEPTH).replace('{"id": "nest", ', '{"title": "no id", ', 1)
+    deep_extra = '{"id": "x", "meta": ' + "[" * DEPTH + "]" * DEPTH + ', "comments": "oops"}'
+    result = run(write(tmp_path / "d.jsonl", doc + "\n" + deep_extra + "\n"))
+    assert [r.reason for r in result.rejections] == [
+        'thread has no "external_id" (or "id")', "thread 'x': \"comments\" must be a list"]
+    assert result.rejections[0].record.startswith("{title: 'no id', comments: list")
+    assert result.thread.external_id == "x"
+
+
 def test_deep_scraped_page_and_wxr_chains(tmp_path):
     from test_xml_formats import WXR
 
