@@ -25,7 +25,7 @@ def iter_disqus(inp: InputFile, site: str) -> Iterator[Item]:
     rep = inp.reporter
     threads: dict[str, ThreadRecord] = {}
     problem: str | None = None
-    posts = 0
+    posts = thread_count = 0
     with CommentGrouper() as grouper:
         try:
             for elem in iter_depth_elements(inp, 2):
@@ -38,6 +38,7 @@ def iter_disqus(inp: InputFile, site: str) -> Iterator[Item]:
                                                       "the first one was kept", thread.title)
                         else:
                             threads[thread.external_id] = thread
+                            thread_count += 1
                 elif name == "post":
                     posts += 1
                     found = _post(elem, inp.name, rep)
@@ -62,7 +63,7 @@ def iter_disqus(inp: InputFile, site: str) -> Iterator[Item]:
         yield from inp.truncation_rejection()
     elif problem:
         yield Rejection(source=inp.name, reason=f"{problem}; records before this point were kept")
-    elif not threads and not posts:
+    elif not thread_count and not posts:
         yield Rejection(source=inp.name, reason="no Disqus <thread> or <post> elements found")
 
 

@@ -62,6 +62,14 @@ def test_disqus_round_trip(tmp_path):
     assert t2.closed is False and [c.body for c in t2.comments] == ["On the second thread"]
 
 
+def test_disqus_thread_without_posts_and_external_dtd(tmp_path):
+    doc = ('<?xml version="1.0"?>\n<!DOCTYPE disqus SYSTEM "http://example.invalid/x.dtd">\n'
+           '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">'
+           '<thread dsq:id="1"><title>x</title></thread></disqus>')
+    result = run(write(tmp_path / "one.xml", doc))
+    assert [t.external_id for t in result.threads] == ["1"] and result.rejections == []
+
+
 def test_disqus_post_for_unknown_thread_is_rejected(tmp_path):
     doc = DISQUS.replace('<thread dsq:id="t2" />', '<thread dsq:id="t404" />')
     result = run(write(tmp_path / "d.xml", doc))
