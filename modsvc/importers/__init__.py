@@ -125,9 +125,15 @@ def iter_paths(paths: list[str] | list[Path]) -> Iterator[Path]:
 def _walk(root: Path) -> list[Path]:
     out: list[Path] = []
     stack = [root]
+    visited: set[str] = set()  # real paths: a symlink loop is walked once
     while stack:
         folder = stack.pop()
-        if is_coral_dir(folder):
+        real = os.path.realpath(folder)
+        if real in visited:
+            continue
+        visited.add(real)
+        coral = is_coral_dir(folder)
+        if coral:
             out.append(folder)
         with os.scandir(folder) as entries:
             for entry in entries:
@@ -135,7 +141,7 @@ def _walk(root: Path) -> list[Path]:
                     continue
                 if entry.is_dir():
                     stack.append(Path(entry.path))
-                elif entry.is_file() and not (entry.name.lower() in CORAL_FILES and is_coral_dir(folder)):
+                elif entry.is_file() and not (coral and entry.name.lower() in CORAL_FILES):
                     out.append(Path(entry.path))
     return sorted(out, key=lambda p: p.as_posix())
 

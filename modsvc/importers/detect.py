@@ -139,6 +139,8 @@ def _json_or_jsonl(text: str, name: str) -> str:
 
 
 def _looks_binary(text: str) -> bool:
+    """Control characters mean binary; U+FFFD alone may just be a Latin-1 text file (then repaired with warnings)."""
     sample = text[:4096]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
-    return bad > max(8, len(sample) // 20)
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    replaced = sample.count("\ufffd")
+    return control > max(8, len(sample) // 20) or replaced > len(sample) // 3

@@ -79,3 +79,20 @@ def test_progress_is_reported_in_bytes_up_to_the_file_size(tmp_path, fmt, seed_p
     run(p, progress=seen.append)
     assert seen and seen == sorted(seen)
     assert seen[-1] == input_size(p)
+
+
+def test_symlink_loop_is_walked_once(tmp_path):
+    root = tmp_path / "loop"
+    (root / "sub").mkdir(parents=True)
+    write(root / "sub" / "a.jsonl", "{}\n")
+    (root / "sub" / "back").symlink_to(root)
+    assert list(iter_paths([root])) == [root / "sub" / "a.jsonl"]
+
+
+def test_latin1_text_is_detected_and_repaired(tmp_path):
+    p = write(tmp_path / "latin1.jsonl", json.dumps({"id": 1, "comments": [{"id": 1, "body": "Grüße é à"}]},
+                                                    ensure_ascii=False).encode("latin-1") + b"\n")
+    assert detect_format(p) == "jsonl"
+    result = run(p)
+    assert result.thread.comments[0].body == "Gr\ufffd\ufffde \ufffd \ufffd"
+    assert [w.source for w in result.warnings] == ["latin1.jsonl:1"]
