@@ -92,6 +92,8 @@ def iter_records(
         raise FileNotFoundError(f"{path}: no such file or folder")
     if path.is_dir() and fmt not in (None, "coral_csv"):
         raise UnknownFormatError(f"{path}: a folder; only the coral_csv format reads folders")
+    if fmt is None and path.is_file() and coral_dir_of(path) is not None:
+        fmt = "coral_csv"  # one file of a Coral set stands for its folder, even when that file is empty
     if fmt != "coral_csv" and path.is_file() and _is_blank_file(path):
         return iter([Rejection(source=path.name, reason="the file is empty: nothing to import")])
     if fmt is None:

@@ -114,7 +114,7 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
             rows = _CsvRows(inp, ("id", "username"))
             for line, row, error in rows:
                 if error:
-                    rep.reject(f"{inp.name}:{line}", error)
+                    rep.reject(_where(inp.name, line), error)
                     continue
                 uid = rows.get(row, "id").strip()
                 name = clean_text(rows.get(row, "username"))
@@ -130,7 +130,7 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
     with InputFile(stories_path, prog.for_file(), rep) as inp:
         rows = _CsvRows(inp, ("id",))
         for line, row, error in rows:
-            source = f"{inp.name}:{line}"
+            source = _where(inp.name, line)
             if error:
                 rep.reject(source, error)
                 continue
@@ -192,7 +192,7 @@ def _read_comments(inp: InputFile, users: dict[str, str], story_ids: set[str], g
     pending = [first]
     for line, row, error in _chain(pending, it):
         if error:
-            rep.reject(f"{name}:{line}", error)
+            rep.reject(_where(name, line), error)
             yield from rep.drain()
             continue
         source = f"{name}:{line}"
@@ -223,6 +223,10 @@ def _read_comments(inp: InputFile, users: dict[str, str], story_ids: set[str], g
             grouper.add(story, comment)
         if rep.pending:
             yield from rep.drain()
+
+
+def _where(name: str, line: int) -> str:
+    return f"{name}:{line}" if line else name
 
 
 def _chain(first: list, rest: Iterator):

@@ -128,3 +128,11 @@ def test_crlf_csv_with_multiline_bodies(tmp_path):
     result = run(folder)
     assert result.rejections == []
     assert result.threads[0].comments[0].body == 'first,\n"quoted" and multi-line'
+
+
+def test_empty_comments_file_still_imports_the_stories(tmp_path):
+    folder = make_coral(tmp_path / "nocomments")
+    (folder / "comments.csv").write_text("")
+    result = run(folder / "comments.csv")
+    assert [t.external_id for t in result.threads] == ["s1", "s2", "s3"]
+    assert [(r.source, r.reason) for r in result.rejections] == [("comments.csv", "the file is empty (no header row)")]
