@@ -1,0 +1,363 @@
+"""Cue lexicon for the trope layer: data, not logic.
+
+Every entry is a regex fragment over *normalised* text (lower-case, evasions undone by
+``normalize``). ``cue_pattern`` wraps fragments in word boundaries and makes doubled letters
+tolerant (``hollywood`` also matches ``holywood``/``hollywod`` left over after collapsing
+stretched letters). Named groups give the sub-kind of a cue (``m.lastgroup``).
+
+Kinds used by ``tropes``:
+  IDENT      who is targeted: Jews, coded proxies (Zionists, Rothschilds, "the tribe"), slurs, echo
+  CLAIM      control / plot verbs; OBJECT  what is controlled (banks, media, government, wars)
+  trope cues khazar, holocaust + denial, blood libel, dual loyalty, protocols, ZOG, dehumanising
+             words, violence, Israel context + collective blame, Nazi comparisons
+  CONSPIRACY hidden orchestrator, follow the money, false flag, staged event, secret plan, cover-up
+  speech     negation, counter-speech, attribution ("the claim that"), endorsement ("wake up")
+"""
+from __future__ import annotations
+
+import re
+
+_B = r"(?<![a-z0-9])"
+_E = r"(?![a-z0-9])"
+
+
+def _tolerant(fragment: str) -> str:
+    # "ll" -> "l{1,2}": the normaliser collapses stretched letters, be lenient about doubles
+    return re.sub(r"([a-z])\1", r"\1{1,2}", fragment)
+
+
+def alt(*fragments: str) -> str:
+    return "(?:" + "|".join(_tolerant(f) for f in fragments) + ")"
+
+
+def cue_pattern(groups: dict[str, tuple[str, ...]]) -> re.Pattern[str]:
+    """One compiled regex; each key becomes a named group, word-bounded."""
+    parts = [f"(?P<{name}>{alt(*frags)})" for name, frags in groups.items()]
+    return re.compile(_B + "(?:" + "|".join(parts) + ")" + _E)
+
+
+JEW = r"(?:jew(?:s|z|ish|ry|esses|ess)?|joo(?:s|z)|jooish|juden|jewboys?|jewess)"
+
+# ----------------------------------------------------------------------------- who is targeted
+# strength: how surely the term points at Jews (used as the base score of control claims)
+IDENT_STRENGTH: dict[str, float] = {
+    "jews": 0.9, "slur": 0.9, "echo": 0.9, "tribe": 0.85,
+    "zionist": 0.8, "rothschild": 0.8, "banker": 0.75, "khazar": 0.8, "cosmopolitan": 0.8,
+    "soros": 0.5, "globalist": 0.45, "lobby": 0.5,
+}
+IDENT = cue_pattern({
+    "echo": (r"(?:\(\s?){3}[^()\n]{1,60}(?:\s?\)){3}",),
+    "slur": (r"kikes?", r"k[i*]ke[sy]?", r"yids?", r"heebs?", r"hebes", r"hymies?", r"sheenies", r"zhids?",
+             r"jewboys?", r"zionazis?", r"zio-?nazis?", r"zios", r"zio", r"christ-? ?killers?",
+             r"oven[- ]?dodgers?", r"shekel[- ]?grabbers?", r"hook[- ]?nosed?s?", r"kikery"),
+    "jews": (JEW, r"ashkenaz(?:i|im|is|ic)", r"hebrews", r"jewish people", r"talmudi(?:c|sts?)",
+             r"synagogue of satan", r"israelites"),
+    "tribe": (r"(?:the|that|a certain|this|their|certain) tribe", r"tribe members", r"the chosen(?: ones| people| race| tribe)?",
+              r"chosen (?:ones|people|race|tribe)", r"the goyim know", r"a certain (?:group|people|ethnicity|race)",
+              r"you know who"),
+    "zionist": (r"(?:the )?zionists", r"zionist (?:cabal|elites?|jews|mafia|entity|regime|masters?|overlords?|bankers?|globalists?|criminals|scum|pigs)",
+                r"zionist", r"zionism"),
+    "rothschild": (r"rot?h?schilds?", r"rothschild (?:family|bankers|dynasty|clan)", r"rothchilds?", r"rotschilds?"),
+    "banker": (r"international (?:bankers?|financiers?|jewry|money ?lenders?)", r"money ?changers", r"usurers",
+               r"elders of zion", r"the elders", r"khazarian mafia"),
+    "khazar": (r"khazars", r"khazarians?", r"kazars", r"khazar jews"),
+    "cosmopolitan": (r"rootless cosmopolitans?", r"cosmopolitans"),
+    "soros": (r"(?:george )?soros", r"soros-?funded"),
+    "globalist": (r"globalists", r"globalist (?:elites?|cabal|bankers?)", r"(?:the )?globalist"),
+    "lobby": (r"(?:israel|jewish|zionist|israeli) lobby", r"aipac"),
+})
+
+# ----------------------------------------------------------------------------- control claims
+STRONG_CLAIMS = frozenset({"control", "run", "own", "rule", "behind", "strings", "orchestrate", "charge",
+                           "takeover", "grip", "infiltrate", "puppet"})
+CLAIM = cue_pattern({
+    "control": (r"control(?:s|led|ling)?", r"dominat(?:e|es|ed|ing|ion)", r"monopoli[sz](?:e|es|ed|ing)", r"monopoly",
+                r"dictat(?:e|es|ed|ing)", r"steer(?:s|ed|ing)?", r"direct(?:s|ed|ing)?", r"hijack(?:s|ed|ing)?"),
+    "run": (r"run(?:s|ning)?", r"ran"),
+    "own": (r"own(?:s|ed|ing)?", r"jew-?owned", r"bought(?: off| up)?", r"buy(?:s|ing)? (?:off|up)"),
+    "rule": (r"rul(?:e|es|ed|ing)", r"call(?:s|ing)? (?:all )?the shots", r"pull(?:s|ed|ing)? the levers"),
+    "behind": (r"behind", r"(?:is|are|was|were) at the bottom of"),
+    "strings": (r"pull(?:s|ed|ing)? (?:all )?(?:the|their) strings", r"strings", r"string-?pullers?"),
+    "puppet": (r"puppet(?:s|eers?|eering)?", r"puppet ?masters?", r"marionettes?"),
+    "orchestrate": (r"orchestrat(?:e|es|ed|ing|ors?)", r"engineer(?:s|ed|ing)?", r"mastermind(?:s|ed|ing)?",
+                    r"instigat(?:e|es|ed|ing|ors?)", r"plott?(?:s|ed|ing)?", r"scheme(?:s|d)?", r"scheming",
+                    r"(?:had|has|have) it in for", r"organi[sz](?:e|es|ed|ing)", r"stag(?:e|ed|ing)",
+                    r"manipulat(?:e|es|ed|ing|ion)", r"subvert(?:s|ed|ing)?", r"undermin(?:e|es|ed|ing)"),
+    "charge": (r"(?:are|is|were|was) in charge of", r"(?:a |an )?(?:iron |tight )?(?:grip|stranglehold|chokehold|hold) (?:on|over)",
+               r"hands in", r"fingers in", r"claws in"),
+    "takeover": (r"(?:took|take|taken|taking|takes) over", r"infiltrat(?:e|es|ed|ing|ion)"),
+    "fund": (r"fund(?:s|ed|ing)?", r"financ(?:e|es|ed|ing)", r"bankroll(?:s|ed|ing)?", r"(?:pay|pays|paid|paying) for",
+             r"sponsor(?:s|ed|ing)?", r"back(?:s|ed|ing)"),
+    "cause": (r"start(?:s|ed|ing)?", r"caus(?:e|es|ed|ing)", r"push(?:es|ed|ing)?", r"promot(?:e|es|ed|ing)",
+              r"profit(?:s|ed|ing)? (?:from|off)", r"want(?:s|ed)? (?:war|wars|a war)", r"drag(?:s|ged|ging)? us into",
+              r"(?:lure|lured|dragged|tricked) (?:us|america|the us|the world)"),
+})
+# "controlled by", "funded by" -- passive: the agent follows "by"
+PASSIVE_BY = re.compile(r"\s+(?:\w+\s+)?by" + _E)
+
+OBJECT_TROPE = {
+    "finance": "control_finance", "media": "control_media", "government": "control_government",
+    "country": "control_government", "wars": "orchestrate_wars", "world": "world_control",
+    "immigration": "great_replacement",
+}
+OBJECT = cue_pattern({
+    "finance": (r"banks", r"banking(?: system)?", r"the bank", r"central banks?", r"federal reserve", r"the fed",
+                r"wall street", r"money(?: supply)?", r"finance", r"financial (?:system|world|sector|markets?)",
+                r"(?:world|global) econom(?:y|ies)", r"the economy", r"economies", r"currenc(?:y|ies)", r"the gold",
+                r"stock markets?", r"the imf", r"the world bank", r"usury", r"bankers", r"big banks", r"cash"),
+    "media": (r"media", r"msm", r"press", r"news(?:papers?| networks?| outlets?)?", r"holl?ywood", r"tv", r"television",
+              r"big tech", r"social media", r"entertainment(?: industry)?", r"film industry", r"music industry",
+              r"publishing", r"the narrative", r"cnn", r"the bbc", r"newsrooms?", r"journalists", r"the networks"),
+    "government": (r"governments?", r"congress", r"senate", r"parliaments?", r"white house", r"washington",
+                   r"politicians", r"politics", r"state department", r"both parties", r"democrats", r"republicans",
+                   r"elections?", r"foreign policy", r"the president", r"presidents", r"world leaders", r"the eu",
+                   r"the un", r"the state", r"the regime", r"lawmakers", r"the courts?", r"the police", r"the fbi",
+                   r"the cia", r"nato", r"the west", r"western governments?"),
+    "country": (r"america", r"the us", r"the usa", r"the u\.s\.?", r"usa", r"britain", r"the uk", r"france", r"germany",
+                r"russia", r"ukraine", r"europe", r"our country", r"this country", r"the country", r"our nation"),
+    "wars": (r"wars?", r"every war", r"all (?:the )?wars", r"revolutions?", r"colou?r revolutions?", r"coups?",
+             r"coup d'etat", r"9/11", r"911", r"world wars?", r"ww ?(?:1|2|i|ii|one|two)", r"wwii?", r"the holodomor",
+             r"bolshevi(?:k|ks|sm)", r"communism", r"the russian revolution", r"unrest", r"riots", r"civil wars?",
+             r"conflicts?", r"terror(?:ism|ist attacks)?", r"genocides?", r"the slave trade", r"slavery", r"the plague",
+             r"pandemics?", r"covid", r"the virus"),
+    "world": (r"the world", r"the whole world", r"the planet", r"everything", r"it all", r"all of (?:it|this|that)",
+              r"the scenes", r"humanity", r"mankind", r"the globe", r"world domination", r"the show", r"everyone",
+              r"our lives", r"the whole (?:thing|system|show)", r"the system", r"society", r"this mess"),
+    "immigration": (r"immigration", r"mass immigration", r"migrants?", r"refugees", r"open borders", r"white genocide",
+                    r"the great replacement", r"replacement", r"multiculturalism", r"race[- ]mixing", r"diversity"),
+})
+
+# ----------------------------------------------------------------------------- named tropes
+KHAZAR = re.compile(_B + alt(r"khazar(?:s|ian|ians|ia|ic)?", r"kazars?", r"chazars?", r"khazaria") + _E)
+KHAZAR_CLAIM = re.compile(_B + alt(
+    r"fake jews", r"not (?:real|true|actual|genuine) (?:jews|semites|israelites)", r"so-?called jews",
+    r"impost[eo]rs?", r"(?:are|were) not semit(?:es|ic)", r"not semit(?:es|ic)", r"convert(?:s|ed)", r"descend(?:ed|ants?)?",
+    r"descen(?:t|dants)", r"bloodlines?", r"(?:had|has|have) it in for", r"hat(?:e|es|ed|red)", r"revenge", r"vengeance",
+    r"grudge", r"mafia", r"took over", r"real (?:jews|semites)", r"stole", r"stealing", r"usurp\w*", r"destroy(?:ed|ing)? russia",
+) + _E)
+KHAZAR_STANDALONE = re.compile(_B + alt(r"khazarian mafia", r"khazarian (?:jews|bankers|elites?|zionists|cabal|mob)",
+                                        r"khazar (?:mafia|cabal|mob)") + _E)
+
+HOLOCAUST = re.compile(_B + alt(
+    r"holocaust", r"shoah", r"six million", r"6 ?million", r"6,000,000", r"6m", r"gas chambers?", r"auschwitz",
+    r"the camps", r"death camps", r"concentration camps",
+) + _E)
+HOLO_DENIAL = re.compile(_B + alt(
+    r"hoax(?:es)?", r"myths?", r"lies?", r"lying", r"lied", r"fake", r"faked", r"fabricat(?:ed|ion|ions)", r"exaggerat(?:ed|ion)",
+    r"never happened", r"(?:didn't|did not|never) (?:really )?happen", r"made up", r"invented", r"fairy ?tales?",
+    r"impossible", r"(?:never|no) gas(?:sing|sed)?", r"delousing", r"typhus", r"swimming pools?", r"inflated",
+    r"(?:didn't|did not|never) (?:die|exist)", r"propaganda", r"scam", r"fraud", r"alleged", r"so-?called",
+    r"holocaust (?:industry|religion|cult|narrative|story)", r"biggest lie", r"a lie",
+) + _E)
+HOLO_STANDALONE = re.compile(_B + alt(r"holo-?hoax", r"holohoax(?:ers)?", r"holocaust ?hoax", r"holocough",
+                                      r"hollow ?cost", r"holocaust (?:industry|religion|cult)") + _E)
+HOLO_COUNTER = re.compile(_B + alt(
+    r"deniers?", r"denial(?:ism)?", r"deny(?:ing)?", r"denies", r"revisionis(?:m|ts?)", r"survivors?", r"never forget",
+    r"remember(?:ing|ed|ance)?", r"historical fact", r"well[- ]documented", r"documented", r"murdered", r"(?:it|the holocaust) happened",
+    r"did happen", r"memorial", r"museum", r"victims", r"perished",
+) + _E)
+
+BLOOD = re.compile(_B + alt(
+    r"blood of (?:christian |gentile |non-?jewish |goyim |innocent |palestinian )?(?:children|babies|kids|infants)",
+    r"(?:christian|gentile|goyim|children's|kids'|baby|babies') blood", r"ritual (?:murders?|sacrifices?|killings?|slaughter)",
+    r"drink(?:s|ing)? (?:the )?blood", r"matz(?:o|oh|ah|ot)s? (?:made )?(?:with|of|from) blood", r"blood (?:in|for) (?:the |their )?matz\w*",
+    r"child sacrifices?", r"sacrific(?:e|es|ed|ing) (?:christian |gentile )?children", r"kill(?:s|ed|ing)? (?:christian|gentile) (?:children|babies|kids)",
+    r"harvest(?:s|ed|ing)? (?:the )?organs", r"organ harvesting", r"adrenochrome", r"eat(?:s|ing)? (?:christian |gentile )?babies",
+) + _E)
+
+DUAL = re.compile(_B + alt(
+    r"dual loyalt(?:y|ies)", r"(?:loyal|loyalty|allegiance) (?:is |lies )?(?:only |first |solely )?(?:to|with) israel",
+    r"more loyal to israel", r"israel[- ]first(?:ers?)?", r"(?:serve|serves|serving|work for|works for|working for) israel",
+    r"(?:real|true|first|only) (?:loyalty|allegiance)", r"agents? of (?:israel|a foreign (?:power|state|country)|the mossad)",
+    r"foreign agents?", r"traitors?", r"treason(?:ous)?", r"put(?:s|ting)? israel (?:first|before|above)",
+    r"not (?:real|true|loyal) (?:americans?|brits?|britons|germans?|french|citizens)", r"disloyal", r"fifth column",
+    r"israel(?:'s)? interests? (?:first|above|over|before)",
+) + _E)
+DUAL_STANDALONE = re.compile(_B + alt(r"israel[- ]firsters?") + _E)
+
+PROTOCOLS = re.compile(_B + alt(r"protocols?(?: of (?:the )?(?:learned )?elders(?: of zion)?)?", r"elders of zion") + _E)
+PROT_TRUE = re.compile(_B + alt(
+    r"true", r"real", r"genuine", r"authentic", r"coming true", r"came true", r"read (?:them|it|the protocols)", r"explains? (?:everything|it all)",
+    r"blueprint", r"playbook", r"exactly", r"happening", r"prophetic", r"accurate", r"right", r"all in", r"all there", r"spelled out",
+    r"(?:following|follow|followed) (?:the )?(?:plan|script|protocols)", r"unfold(?:s|ing)?", r"fulfilled", r"word for word",
+    r"wake up", r"look around", r"the plan", r"to the letter",
+) + _E)
+PROT_STRONG = re.compile(_B + alt(r"coming true", r"came true", r"read them", r"read the protocols", r"explains? (?:everything|it all)",
+                                  r"blueprint", r"playbook", r"word for word", r"to the letter", r"prophetic", r"(?:are|were) (?:all )?(?:true|real|genuine|authentic)") + _E)
+PROT_FALSE = re.compile(_B + alt(
+    r"forg(?:ery|eries|ed)", r"fake", r"fabricat(?:ed|ion)", r"hoax", r"okhrana", r"plagiari[sz](?:ed|m)", r"debunked",
+    r"antisemitic", r"anti-semitic", r"propaganda", r"tsarist", r"czarist", r"discredited", r"fraud(?:ulent)?", r"not (?:true|real|genuine)",
+    r"fiction(?:al)?", r"invented", r"hate (?:text|literature|tract)", r"exposed as",
+) + _E)
+
+ZOG = re.compile(_B + alt(
+    r"zog", r"zionist[- ]occup(?:ied|ation) (?:government|regime|washington|america|us|congress)?", r"zionist occupied",
+    r"jew(?:ish)?[- ]occup(?:ied|ation) (?:government|regime)", r"(?:occupied|controlled) by (?:the )?(?:zionists|jews)",
+    r"kosher nostra", r"zionist[- ]controlled (?:government|congress|washington|america|us|media|west)",
+    r"jew(?:ish)?[- ]controlled (?:government|congress|washington|america|us|media|west|banks)",
+) + _E)
+
+DEHUM = re.compile(_B + alt(
+    r"vermin", r"parasit(?:e|es|ic|ical)", r"rats", r"a rat", r"cockroach(?:es)?", r"roaches", r"lice", r"louse", r"leech(?:es)?",
+    r"bloodsuck(?:ers?|ing)", r"blood-?suck(?:ers?|ing)", r"termites?", r"maggots?", r"sub-?humans?", r"untermensch(?:en)?",
+    r"(?:is|are|a|the|like|as) (?:a )?(?:disease|cancer|plague|virus|infection|tumou?r|pestilence|pest|pests|scourge)",
+    r"(?:is|are|like|as|just|bunch of|pack of) (?:animals|beasts|snakes|serpents|pigs|apes|monkeys|dogs|devils|demons|filth|scum|swine|hyenas|vultures|locusts)",
+    r"spawn of satan", r"children of (?:satan|the devil)", r"sons of satan", r"satanic", r"filthy", r"dirty", r"scum(?:bags)?",
+    r"swine", r"infest(?:ed|ing|ation)?", r"greedy", r"money[- ]grubbing", r"rootless",
+) + _E)
+VIOLENCE = re.compile(_B + alt(
+    r"gas (?:the|all|them|those|every)", r"(?:should|must|need to|ought to) (?:all )?be (?:gassed|exterminated|killed|burned|eradicated|wiped out|deported|removed|hanged|shot)",
+    r"into the ovens?", r"ovens?", r"final solution", r"exterminat(?:e|ed|ion|ing)", r"eradicat(?:e|ed|ion|ing)", r"wipe(?:d)? (?:them )?out",
+    r"hitler was right", r"hitler did nothing wrong", r"finish(?:ed)? (?:the|what hitler) (?:job|started)", r"should have finished",
+    r"6 ?million (?:wasn't|was not|weren't|were not|is not|isn't) enough", r"six million (?:wasn't|was not|weren't|is not|isn't) enough",
+    r"death to (?:the |all )?", r"kill (?:all )?(?:the |them|every)", r"burn (?:the |their |down )?(?:synagogues?|them)",
+    r"(?:i|we) hate", r"rope", r"day of the rope", r"1488", r"14 ?88", r"sieg heil", r"heil hitler",
+) + _E)
+
+ISRAEL_CTX = re.compile(_B + alt(
+    r"israel(?:i|is|'s)?", r"gaza(?:ns)?", r"palestin(?:e|ian|ians)", r"idf", r"west bank", r"netanyahu", r"genocide",
+    r"apartheid", r"occupation", r"settlers?", r"the middle east", r"lebanon", r"the zionist state",
+) + _E)
+BLAME = re.compile(_B + alt(
+    r"responsible", r"complicit", r"guilty", r"to blame", r"blood on (?:their|your|his|her) hands", r"answer for", r"pay for",
+    r"deserve(?:s|d)?", r"accountable", r"kill(?:s|ed|ing|ers)?", r"murder(?:s|ed|ing|ers|ous)?", r"slaughter(?:s|ed|ing)?",
+    r"genocid(?:e|al)", r"commit(?:s|ted|ting)? genocide", r"massacr(?:e|es|ed|ing)", r"ethnic(?:ally)? cleans(?:e|ing)",
+    r"baby[- ]killers?", r"child[- ]killers?", r"butcher(?:s|ed|ing)?", r"terrorists?", r"war criminals", r"steal(?:s|ing)? (?:land|palestine)",
+    r"stole (?:palestine|the land)", r"occupy(?:ing)? palestine", r"bomb(?:s|ed|ing)", r"starv(?:e|es|ed|ing)",
+) + _E)
+NOT_COLLECTIVE = re.compile(alt(
+    r"many", r"some", r"most", r"anti-?zionist", r"progressive", r"israeli", r"american", r"british", r"diaspora", r"young",
+    r"orthodox", r"ultra-?orthodox", r"secular", r"those", r"these", r"other", r"few", r"non-?zionist", r"liberal", r"haredi",
+    r"individual", r"religious", r"brave",
+) + r" $")
+NAZI_CMP = re.compile(_B + alt(
+    r"(?:israel|israelis|zionists|jews|the idf|idf|zionism|netanyahu)(?: is| are| =|:)? (?:the )?(?:new |real |just like |like |worse than |no different from |no better than )?(?:the )?(?:nazis|nazi germany|hitler|the ss|gestapo|third reich|fascists)",
+    r"(?:doing|do|did) to (?:the )?palestinians what (?:the )?(?:nazis|hitler|germans?) did",
+    r"(?:star of david|magen david)(?: =|is|equals)? (?:the )?(?:new )?swastika", r"gaza (?:is|=) (?:the new )?(?:auschwitz|warsaw ghetto|a concentration camp)",
+    r"learn(?:ed|t)? (?:from|it from) (?:the )?(?:nazis|hitler)", r"zio-?nazi(?:s|sm)?", r"israhell", r"nazi israel", r"ziocaust",
+) + _E)
+
+ZIO_CLAIM = re.compile(_B + alt(
+    r"apocalyptic", r"end-? ?times?", r"armageddon", r"doomsday", r"satan(?:ic|ists?)?", r"demonic", r"evil", r"bloodthirsty",
+    r"cult(?:s|ish)?", r"cabal", r"world domination", r"dominat(?:e|ion)", r"rule the world", r"control the world",
+    r"(?:want|wants|plan|plans|planning) to (?:rule|control|destroy|take over|dominate)", r"behind", r"puppet\w*", r"plot(?:s|ting)?",
+    r"agenda", r"schem(?:e|es|ing)", r"greater israel", r"crazy", r"craziness", r"lunatics?", r"psychopaths?", r"madmen",
+    r"fanatics?", r"messianic", r"the real (?:terrorists|enemy)", r"enemy of (?:humanity|mankind|the world)", r"globalist",
+    r"supremacists?", r"(?:run|own|control)(?:s|ed)? (?:everything|the world|us)",
+) + _E)
+
+SLUR_REPORT = re.compile(_B + alt(
+    r"called (?:me|us|him|her|them|my \w+)", r"the word", r"slurs?", r"n-word", r"k-word", r"yell(?:ed|ing)", r"shout(?:ed|ing)",
+    r"graffiti", r"spray-?paint(?:ed)?", r"scrawl(?:ed)?", r"daubed", r"reported", r"victims?", r"hate crimes?", r"tottenham",
+    r"spurs", r"yid army",
+) + _E)
+
+# ----------------------------------------------------------------------------- conspiracy
+CONSPIRACY_SCORE: dict[str, float] = {
+    "hidden_orchestrator": 0.7, "orchestrator_weak": 0.5, "follow_the_money": 0.6, "money_weak": 0.45,
+    "false_flag": 0.75, "staged_event": 0.75, "secret_plan": 0.75, "cover_up": 0.6, "cover_weak": 0.4,
+}
+CONSPIRACY = cue_pattern({
+    "hidden_orchestrator": (
+        r"coordinated from (?:a single|one) (?:center|centre|command)", r"(?:as if )?on a single command",
+        r"(?:orchestrated|organi[sz]ed|directed|controlled|run|financed|funded|planned|instigated|engineered|backed|sponsored|staged) (?:from abroad|by (?:the )?(?:west|cia|us|usa|americans|state department|foreign (?:powers?|agents?|forces|intelligence|governments?)|washington|nato|mi6|nwo|deep state|elites?|cabal|shadow government|puppet ?masters?|powers that be|globalists|soros))",
+        r"puppet ?masters?", r"pull(?:s|ing)? (?:all )?the strings", r"string-?pullers?",
+        r"they want (?:you|us) to (?:believe|think|be|feel|stay|fight|hate|get|take|forget|comply|obey|fear|consume|accept)",
+        r"(?:the )?(?:elites?|global elites?|globalists|powers that be|tptb|deep state|cabal|shadow government|those in power|ruling class) (?:planned|engineered|orchestrated|staged|manufactured|created|released|want(?:s|ed)? (?:this|it|us|you|war)|control(?:s|led)? (?:everything|us|the world)|are behind)",
+        r"deep state", r"shadow government", r"powers that be", r"secret (?:society|societies|elites?|cabal|government|rulers)",
+        r"controlled opposition", r"nothing (?:is|happens) (?:by )?(?:an )?(?:accident|coincidence)", r"there are no coincidences",
+        r"it'?s all (?:planned|connected|orchestrated|a setup|scripted|part of the plan)", r"all part of (?:the|their|a) plan",
+        r"colou?r revolutions? (?:orchestrated|funded|financed|organi[sz]ed|engineered|backed|sponsored|staged)",
+        r"foreign-?(?:directed|backed|sponsored|funded|organi[sz]ed) (?:riots|protests|unrest|coups?|revolutions?|uprisings?)",
+        r"(?:orchestrated|organi[sz]ed|planned|directed) (?:from|by) (?:abroad|outside|foreign)",
+        r"useful idiots", r"sheeple", r"globalist (?:agenda|plan|plot|elites?|cabal)", r"globalists (?:want|plan|control|are behind|run)",
+        r"the cabal", r"the illuminati", r"illuminati", r"the elites? (?:want|planned|are planning)"),
+    "orchestrator_weak": (r"(?:this|it|that) (?:was|is) (?:just )?(?:another |a )colou?r revolution", r"another colou?r revolution",
+                          r"colou?r revolutions?", r"planned long in advance", r"prepared long in advance",
+                          r"(?:this|it) (?:was|is) no accident", r"wag the dog", r"false opposition"),
+    "follow_the_money": (r"(?:always )?ask(?: yourself)?,? (?:who|where) (?:does |did |is |the )?(?:the )?money (?:comes?|came|coming) from",
+                         r"where (?:does|did) (?:all )?the money (?:come|comes) from", r"(?:always )?follow the money",
+                         r"who (?:is )?(?:funds?|funding|financ(?:es|ing)|pays? for|paying for|bankroll(?:s|ing)) (?:all )?(?:this|it|them|these|that)",
+                         r"who (?:really )?benefits", r"cui bono", r"money trail", r"ask who profits", r"who profits"),
+    "money_weak": (r"the money (?:must have )?c(?:a|o)me from somewhere", r"financially strong backers", r"who paid for (?:this|it|them)"),
+    "false_flag": (r"false[- ]?flags?", r"inside jobs?", r"(?:let|allowed) it happen on purpose", r"controlled demolition",
+                   r"(?:bush|the government|the cia|mossad|the fbi) did (?:9/11|911|it|this)", r"9/11 was (?:an inside job|planned|staged)",
+                   r"psy-?ops?", r"gulf of tonkin", r"self-?inflicted attack"),
+    "staged_event": (r"crisis actors?", r"paid actors", r"(?:was|were|is|all|totally|completely) staged",
+                     r"staged (?:shooting|attack|event|massacre|pandemic|bombing|crisis|incident)",
+                     r"moon landings? (?:was|were|is) (?:fake|faked|a hoax|staged|filmed|a lie|hoaxed)",
+                     r"(?:fake|faked|staged|hoaxed) (?:the )?moon landings?", r"never (?:went|landed|been) (?:to|on) the moon",
+                     r"(?:shooting|massacre|attack|bombing|pandemic|virus|covid) (?:was|is) (?:a )?(?:hoax|fake|staged|scam|psyop)",
+                     r"nobody (?:actually |really )?died", r"green ?screen", r"kubrick", r"filmed in a studio"),
+    "secret_plan": (r"plandemic", r"scamdemic", r"great reset", r"depopulation(?: agenda| plan)?", r"new world order", r"nwo",
+                    r"one world government", r"agenda (?:21|2030)", r"chemtrails?", r"5g (?:causes?|caused|spreads?|spread|towers? (?:cause|spread|kill))",
+                    r"5g (?:and|spreads?|causes?|caused) (?:the )?(?:virus|covid|corona|cancer)", r"5g radiation",
+                    r"vaccines? (?:contain|contains|have|has|with|are full of) (?:micro)?(?:chips?|trackers?|nanobots?|graphene|poison|tracking)",
+                    r"microchip(?:s|ped|ping)? (?:us|you|people|everyone|the population)", r"microchips? in (?:the )?vaccines?",
+                    r"vaccines? (?:are|is) (?:a )?(?:bioweapons?|poison|genocide|depopulation|murder|kill\w*|the mark of the beast|experimental gene therapy to)",
+                    r"(?:kill|sterili[sz]e|cull|reduce) (?:the )?(?:world )?(?:population|us all|billions)", r"mark of the beast",
+                    r"reptilians?", r"lizard people", r"mind control", r"adrenochrome", r"pizzagate", r"qanon", r"wwg1wga",
+                    r"the storm is coming", r"great replacement", r"kalergi(?: plan)?", r"white genocide", r"flat earth",
+                    r"earth is flat", r"haarp", r"weather (?:control|weapons?)", r"fluoride (?:is|to) (?:make|keep|dumb|control|poison)",
+                    r"(?:covid|the virus|corona) (?:is|was) (?:a )?(?:hoax|fake|bioweapon|planned|scam)",
+                    r"(?:released|made|created|engineered|spread) (?:the virus )?(?:on purpose|deliberately|intentionally)",
+                    r"mrna (?:changes|alters|rewrites|modifies) (?:your )?dna", r"turbo cancers?", r"died suddenly", r"jab (?:kills|is killing)",
+                    r"bill gates (?:wants|plans|is trying) to (?:depopulat\w*|kill|microchip|chip|vaccinate)", r"population control agenda",
+                    r"globalist plan", r"secret plan", r"the plan to (?:destroy|replace|enslave)", r"enslave (?:humanity|us all|mankind)"),
+    "cover_up": (r"what they don'?t want you to (?:know|see|hear)", r"they don'?t want you to (?:know|see|hear)",
+                 r"(?:they(?:'re| are)?|government is|media is) hiding (?:the truth|something|it|the real)",
+                 r"(?:the )?truth (?:is being|they) (?:hidden|suppressed|covered up|buried)", r"suppress(?:ed|ing) (?:the truth|the cure|evidence|the facts)",
+                 r"(?:msm|mainstream media|the media) (?:won'?t|will never|doesn'?t|never) (?:tell|report|show)",
+                 r"(?:hidden|suppressed) cures?", r"cures? (?:for cancer )?(?:is being |are being )?(?:hidden|suppressed)",
+                 r"wake up,? (?:people|sheeple|america|folks)", r"open your eyes", r"do your (?:own )?research",
+                 r"the real truth", r"(?:massive|huge|government|official) cover-? ?ups?", r"cover(?:ed|ing)? (?:it |this |the truth )?up"),
+    "cover_weak": (r"cover-? ?ups?", r"they lie to (?:you|us)", r"the official (?:story|narrative|version)", r"the truth is out there",
+                   r"concealing", r"they are concealing"),
+})
+
+# ----------------------------------------------------------------------------- how it is said
+NEGATION = re.compile(r"(?<![a-z])(?:not|never|no longer|hardly|cannot|nor)(?![a-z])(?! (?:only|just|merely))|n't(?![a-z])(?! (?:only|just|merely))|"
+                      + _B + r"no(?![a-z])(?! (?:only|just|merely|doubt))")
+COUNTER = re.compile(_B + alt(
+    r"myths?", r"tropes?", r"canards?", r"antisemit(?:ic|ism|e|es)", r"anti-semit(?:ic|ism|e|es)", r"anti semit(?:ic|ism)",
+    r"conspiracy theor(?:y|ies|ists?)", r"debunk(?:ed|ing|s)?", r"scapegoat(?:s|ing|ed)?", r"bigot(?:ry|ed|s)?", r"forg(?:ery|eries|ed)",
+    r"libel", r"nazi propaganda", r"antisemitic propaganda", r"(?:is|was|are|were) propaganda", r"nonsense", r"baseless",
+    r"false(?:ly|hood)?", r"untrue", r"not true", r"isn't true", r"smears?", r"dog-? ?whistles?", r"prejudic(?:e|ed)", r"stereotyp(?:e|es|ing|ical)",
+    r"(?:is|are|was|were) wrong", r"racist", r"racism", r"ridiculous", r"absurd", r"paranoi(?:a|d)", r"crackpots?", r"cranks?",
+    r"garbage", r"hateful", r"disinformation", r"misinformation", r"lies about", r"(?:a|the|big|old|ugly) lie", r"no evidence",
+    r"discredited", r"disproven", r"refuted", r"rejected", r"fringe", r"fabricat(?:ed|ion)", r"accus(?:e|ed|es|ing|ation|ations) (?:of|that)",
+    r"blood libel", r"hate speech", r"dangerous", r"disgusting", r"vile", r"pogroms?", r"persecut(?:ed|ion)",
+    r"(?:nazis|hitler|goebbels|propagandists|antisemites) (?:called|portrayed|depicted|described|compared|labell?ed|claimed|said|spread|blamed)",
+    r"fight(?:ing)? (?:antisemitism|hate)", r"stand with", r"solidarity",
+) + _E)
+ATTRIBUTION = re.compile(_B + alt(
+    r"(?:the |this |that )?(?:claim|claims|idea|notion|belief|lie|myth|trope|theory|canard|narrative|assertion|accusation|smear|conspiracy theory|stereotype|slander) that",
+    r"(?:people|those|anyone|folks|someone|somebody|everyone|guys|idiots|morons|cranks|nutters) who (?:say|says|said|claim|claims|believe|believes|think|thinks|spread|spreads|push|pushes|repeat|repeats|tweet|post)",
+    r"(?:they|antisemites|bigots|nazis|neo-?nazis|conspiracy theorists|cranks|deniers|trolls|extremists|some people|some) (?:say|claim|believe|think|insist|argue|spread|push|repeat|pretend)",
+    r"blam(?:e|es|ed|ing) (?:the )?" + JEW, r"accus(?:e|es|ed|ing) (?:the )?" + JEW, r"stop blaming", r"(?:the )?old (?:lie|trope|myth|canard|libel)",
+    r"according to (?:antisemites|conspiracy theorists|nazis|the nazis|cranks)", r"it is not true that", r"it's not true that",
+    r"isn't true that", r"no,", r"(?:believ|think|say)(?:e|es|ing) that .{0,20}is (?:antisemitic|racist)", r"as if",
+    r"(?:so|and) (?:now )?(?:apparently|supposedly)", r"falsely", r"(?:scapegoating|blaming) of",
+) + _E)
+ENDORSE = re.compile(_B + alt(
+    r"(?:it'?s|it is|that'?s|that is|this is|is|are) (?:all |simply |just )?true", r"the truth", r"(?:a |just |simple |historical )?facts?",
+    r"proven", r"wake up", r"open your eyes", r"the goyim know", r"not (?:a |an )?(?:myth|conspiracy|conspiracy theory|trope|theory|antisemitic|forgery|lie)",
+    r"(?:isn't|is not|aren't|ain't) (?:a |an )?(?:myth|conspiracy|conspiracy theory|trope|antisemitic|antisemitism|forgery|lie)",
+    r"call(?:ed|s)? (?:it|you|me|us|that|anyone) (?:an? )?(?:antisemit\w*|anti-semit\w*|conspiracy\w*|racist|bigot)", r"they call it",
+    r"so-?called (?:antisemitism|anti-semitism|myth|conspiracy)", r"cry(?:ing)? (?:antisemitism|anti-semitism)", r"antisemitism card",
+    r"real reason", r"undeniable", r"everyone knows", r"do your research", r"look it up", r"noticing", r"just noticing",
+    r"name the \w+", r"notice", r"red-?pilled", r"mask off", r"(?:still|always) true",
+) + _E)
+# questions like "Do Jews control the media?" are asked both honestly and as insinuation
+QUESTION_OPENER = re.compile(r"^\W*(?:do|does|did|is|are|was|were|why do|why are|is it true|isn't it)(?![a-z])")
+PRONOUN_SUBJECT = re.compile(_B + alt(r"they", r"them", r"their", r"those people", r"these people") + _E)
+
+# Stems that any antisemitism finding needs; texts without one skip the antisemitism rules.
+AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
+    r"jew", r"joo", r"jud", r"kik", r"k\*k", r"yid", r"heeb", r"hebe", r"hymie", r"sheen", r"zhid", r"zio", r"zog", r"khaz",
+    r"kaza", r"chaz", r"ashken", r"hebrew", r"talmud", r"synagog", r"israel", r"tribe", r"chosen", r"goyim", r"a certain",
+    r"you know who", r"rot?h?schild", r"rothchild", r"soros", r"globalis", r"international", r"money ?changers", r"usur",
+    r"elders", r"protocol", r"cosmopol", r"holocau", r"holo", r"hollow", r"shoah", r"six million", r"6 ?million", r"6,000,000",
+    r"6m", r"gas cham", r"auschwitz", r"camps", r"aipac", r"nazi", r"hitler", r"christ", r"oven", r"hook", r"shekel",
+    r"kosher", r"\(\s?\(\s?\(",
+]) + ")")

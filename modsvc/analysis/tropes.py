@@ -1,0 +1,559 @@
+"""Explainable antisemitism / conspiracy rules: co-occurrence of cues inside sentences.
+
+A single word proves nothing ("Jewish", "banks", "Khazar" are all innocent alone).  A finding
+needs a *combination* inside one sentence or two adjacent ones, e.g. an identity or proxy term
+(Jews, Ashkenazim, Rothschilds, "the tribe", ``(((them)))``) + a control/plot claim (control,
+run, behind, orchestrate, fund) + an object (banks, media, governments, wars).  Each finding
+names its trope and becomes a ``Span`` over the sentence(s) that carry it, in ORIGINAL-text
+offsets so a reviewer sees the evidence highlighted.
+
+Counter-speech ("the claim that Jews control the media is an antisemitic myth"), negation
+("Jews don't control the banks"), reporting ("he called me a k*ke") and attribution
+("deniers claim ...") suppress a finding unless the text also endorses the claim ("they call it
+a myth but it's true").
+
+The cue lists live in ``lexicon``; this module is the small matching engine.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from . import lexicon as L
+from .normalize import NormalizedText
+from .types import Span
+
+__all__ = ["detect", "rule_scores", "TROPES", "CONSPIRACY_PATTERNS"]
+
+# machine name -> short human reason (shown to moderators)
+TROPES: dict[str, str] = {
+    "khazar_myth": "Khazar origin myth (Jews as fake 'Khazarian' impostors or enemies)",
+    "control_finance": "Jewish control of finance and banks",
+    "control_media": "Jewish control of the media",
+    "control_government": "Jewish control of governments",
+    "orchestrate_wars": "Jews blamed for orchestrating wars and revolutions",
+    "world_control": "Jews secretly run the world / are behind everything",
+    "great_replacement": "Jews blamed for immigration ('great replacement')",
+    "follow_the_money": "'Follow the money' answered with a Jewish group",
+    "holocaust_denial": "Holocaust denial or distortion",
+    "blood_libel": "Blood libel (ritual murder of children)",
+    "dual_loyalty": "Dual loyalty (Jews as disloyal agents of Israel)",
+    "protocols": "Protocols of the Elders of Zion presented as true",
+    "zog": "'Zionist occupied government' (ZOG)",
+    "coded_echo": "Coded '(((echo)))' marking people as Jews",
+    "slur": "Antisemitic slur",
+    "dehumanisation": "Dehumanising language about Jews",
+    "violence": "Calls for violence against Jews / Nazi glorification",
+    "collective_blame_israel": "All Jews held responsible for Israel's actions",
+    "nazi_comparison": "Israel or Jews compared to Nazis",
+    "zionist_code": "'Zionists' used as code for Jews with plot / apocalyptic claims",
+}
+CONSPIRACY_PATTERNS: dict[str, str] = {
+    "hidden_orchestrator": "Hidden orchestrator: events secretly directed by a hidden centre",
+    "follow_the_money": "'Follow the money' insinuation of hidden backers",
+    "false_flag": "False-flag / inside-job claim",
+    "staged_event": "Event claimed to be staged or faked",
+    "secret_plan": "Secret plan (plandemic, great reset, depopulation, New World Order ...)",
+    "cover_up": "Cover-up: 'they' hide the truth",
+}
+# antisemitic tropes that are also conspiracy narratives (feed the conspiracy score)
+CONSPIRATORIAL_TROPES = frozenset({
+    "khazar_myth", "control_finance", "control_media", "control_government", "orchestrate_wars", "world_control",
+    "great_replacement", "follow_the_money", "holocaust_denial", "protocols", "zog", "zionist_code",
+})
+_CONSPIRACY_SUB_TROPE = {"orchestrator_weak": "hidden_orchestrator", "money_weak": "follow_the_money",
+                         "cover_weak": "cover_up"}
+
+_MAX_SENTENCE = 1500  # longer "sentences" (walls of text) are cut into chunks
+_SENT_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+")
+_ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "jr", "sr", "gen", "col",
+                     "prof", "no", "approx", "sen", "rep", "gov", "lt", "sgt", "mt", "ft"})
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]")
+_RELATIVE = re.compile(r"(?<![a-z])(?:who|that|which|whom)(?![a-z])")
+_WHQ = re.compile(r"(?<![a-z])(?:who|whom|whose|what|where)(?![a-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    kind: str
+    sub: str
+    start: int
+    end: int
+    tok: int
+    sent: int
+
+
+@dataclass(slots=True)
+class _Finding:
+    label: str
+    trope: str
+    score: float
+    sents: tuple[int, int]  # inclusive sentence range
+    reason: str
+    cue_at: int  # normalised position of the key cue (for negation / counter checks)
+    counter_scope: str = "default"
+
+
+class _Doc:
+    """Sentences, tokens and cues of one normalised text."""
+
+    def __init__(self, nt: NormalizedText):
+        self.text = text = nt.text
+        self.original = nt.original
+        self.offsets = nt.offsets
+        self.sents = _sentences(text)
+        self.sent_starts = [s for s, _ in self.sents]
+        self.tok_starts = [m.start() for m in _TOKEN.finditer(text)]
+        self.by_sent: list[dict[str, list[_Cue]]] = [dict() for _ in self.sents]
+
+    def tok(self, pos: int) -> int:
+        return bisect_right(self.tok_starts, pos) - 1
+
+    def sent_of(self, pos: int) -> int:
+        return max(bisect_right(self.sent_starts, pos) - 1, 0)
+
+    def add(self, kind: str, pattern: re.Pattern[str], named: bool = False) -> None:
+        for m in pattern.finditer(self.text):
+            c = _Cue(kind, m.lastgroup if named else kind, m.start(), m.end(), self.tok(m.start()), self.sent_of(m.start()))
+            self.by_sent[c.sent].setdefault(kind, []).append(c)
+
+    def cues(self, kind: str, lo: int, hi: int | None = None) -> list[_Cue]:
+        hi = lo if hi is None else hi
+        out: list[_Cue] = []
+        for i in range(max(lo, 0), min(hi, len(self.sents) - 1) + 1):
+            out.extend(self.by_sent[i].get(kind, ()))
+        return out
+
+    def sent_text(self, i: int) -> str:
+        s, e = self.sents[i]
+        return self.text[s:e]
+
+    def between(self, a: int, b: int) -> str:
+        return self.text[min(a, b):max(a, b)]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        if m.group()[0] == ".":
+            k = m.start() - 1
+            j = k
+            while j >= 0 and (text[j].isalnum() or text[j] == "."):
+                j -= 1
+            word = text[j + 1:m.start()]
+            if word in _ABBREV or len(word) == 1 or (word[:1].isdigit() and m.end() < len(text) and text[m.end():m.end() + 2].strip()[:1].isdigit()):
+                continue
+        _push(out, start, m.end())
+        start = m.end()
+    _push(out, start, len(text))
+    return out or [(0, len(text))]
+
+
+def _push(out: list[tuple[int, int]], s: int, e: int) -> None:
+    if e <= s:
+        return
+    if not out and s > 0:
+        s = 0
+    while e - s > _MAX_SENTENCE:  # fixed-size chunks keep walls of text linear
+        out.append((s, s + _MAX_SENTENCE))
+        s += _MAX_SENTENCE
+    out.append((s, e))
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+def _ident_reason(doc: _Doc, c: _Cue) -> str:
+    return doc.text[c.start:c.end].strip()
+
+
+def _negated(doc: _Doc, a: int, b: int) -> bool:
+    return L.NEGATION.search(doc.between(a, b)) is not None
+
+
+def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
+    """identity + control/plot claim + object, in one sentence or a pair of sentences."""
+    n = len(doc.sents)
+    for i in range(n):
+        claims = doc.cues("claim", i)
+        if not claims:
+            continue
+        objects = doc.cues("object", i)
+        idents = doc.cues("ident", i)
+        prev_idents = doc.cues("ident", i - 1) if i else []
+        next_idents = doc.cues("ident", i + 1)
+        for c in claims:
+            strong = c.sub in L.STRONG_CLAIMS
+            passive = L.PASSIVE_BY.match(doc.text, c.end) is not None
+            after = [o for o in objects if o.tok > c.tok and o.tok - c.tok <= 8 and o.start >= c.end]
+            before = [o for o in objects if 0 < c.tok - o.tok <= 8 and o.end <= c.start]
+            if c.sub == "behind" and not after:
+                after = [o for o in objects if o.tok - c.tok == 1]
+            if passive:
+                # "the media is controlled by (the) Jews"
+                agents = [a for a in idents if 1 <= a.tok - c.tok <= 5]
+                objs = before
+            else:
+                agents = [a for a in idents if 0 < c.tok - a.tok <= 10 and a.end <= c.start
+                          and not _RELATIVE.search(doc.between(a.end, c.start))]
+                objs = after
+                if not agents:
+                    # "Jewish-owned media", "Zionist-controlled banks": ident glued to the claim
+                    agents = [a for a in idents if a.end <= c.start and c.tok - a.tok <= 2]
+            objs = [o for o in objs if strong or o.sub != "country"]
+            if not objs:
+                continue
+            o = objs[0]
+            cross = False
+            if not agents and not passive:
+                # "Who controls the media? The Jews."  /  "Look at the Jews. They run the banks."
+                st = doc.sent_text(i)
+                if st.rstrip().endswith("?") and _WHQ.search(doc.between(doc.sents[i][0], c.start)):
+                    agents = [a for a in next_idents if a.tok - doc.tok(doc.sents[i + 1][0]) <= 8] if i + 1 < n else []
+                elif prev_idents and L.PRONOUN_SUBJECT.search(doc.between(max(doc.sents[i][0], c.start - 40), c.start)):
+                    agents = prev_idents[-1:]
+                cross = bool(agents)
+            if not agents:
+                continue
+            a = max(agents, key=lambda x: L.IDENT_STRENGTH.get(x.sub, 0.5))
+            if not passive and not cross and _negated(doc, a.end, c.start):
+                continue
+            if _negated(doc, max(doc.sents[i][0], c.start - 12), c.start) and not cross:
+                continue
+            base = L.IDENT_STRENGTH.get(a.sub, 0.5)
+            score = base - (0.0 if strong else 0.1) - (0.1 if cross else 0.0)
+            if L.QUESTION_OPENER.search(doc.sent_text(i)) and doc.sent_text(i).rstrip().endswith("?"):
+                score -= 0.2
+            trope = L.OBJECT_TROPE[o.sub]
+            who = _ident_reason(doc, a)
+            reason = f"{TROPES[trope]}: '{who}' + '{doc.text[c.start:c.end]}' + '{doc.text[o.start:o.end]}'"
+            lo, hi = (min(i, a.sent), max(i, a.sent))
+            out.append(_Finding("antisemitism", trope, score, (lo, hi), reason, c.start))
+            if a.sub in ("soros", "globalist", "lobby"):
+                out.append(_Finding("conspiracy", "hidden_orchestrator", 0.7, (lo, hi),
+                                    f"{CONSPIRACY_PATTERNS['hidden_orchestrator']}: '{who}'", c.start))
+
+
+def _orig_range(doc: _Doc, c: _Cue) -> tuple[int, int]:
+    return doc.offsets[c.start], doc.offsets[c.end - 1] + 1
+
+
+def _strong_idents(doc: _Doc, lo: int, hi: int, exclude: str = "") -> list[_Cue]:
+    return [c for c in doc.cues("ident", lo, hi) if c.sub != exclude and L.IDENT_STRENGTH.get(c.sub, 0) >= 0.75]
+
+
+def _rule_khazar(doc: _Doc, out: list[_Finding]) -> None:
+    for i in range(len(doc.sents)):
+        for k in doc.cues("khazar", i):
+            st = doc.sent_text(i)
+            if L.KHAZAR_STANDALONE.search(doc.text, k.start, doc.sents[i][1]) or doc.text.startswith("khazarian", k.start):
+                out.append(_Finding("antisemitism", "khazar_myth", 0.85, (i, i), TROPES["khazar_myth"], k.start))
+                continue
+            idents = [c for c in _strong_idents(doc, i - 1, i + 1, exclude="khazar")]
+            if not idents:
+                continue
+            near = [c for c in idents if c.sent == i] or idents
+            a = near[0]
+            claim = L.KHAZAR_CLAIM.search(doc.text, doc.sents[min(i, a.sent)][0], doc.sents[max(i, a.sent)][1])
+            score = 0.9 if claim else 0.55
+            lo, hi = min(i, a.sent), max(i, a.sent)
+            reason = f"{TROPES['khazar_myth']}: '{_ident_reason(doc, a)}' linked to the Khazars"
+            if claim:
+                reason += f" ('{claim.group()}')"
+            out.append(_Finding("antisemitism", "khazar_myth", score, (lo, hi), reason, k.start, "khazar"))
+            del st
+
+
+def _rule_holocaust(doc: _Doc, out: list[_Finding]) -> None:
+    for i in range(len(doc.sents)):
+        for m in doc.cues("holo_standalone", i):
+            out.append(_Finding("antisemitism", "holocaust_denial", 0.9, (i, i),
+                                f"{TROPES['holocaust_denial']}: '{doc.text[m.start:m.end]}'", m.start, "holocaust"))
+        for h in doc.cues("holocaust", i):
+            for d in doc.cues("holo_denial", i):
+                if abs(d.tok - h.tok) > 12:
+                    continue
+                if d.start > h.start and _negated(doc, h.end, d.start) and not doc.text.startswith(("never", "didn", "did not", "no "), d.start):
+                    # "the Holocaust was not a hoax"
+                    if not re.search(r"(?:never|n't|not) (?:really )?happen", doc.between(h.end, d.end)):
+                        continue
+                out.append(_Finding("antisemitism", "holocaust_denial", 0.9, (i, i),
+                                    f"{TROPES['holocaust_denial']}: '{doc.text[h.start:h.end]}' + '{doc.text[d.start:d.end]}'",
+                                    d.start, "holocaust"))
+                break
+
+
+def _rule_with_ident(doc: _Doc, out: list[_Finding], kind: str, trope: str, score: float, window: int = 1,
+                     scope: str = "default") -> None:
+    for i in range(len(doc.sents)):
+        for c in doc.cues(kind, i):
+            idents = [a for a in doc.cues("ident", i - window, i + window) if a.sub not in ("globalist",)]
+            if not idents:
+                continue
+            a = min(idents, key=lambda x: abs(x.sent - i) * 100 + abs(x.tok - c.tok))
+            lo, hi = min(i, a.sent), max(i, a.sent)
+            if _negated(doc, max(doc.sents[i][0], min(a.end, c.start)), c.start):
+                continue
+            out.append(_Finding("antisemitism", trope, score - (0.1 if a.sent != i else 0.0), (lo, hi),
+                                f"{TROPES[trope]}: '{_ident_reason(doc, a)}' + '{doc.text[c.start:c.end]}'", c.start, scope))
+
+
+def _rule_dehumanisation(doc: _Doc, out: list[_Finding]) -> None:
+    for i in range(len(doc.sents)):
+        idents = [a for a in doc.cues("ident", i) if L.IDENT_STRENGTH.get(a.sub, 0) >= 0.75]
+        if not idents:
+            continue
+        for d in doc.cues("dehum", i):
+            a = min(idents, key=lambda x: abs(x.tok - d.tok))
+            if abs(a.tok - d.tok) > 6:
+                continue
+            if _negated(doc, min(a.end, d.end), max(a.start, d.start)):
+                continue
+            out.append(_Finding("antisemitism", "dehumanisation", 0.85, (i, i),
+                                f"{TROPES['dehumanisation']}: '{_ident_reason(doc, a)}' + '{doc.text[d.start:d.end]}'",
+                                d.start))
+            break
+        for v in doc.cues("violence", i):
+            a = min(idents, key=lambda x: abs(x.tok - v.tok))
+            if abs(a.tok - v.tok) > 10:
+                continue
+            out.append(_Finding("antisemitism", "violence", 0.95, (i, i),
+                                f"{TROPES['violence']}: '{doc.text[v.start:v.end]}' + '{_ident_reason(doc, a)}'",
+                                v.start))
+            break
+
+
+def _rule_standalone(doc: _Doc, out: list[_Finding]) -> None:
+    for i in range(len(doc.sents)):
+        for c in doc.cues("ident", i):
+            if c.sub == "slur":
+                out.append(_Finding("antisemitism", "slur", 0.9, (i, i),
+                                    f"{TROPES['slur']}: '{doc.text[c.start:c.end]}'", c.start, "slur"))
+            elif c.sub == "echo":
+                out.append(_Finding("antisemitism", "coded_echo", 0.85, (i, i),
+                                    f"{TROPES['coded_echo']}: '{doc.text[c.start:c.end]}'", c.start))
+        for c in doc.cues("zog", i):
+            out.append(_Finding("antisemitism", "zog", 0.9, (i, i), f"{TROPES['zog']}: '{doc.text[c.start:c.end]}'", c.start))
+        for c in doc.cues("nazi_cmp", i):
+            out.append(_Finding("antisemitism", "nazi_comparison", 0.8, (i, i),
+                                f"{TROPES['nazi_comparison']}: '{doc.text[c.start:c.end]}'", c.start))
+        for c in doc.cues("dual_standalone", i):
+            out.append(_Finding("antisemitism", "dual_loyalty", 0.75, (i, i),
+                                f"{TROPES['dual_loyalty']}: '{doc.text[c.start:c.end]}'", c.start))
+
+
+def _rule_protocols(doc: _Doc, out: list[_Finding]) -> None:
+    for i in range(len(doc.sents)):
+        for p in doc.cues("protocols", i):
+            lo, hi = i, min(i + 1, len(doc.sents) - 1)
+            span_text = doc.text[doc.sents[lo][0]:doc.sents[hi][1]]
+            if L.PROT_FALSE.search(span_text) and not L.ENDORSE.search(span_text):
+                continue
+            t = L.PROT_TRUE.search(span_text)
+            if not t:
+                continue
+            if p.end - p.start <= 10 and "zion" not in span_text and not doc.cues("ident", lo, hi):
+                # "protocols" alone is ordinary English ("safety protocols are real"): need the
+                # capitalised title or an unmistakable endorsement
+                b, _ = _orig_range(doc, p)
+                if not (doc.original[b:b + 1] == "P" and L.PROT_STRONG.search(span_text)):
+                    continue
+            out.append(_Finding("antisemitism", "protocols", 0.9, (lo, hi) if t.start() > len(doc.sent_text(i)) else (i, i),
+                                f"{TROPES['protocols']}: '{doc.text[p.start:p.end]}' + '{t.group()}'", p.start, "protocols"))
+
+
+def _rule_collective_blame(doc: _Doc, out: list[_Finding]) -> None:
+    for i in range(len(doc.sents)):
+        jews = [a for a in doc.cues("ident", i) if a.sub == "jews"]
+        if not jews:
+            continue
+        ctx = doc.cues("israel_ctx", i - 1, i + 1)
+        for a in jews:
+            pre = doc.text[max(doc.sents[i][0], a.start - 25):a.start]
+            if L.NOT_COLLECTIVE.search(pre):
+                continue
+            for b in doc.cues("blame", i):
+                if not (0 < b.tok - a.tok <= 6) or _RELATIVE.search(doc.between(a.end, b.start)):
+                    continue
+                if _negated(doc, a.end, b.start):
+                    continue
+                words = doc.between(a.start, b.end)
+                universal = re.search(r"(?:all|every|each|the) " + L.JEW, doc.text[max(0, a.start - 6):a.end]) or \
+                    re.search(r"(?:all|every) (?:of )?(?:the )?(?:" + L.JEW + r")", doc.sent_text(i))
+                if not (ctx or universal):
+                    continue
+                if not ctx and not re.search(r"responsible|complicit|guilty|blame|accountable|answer for|pay for", words):
+                    continue
+                out.append(_Finding("antisemitism", "collective_blame_israel", 0.8, (i, i),
+                                    f"{TROPES['collective_blame_israel']}: '{doc.text[a.start:b.end]}'", b.start))
+                break
+
+
+def _rule_zionist_code(doc: _Doc, out: list[_Finding]) -> None:
+    for i in range(len(doc.sents)):
+        zs = [a for a in doc.cues("ident", i) if a.sub == "zionist" and doc.text[a.start:a.end] != "zionism"]
+        if not zs:
+            continue
+        for a in zs:
+            if doc.text[max(0, a.start - 10):a.start].endswith(("christian ", "christian-")):
+                continue
+            for z in doc.cues("zio_claim", i):
+                if abs(z.tok - a.tok) > 10:
+                    continue
+                if _negated(doc, min(a.end, z.end), max(a.start, z.start)):
+                    continue
+                out.append(_Finding("antisemitism", "zionist_code", 0.7, (i, i),
+                                    f"{TROPES['zionist_code']}: '{doc.text[a.start:a.end]}' + '{doc.text[z.start:z.end]}'",
+                                    z.start))
+                break
+            else:
+                continue
+            break
+
+
+def _rule_follow_money(doc: _Doc, out: list[_Finding]) -> None:
+    n = len(doc.sents)
+    for i in range(n):
+        for c in doc.cues("conspiracy", i):
+            if c.sub not in ("follow_the_money", "money_weak"):
+                continue
+            idents = [a for a in doc.cues("ident", i, i + 1) if L.IDENT_STRENGTH.get(a.sub, 0) >= 0.45 and a.start > c.start]
+            idents = [a for a in idents if a.sent == i or a.tok - doc.tok(doc.sents[a.sent][0]) <= 12]
+            if not idents:
+                continue
+            a = idents[0]
+            out.append(_Finding("antisemitism", "follow_the_money", 0.6 + 0.25 * L.IDENT_STRENGTH.get(a.sub, 0.5), (i, a.sent),
+                                f"{TROPES['follow_the_money']}: '{doc.text[c.start:c.end]}' ... '{_ident_reason(doc, a)}'",
+                                c.start))
+
+
+def _rule_conspiracy(doc: _Doc, out: list[_Finding]) -> None:
+    for i in range(len(doc.sents)):
+        for c in doc.cues("conspiracy", i):
+            trope = _CONSPIRACY_SUB_TROPE.get(c.sub, c.sub)
+            score = L.CONSPIRACY_SCORE[c.sub]
+            if c.sub in ("follow_the_money", "money_weak") and doc.cues("ident", i, i + 1):
+                score += 0.1  # the money question is answered with a named group
+            if _negated(doc, max(doc.sents[i][0], c.start - 15), c.start):
+                continue
+            out.append(_Finding("conspiracy", trope, score, (i, i),
+                                f"{CONSPIRACY_PATTERNS[trope]}: '{doc.text[c.start:c.end]}'", c.start, "conspiracy"))
+
+
+# ----------------------------------------------------------------------------- counter-speech
+
+
+def _suppressed(doc: _Doc, f: _Finding) -> bool:
+    lo, hi = f.sents
+    s0 = doc.sents[lo][0]
+    s1 = doc.sents[hi][1]
+    here = doc.text[s0:s1]
+    nxt = doc.sent_text(hi + 1) if hi + 1 < len(doc.sents) else ""
+    prv = doc.sent_text(lo - 1) if lo > 0 else ""
+    endorse = L.ENDORSE.search(here) or L.ENDORSE.search(nxt)
+    if f.counter_scope == "slur":
+        return L.SLUR_REPORT.search(here) is not None or (L.COUNTER.search(here) is not None and not endorse)
+    if f.counter_scope == "holocaust":
+        counter = L.HOLO_COUNTER.search(here) or L.ATTRIBUTION.search(here)
+        if counter and re.search(r"(?<![a-z])i (?:deny|denied)", here):
+            counter = None
+        if not counter and re.search(r"(?:is|are|was|were) (?:wrong|antisemitic|lying|liars|disgusting|vile)|antisemit", nxt):
+            counter = True
+        return bool(counter)
+    if f.counter_scope == "protocols":
+        return False  # decided inside the rule (forgery vs. true)
+    counter = L.COUNTER.search(here) or L.ATTRIBUTION.search(here) or L.ATTRIBUTION.search(prv[-80:])
+    if not counter and nxt:
+        m = L.COUNTER.search(nxt)
+        # "Some say the Jews run the banks. That's an antisemitic myth."
+        if m and re.match(r"\W*(?:that|this|it|which|such|these|those|what|total|utter|pure|complete|an?|the)\b", nxt):
+            counter = m
+    if not counter:
+        return False
+    if f.counter_scope == "conspiracy" and re.search(r"conspiracy theor", counter.group()) and not re.search(
+            r"(?:no|not|debunk|false|nonsense|baseless|wrong|myth|untrue|absurd|believe|claim|spread)", here):
+        return False  # "... is a conspiracy theory" alone; conspiracists say it too
+    return not endorse
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
+    doc.add("conspiracy", L.CONSPIRACY, named=True)
+    out: list[_Finding] = []
+    if antisemitism:
+        doc.add("ident", L.IDENT, named=True)
+        doc.add("claim", L.CLAIM, named=True)
+        doc.add("object", L.OBJECT, named=True)
+        for kind, pat in (("khazar", L.KHAZAR), ("holocaust", L.HOLOCAUST), ("holo_denial", L.HOLO_DENIAL),
+                          ("holo_standalone", L.HOLO_STANDALONE), ("blood", L.BLOOD), ("dual", L.DUAL),
+                          ("dual_standalone", L.DUAL_STANDALONE), ("protocols", L.PROTOCOLS), ("zog", L.ZOG),
+                          ("dehum", L.DEHUM), ("violence", L.VIOLENCE), ("israel_ctx", L.ISRAEL_CTX),
+                          ("blame", L.BLAME), ("nazi_cmp", L.NAZI_CMP), ("zio_claim", L.ZIO_CLAIM)):
+            doc.add(kind, pat)
+        _rule_control(doc, out)
+        _rule_khazar(doc, out)
+        _rule_holocaust(doc, out)
+        _rule_with_ident(doc, out, "blood", "blood_libel", 0.9)
+        _rule_with_ident(doc, out, "dual", "dual_loyalty", 0.8, window=1)
+        _rule_dehumanisation(doc, out)
+        _rule_standalone(doc, out)
+        _rule_protocols(doc, out)
+        _rule_collective_blame(doc, out)
+        _rule_zionist_code(doc, out)
+        _rule_follow_money(doc, out)
+    _rule_conspiracy(doc, out)
+    return out
+
+
+def detect(nt: NormalizedText) -> list[Span]:
+    """Trope / conspiracy spans in ORIGINAL-text offsets, best first within each label."""
+    text = nt.text
+    if not text.strip():
+        return []
+    doc = _Doc(nt)
+    findings = _collect(doc, L.AS_ANCHOR.search(text) is not None)
+    if not findings:
+        return []
+    best: dict[tuple[str, str, int, int], _Finding] = {}
+    for f in findings:
+        if f.score <= 0 or _suppressed(doc, f):
+            continue
+        key = (f.label, f.trope, *f.sents)
+        if key not in best or best[key].score < f.score:
+            best[key] = f
+    spans: list[Span] = []
+    for (label, trope, lo, hi), f in sorted(best.items(), key=lambda kv: (kv[0][2], -kv[1].score)):
+        b, e = _evidence_range(doc, nt, lo, hi, f.cue_at)
+        if e <= b:
+            continue
+        spans.append(Span(begin=b, end=e, label=label, score=round(min(max(f.score, 0.0), 0.99), 3),
+                          reason=f.reason, trope=trope))
+    return spans
+
+
+def _evidence_range(doc: _Doc, nt: NormalizedText, lo: int, hi: int, cue_at: int) -> tuple[int, int]:
+    s, e = doc.sents[lo][0], doc.sents[hi][1]
+    if e - s > 600:  # a chunk of a wall of text: highlight around the key cue only
+        s, e = max(s, cue_at - 200), min(e, cue_at + 200)
+    b, end = nt.to_original(s, e)
+    orig = nt.original
+    while b < end and orig[b].isspace():
+        b += 1
+    while end > b and orig[end - 1].isspace():
+        end -= 1
+    return b, end
+
+
+def rule_scores(spans: list[Span]) -> dict[str, float]:
+    """Combine span scores per label (noisy-or: independent pieces of evidence add up)."""
+    miss = {"antisemitism": 1.0, "conspiracy": 1.0}
+    for s in spans:
+        if s.label in miss:
+            miss[s.label] *= 1.0 - s.score
+        if s.label == "antisemitism" and s.trope in CONSPIRATORIAL_TROPES:
+            miss["conspiracy"] *= 1.0 - 0.8 * s.score
+    return {k: round(min(1.0 - v, 0.99), 4) if v < 1.0 else 0.0 for k, v in miss.items()}
