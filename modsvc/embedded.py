@@ -25,6 +25,7 @@ from .scoring import get_default_analyzer, score_comments
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = float(os.environ.get("MODSVC_EMBEDDED_POLL_SECONDS") or 2.0)
+HOUSEKEEPING_SECONDS = 60.0  # webhook deliveries left pending by a restart are re-sent this often
 LEASE_SECONDS = float(os.environ.get("MODSVC_EMBEDDED_LEASE_SECONDS") or 300)
 ERROR_BACKOFF_MAX = 30.0
 
@@ -56,6 +57,8 @@ class EmbeddedWorker:
         self._thread: threading.Thread | None = None
         self.scored = 0
         self.failed = 0
+        self._hook = _webhook_hook(sessions)
+        self._last_housekeeping = 0.0
 
     # -- life cycle --------------------------------------------------------------------------------
     def start(self) -> EmbeddedWorker:
@@ -91,7 +94,7 @@ class EmbeddedWorker:
         """Score one leased batch; returns how many comments it took (0 = nothing pending)."""
         ids = backlog.claim_pending(self.sessions, self.batch_size, self.lease_seconds)
         if ids:
-            counts = score_comments(self.sessions, ids, self.analyzer_factory())
+            counts = score_comments(self.sessions, ids, self.analyzer_factory(), on_scored=self._hook)
             self.scored += counts["scored"]
             self.failed += counts["failed"]
         return len(ids)
@@ -103,6 +106,17 @@ class EmbeddedWorker:
             total += n
         return total
 
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if now - self._last_housekeeping < HOUSEKEEPING_SECONDS:
+            return
+        self._last_housekeeping = now
+        try:
+            from . import webhooks
+        except ImportError:
+            return
+        webhooks.retry_due(self.sessions)
+
     def _run(self) -> None:
         backoff = 1.0
         started = False
@@ -112,6 +126,7 @@ class EmbeddedWorker:
                     self.startup_sweep()
                     started = True
                 took = self.run_once()
+                self._housekeeping()
                 backoff = 1.0
             except Exception:  # the database is locked or away, the model failed to load: wait, retry
                 log.exception("embedded worker: error; retrying in %.0fs", backoff)
@@ -124,10 +139,11 @@ class EmbeddedWorker:
         log.info("embedded worker stopped")
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
+def _webhook_hook(sessions: sessionmaker[Session]) -> Callable[[list[dict]], None] | None:
+    """``modsvc.webhooks.on_comments_scored`` bound to these sessions, if that module is there."""
+    try:
+        from . import webhooks
+    except ImportError:
+        return None
+    hook = getattr(webhooks, "on_comments_scored", None)
+    return (lambda changes: hook(sessions, changes)) if hook else None

@@ -21,7 +21,7 @@ def get_celery_app():
     global _app
     if _app is None:
         _app = _celery_app_module.create_celery()
-        from . import tasks  # noqa: F401  (registers the shared tasks)
+        from . import tasks, webhook_tasks  # noqa: F401  (registers the shared tasks)
     return _app
 
 

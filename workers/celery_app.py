@@ -76,8 +76,10 @@ def celery_config(settings, env: Mapping[str, str] | None = None) -> dict[str, A
         "worker_hijack_root_logger": False,
         "beat_schedule": {
             "sweep": {"task": "workers.tasks.sweep", "schedule": float(settings.sweep_seconds)},
+            "sweep-webhooks": {"task": "workers.webhook_tasks.sweep_webhooks",
+                               "schedule": float(max(settings.sweep_seconds, 30))},
         },
-        "imports": ["workers.tasks"],
+        "imports": ["workers.tasks", "workers.webhook_tasks"],
     }
 
 
