@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 
-from ..batcher import MicroBatcher
+from ..batcher import MicroBatcher, Overloaded
 
 POLICY_CACHE_SECONDS = 5.0
 _lock = threading.Lock()
@@ -26,7 +26,11 @@ def analyzer():
                     from ..scoring import get_default_analyzer
                 except ImportError:
                     from ..analysis import get_analyzer as get_default_analyzer
-                ext["modsvc.analyzer"] = get_default_analyzer()
+                try:
+                    ext["modsvc.analyzer"] = get_default_analyzer()
+                except Exception as exc:  # a missing model file must read as "unavailable", not as a crash
+                    current_app.logger.exception("cannot load the scoring model")
+                    raise Overloaded(f"the scoring model is not available: {exc}", retry_after=60) from exc
     return ext["modsvc.analyzer"]
 
 
