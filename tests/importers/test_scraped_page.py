@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from modsvc.importers import detect_format
 
 from importer_helpers import run, write
@@ -163,3 +165,30 @@ def test_source_line_variants(tmp_path):
 def test_boilerplate_after_open_comments_is_not_part_of_the_last_comment(tmp_path):
     result = _variant(tmp_path, "1. one\n2. two\n\nRelated posts:\nSome other article\n", end="")
     assert _tree(result) == [("c1", None, "one"), ("c2", None, "two")]
+
+
+def _restyle(text: str, number: str, bullet: str, tabs: bool, crlf: bool) -> str:
+    import re
+
+    head, sep, comments = text.partition("\n  1. ")
+    comments = sep.lstrip("\n") + comments
+    comments = re.sub(r"(?m)^  (\d)\. ", lambda m: "  " + number.format(m.group(1)) + " ", comments)
+    comments = comments.replace("    • ", f"    {bullet} ")
+    if tabs:
+        comments = re.sub(r"(?m)^((?:  )+)", lambda m: "\t" * (len(m.group(1)) // 2), comments)
+    out = head + "\n" + comments
+    return out.replace("\n", "\r\n") if crlf else out
+
+
+@pytest.mark.parametrize("number,bullet,tabs,crlf", [
+    ("{}.", "•", False, True), ("{})", "-", False, False), ("#{}", "*", True, False),
+    ("#{}.", "◦", True, True), ("{})", "–", False, True),
+])
+def test_seed_restyled_gives_the_same_tree(seed_path, tmp_path, number, bullet, tabs, crlf):
+    original = run(seed_path).thread
+    text = _restyle(seed_path.read_text(encoding="utf-8"), number, bullet, tabs, crlf)
+    assert text != seed_path.read_text(encoding="utf-8")
+    restyled = run(write(tmp_path / "000_14b138b21b3c6e77.txt", text)).thread
+    assert [(c.external_id, c.parent_external_id, c.body) for c in restyled.comments] == [
+        (c.external_id, c.parent_external_id, c.body) for c in original.comments]
+    assert restyled.body == original.body and restyled.closed
