@@ -101,10 +101,12 @@ def filter_conditions(f: QueueFilters) -> list:
 
 
 class CountCache:
-    """Tab counts for a few seconds: counting a million rows on every page view is the slowest part of the
-    page. Cleared by this process's own decisions; other processes' changes show within TTL seconds."""
+    """Tab counts for a few seconds, but only when counting was slow (a big table): counting a million rows
+    on every page view is the slowest part of the page. Small databases are always counted afresh.
+    Cleared by this process's own decisions; other processes' changes show within TTL seconds."""
 
     TTL = 10.0
+    SLOW = 0.03  # seconds: counts that took less are not worth caching
 
     def __init__(self) -> None:
         self._data: dict[Any, tuple[float, dict[str, int]]] = {}
@@ -133,6 +135,7 @@ def status_counts(session: Session, f: QueueFilters, cache: CountCache | None = 
     key = (str(session.bind.url), f)
     if cache is not None and (hit := cache.get(key)) is not None:
         return hit
+    started = time.monotonic()
     query = select(Comment.status, func.count()).group_by(Comment.status)
     for cond in filter_conditions(f):
         query = query.where(cond)
@@ -142,7 +145,7 @@ def status_counts(session: Session, f: QueueFilters, cache: CountCache | None = 
     counts = {tab: (sum(by_status.values()) if statuses is None else sum(by_status.get(s, 0) for s in statuses))
               for tab, (_title, statuses) in TABS.items()}
     counts.update({f"status:{s}": n for s, n in by_status.items()})
-    if cache is not None:
+    if cache is not None and time.monotonic() - started >= cache.SLOW:
         cache.put(key, counts)
     return counts
 
