@@ -22,6 +22,8 @@ _TEXT_DATE_FORMATS = (
 def parse_datetime(value, source: str, reporter: Reporter) -> datetime | None:
     """Any common date form -> timezone-aware UTC; naive times are taken as UTC.
 
+    Ambiguous numeric forms like 03/01/2021 (US or European?) are deliberately not guessed.
+
     Unparseable values become None with a warning (the record itself is kept).
     """
     if value is None or value is False:
@@ -58,6 +60,9 @@ def _parse_date_text(text: str) -> datetime | None:
             return datetime.fromisoformat(text[:-1] + "+00:00")
         except ValueError:
             pass
+    if text[-4:].upper() in (" UTC", " GMT"):  # "2021-03-01 10:05:00 UTC"
+        parsed = _parse_date_text(text[:-4].rstrip())
+        return parsed.replace(tzinfo=timezone.utc) if parsed is not None and parsed.tzinfo is None else parsed
     if re.fullmatch(r"-?\d{9,13}(\.\d+)?", text):
         seconds = float(text)
         return datetime.fromtimestamp(seconds / 1000 if abs(seconds) > 1e11 else seconds, tz=timezone.utc)
