@@ -62,12 +62,15 @@ def _fail(name: str, why: str) -> UnknownFormatError:
 def detect_format(path_or_head) -> str:
     """Name of the format of a file, a folder, or the first bytes of an upload.
 
-    ``path_or_head`` is a path (str or Path) or the head of the content as bytes.
+    ``path_or_head`` is a path (str or Path), or the head of the content as bytes (or as text:
+    a str with a newline or starting with ``{``, ``[`` or ``<`` is taken as content).
     Raises UnknownFormatError naming every format tried.
     """
     name = "input"
     if isinstance(path_or_head, (bytes, bytearray, memoryview)):
         head = bytes(path_or_head)
+    elif isinstance(path_or_head, str) and ("\n" in path_or_head or path_or_head.lstrip("\ufeff \t\r\n")[:1] in ("{", "[", "<")):
+        head = path_or_head.encode("utf-8", "surrogatepass")  # text content rather than a path
     else:
         path = Path(path_or_head)
         name = path.name or str(path)

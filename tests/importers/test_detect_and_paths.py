@@ -27,6 +27,7 @@ def test_detected_from_content_not_name(tmp_path, name, content, expected):
     p = write(tmp_path / name, content)
     assert detect_format(p) == expected
     assert detect_format(p.read_bytes()[:4096]) == expected  # the HTTP upload passes the head
+    assert detect_format(content) == expected  # or the text itself
     gz = write(tmp_path / (name + ".gz"), content, gz=True)
     assert detect_format(gz) == expected
     assert detect_format(gz.read_bytes()[:2048]) == expected
