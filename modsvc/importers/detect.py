@@ -69,7 +69,9 @@ def detect_format(path_or_head) -> str:
     name = "input"
     if isinstance(path_or_head, (bytes, bytearray, memoryview)):
         head = bytes(path_or_head)
-    elif isinstance(path_or_head, str) and ("\n" in path_or_head or path_or_head.lstrip("\ufeff \t\r\n")[:1] in ("{", "[", "<")):
+    elif isinstance(path_or_head, str) and (
+        "\n" in path_or_head or path_or_head.lstrip("\ufeff \t\r\n")[:1] in ("{", "[", "<")
+    ):
         head = path_or_head.encode("utf-8", "surrogatepass")  # text content rather than a path
     else:
         path = Path(path_or_head)
