@@ -73,11 +73,18 @@ def detect_languages(text: str) -> list[str]:
     return [lang for _, lang in ranked]
 
 
+# Detoxify's multilingual model was trained on these; the other backends (and the built-in heads) on English.
+MULTILINGUAL = {"en", "fr", "es", "it", "pt", "tr", "ru"}
+
+
 def supported_languages() -> set[str]:
     from .analysis_access import analyzer
 
-    langs = getattr(analyzer(), "languages", None) or ("en",)
-    return {str(lang).lower() for lang in langs}
+    model = analyzer()
+    langs = getattr(model, "languages", None)
+    if langs:
+        return {str(lang).lower() for lang in langs}
+    return MULTILINGUAL if "multilingual" in str(getattr(model, "model_version", "")) else {"en"}
 
 
 def _base_language(code: str) -> str:
