@@ -200,7 +200,8 @@ def arrange_comments(thread: ThreadRecord, reporter: Reporter) -> None:
         if cur is not None and state.get(cur.external_id) == 1:
             breaker = path[-1]
             reporter.warn(f"{where}#{breaker.external_id}",
-                          f"reply cycle through parent {breaker.parent_external_id!r}; the comment was kept at the root",
+                          f"reply cycle through parent {breaker.parent_external_id!r}; "
+                          "the comment was kept at the root",
                           kind="cycle")
             breaker.parent_external_id = None
         for node in path:

@@ -103,7 +103,8 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
     comments_path = coral_file(folder, "comments")
     users_path = coral_file(folder, "users")
     if stories_path is None or comments_path is None:
-        yield Rejection(source=str(folder), reason="a Coral CSV import needs stories.csv and comments.csv in one folder")
+        yield Rejection(source=str(folder),
+                        reason="a Coral CSV import needs stories.csv and comments.csv in one folder")
         return
 
     users: dict[str, str] = {}

@@ -1,4 +1,7 @@
-"""Helpers for the importer tests (imported by name: pytest puts this folder on sys.path): run an importer and sort its output by kind."""
+"""Helpers for the importer tests: run an importer and sort its output by kind.
+
+Imported by module name (pytest puts this folder on sys.path; tests/ has no __init__.py).
+"""
 from __future__ import annotations
 
 import gzip
