@@ -71,3 +71,11 @@ def score_texts(texts: list[str], site_id: int | None = None) -> list:
 
 def model_version() -> str:
     return str(getattr(analyzer(), "model_version", "unknown"))
+
+
+def analysis_error(result) -> str | None:
+    """The analysis core reports a text it could not analyse as a warning "error: ..." with zero scores."""
+    for warning in getattr(result, "warnings", None) or ():
+        if isinstance(warning, str) and warning.startswith("error:"):
+            return warning.removeprefix("error:").strip() or "analysis failed"
+    return None

@@ -191,7 +191,7 @@ def _bad_request(exc: BadRequest):
 @bp.post("/v1alpha1/comments:analyze")
 @require_api_key(errors="perspective", max_body=SCORE_MAX_BODY)
 def analyze():
-    from .analysis_access import score_texts
+    from .analysis_access import analysis_error, score_texts
 
     try:
         body = _json_body()
@@ -203,6 +203,9 @@ def analyze():
     scores: dict[str, dict] = {}
     if wanted:
         result = score_texts([text], g.api_key.site_id)[0]
+        failure = analysis_error(result)
+        if failure:  # zero scores would read as "harmless": say that we could not tell
+            return google_error(500, f"Internal error encountered: the comment could not be analyzed ({failure}).")
         annotate = bool(body.get("spanAnnotations"))
         for name, params in wanted.items():
             label = ATTRIBUTES[name]

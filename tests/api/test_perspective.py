@@ -161,3 +161,24 @@ def test_googles_client_with_the_real_model(real_app, live_server_factory):
     trope = toxicity("The Jews control the banks and the media, wake up.")
     assert nasty["TOXICITY"] > nice["TOXICITY"] + 0.3
     assert trope["ANTISEMITISM"] > nice["ANTISEMITISM"] + 0.3
+
+
+def test_a_failed_analysis_is_an_error_not_a_zero_score(sqlite_app):
+    """The analysis core reports an unanalysable text with zero scores and an "error:" warning; Perspective
+    clients must not read that as 'harmless'."""
+    from modsvc.analysis.types import LABELS, AnalysisResult, Decision
+
+    class Failing:
+        model_version = "failing-1"
+
+        def analyze(self, texts, policy=None):
+            return [AnalysisResult({lb: 0.0 for lb in LABELS}, [], Decision("review", "analysis failed"),
+                                   {}, ["error: normalise phase failed"]) for _ in texts]
+
+    sqlite_app.extensions["modsvc.analyzer"] = Failing()
+    key = make_key(sqlite_app)
+    response = _analyze(sqlite_app.test_client(), key,
+                        {"comment": {"text": "hello"}, "requestedAttributes": {"TOXICITY": {}}})
+    assert response.status_code == 500
+    error = response.get_json()["error"]
+    assert error["status"] == "INTERNAL" and "could not be analyzed" in error["message"]
