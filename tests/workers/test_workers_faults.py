@@ -134,3 +134,38 @@ def test_poison_comment_is_marked_failed_and_the_rest_go_through(pg_url, tmp_pat
     assert (poison.score_state, poison.status, poison.score_attempts) == ("failed", "failed", 1)
     assert "PoisonError" in poison.score_error and "POISON" in poison.score_error
     assert big.score_state == "scored" and big.status == "allowed"
+
+
+def test_a_batch_over_the_soft_time_limit_is_split_until_the_slow_comment_fails_alone(pg_url, tmp_path):
+    env = worker_env(pg_url, tmp_path, MODSVC_TEST_SLOW_SUBSTRING="SLOW", MODSVC_TASK_SOFT_TIME_LIMIT="1",
+                     MODSVC_TASK_TIME_LIMIT="20", MODSVC_SCORE_BATCH_SIZE="8")
+    bodies = [f"comment number {i}" for i in range(7)] + ["this one is SLOW to analyse"]
+    import_comments(pg_url, bodies, producer(env).enqueue_scoring)
+    worker = Worker(env, tmp_path / "worker.log", "--concurrency=1")
+    try:
+        final = wait_until(lambda: (c := counts(pg_url))["pending"] == 0 and c, 45, what="no comment pending")
+    finally:
+        worker.stop()
+    assert (final["scored"], final["failed"]) == (7, 1)
+    with get_sessionmaker(pg_url)() as s:
+        slow = s.scalars(select(Comment).where(Comment.body.contains("SLOW"))).one()
+    assert slow.status == "failed" and "timed out" in slow.score_error
+
+
+def test_rabbitmq_broker_works_too(pg_url, tmp_path):
+    import socket
+
+    with socket.socket() as sock:
+        if sock.connect_ex(("127.0.0.1", 5672)) != 0:
+            pytest.fail("RabbitMQ is not reachable") if os.environ.get("CI") else pytest.skip("no RabbitMQ")
+    env = worker_env(pg_url, tmp_path, MODSVC_BROKER_URL="amqp://guest:guest@127.0.0.1:5672//")
+    dispatcher = producer(env)
+    import_comments(pg_url, [f"comment number {i}" for i in range(40)], dispatcher.enqueue_scoring)
+    worker = Worker(env, tmp_path / "worker.log", "--concurrency=1")
+    try:
+        final = wait_until(lambda: _all_scored_once(pg_url, 40), 40, what="all comments scored")
+    finally:
+        worker.stop()
+        with dispatcher.celery_app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(env["MODSVC_CELERY_QUEUE"])
+    assert final["max_rows_per_comment"] == 1

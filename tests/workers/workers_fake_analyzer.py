@@ -8,6 +8,7 @@ trope span. Environment knobs:
 MODSVC_TEST_POISON_SUBSTRING   a text containing it makes analyze() raise (batch and single)
 MODSVC_TEST_ANALYZER_DELAY     seconds to sleep per analyze() call (to kill a worker mid-batch)
 MODSVC_TEST_ANALYZER_LOG       file to append "<pid> <n texts>" to at the start of each call
+MODSVC_TEST_SLOW_SUBSTRING     a text containing it makes analyze() hang for a minute (time limits)
 """
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ class FakeAnalyzer:
         delay = float(os.environ.get("MODSVC_TEST_ANALYZER_DELAY") or 0)
         if delay:
             time.sleep(delay)
+        slow = os.environ.get("MODSVC_TEST_SLOW_SUBSTRING")
+        if slow and any(slow in t for t in texts):
+            time.sleep(60)
         poison = os.environ.get("MODSVC_TEST_POISON_SUBSTRING")
         if poison and any(poison in t for t in texts):
             raise PoisonError(f"the model choked on a text containing {poison!r}")
