@@ -51,6 +51,13 @@ COMMENTS = [
 ]
 
 
+ASIDES = [
+    "Just my two cents.", "Anyway, that's what I think.", "Read the whole thing before commenting.",
+    "Sent from my phone.", "We discussed this at the town meeting last week.", "Same as last year, honestly.",
+    "", "Does anyone else remember the 2019 vote?", "Sorry for the long post.", "Edit: typo.",
+]
+
+
 # ----- the server ----------------------------------------------------------------------------------------------
 
 def free_port() -> int:
@@ -85,12 +92,13 @@ def drop_pg(name: str) -> None:
 
 
 class Server:
-    def __init__(self, workers: int, threads: int, redis_url: str) -> None:
+    def __init__(self, workers: int, threads: int, redis_url: str, model_threads: int) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="modsvc-bench-"))
         self.db_url, self.pg_name = database_url(self.workdir)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, MODSVC_DATABASE_URL=self.db_url, MODSVC_REDIS_URL=redis_url,
+        env = dict(os.environ, MODSVC_DATABASE_URL=self.db_url,
+                   MODSVC_THREADS=os.environ.get("MODSVC_THREADS", str(model_threads)), MODSVC_REDIS_URL=redis_url,
                    MODSVC_BROKER_URL=redis_url, MODSVC_INSTANCE_DIR=str(self.workdir),
                    MODSVC_SECRET_KEY="bench",
                    PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
@@ -151,9 +159,14 @@ class Client:
         self.host, self.port = parts.hostname, parts.port or 80
         self.path = f"/v1alpha1/comments:analyze?key={urllib.parse.quote(key)}"
         self.local = threading.local()
-        self.bodies = [json.dumps({"comment": {"text": t}, "requestedAttributes": {"TOXICITY": {}, "INSULT": {},
-                                                                                   "ANTISEMITISM": {}}}).encode()
-                       for t in COMMENTS]
+        self.counter = iter(range(10**9))
+
+    def body(self) -> bytes:
+        """A different text every time (a comment plus a numbered aside), so no cache can flatter the figures."""
+        n = next(self.counter)
+        text = f"{random.choice(COMMENTS)} {random.choice(ASIDES)} (#{n})"
+        return json.dumps({"comment": {"text": text},
+                           "requestedAttributes": {"TOXICITY": {}, "INSULT": {}, "ANTISEMITISM": {}}}).encode()
 
     def _conn(self) -> http.client.HTTPConnection:
         conn = getattr(self.local, "conn", None)
@@ -162,7 +175,7 @@ class Client:
         return conn
 
     def call(self) -> bool:
-        body = random.choice(self.bodies)
+        body = self.body()
         for attempt in (0, 1):  # one reconnect if the server closed an idle keep-alive connection
             conn = self._conn()
             try:
@@ -259,15 +272,18 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (default 1)")
-    parser.add_argument("--threads", type=int, default=64, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2: one per core)")
+    parser.add_argument("--model-threads", type=int, default=1,
+                        help="onnxruntime threads per worker (MODSVC_THREADS; default 1: processes, not threads, "
+                             "use the cores best for short texts)")
+    parser.add_argument("--threads", type=int, default=32, help="threads per gunicorn worker")
     parser.add_argument("--redis-url", default=os.environ.get("MODSVC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     if args.url and not args.key:
         parser.error("--url needs --key")
 
-    server = None if args.url else Server(args.workers, args.threads, args.redis_url)
+    server = None if args.url else Server(args.workers, args.threads, args.redis_url, args.model_threads)
     try:
         client = Client(args.url or server.url, args.key or server.key)
         for _ in range(50):  # warm-up: model loaded, connections open, batcher thread running
