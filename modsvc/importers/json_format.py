@@ -24,6 +24,7 @@ Item = ThreadRecord | Rejection | Warning_
 _DECODER = json.JSONDecoder(strict=False)
 _WS = re.compile(r"[ \t\n\r]*")
 THREAD_KEYS = {"site", "external_id", "id", "title", "url", "author", "published_at", "body", "closed", "comments"}
+MAX_VALUE_CHARS = 512 << 20  # one thread in a JSON array; bounds memory on a broken file
 COMMENT_KEYS = {"external_id", "id", "author", "body", "posted_at", "parent_id", "replies", "status"}
 
 
@@ -184,6 +185,9 @@ class _Stream:
                 near_end = exc.pos >= len(self.buf) - 64 or exc.msg.startswith("Unterminated string")
                 # Grow geometrically so a huge element is re-scanned O(log n) times, not O(n).
                 unread = len(self.buf) - self.pos
+                if near_end and unread > MAX_VALUE_CHARS:  # e.g. a stray quote: do not swallow the whole file
+                    raise JSONDecodeError(f"one JSON value is larger than {MAX_VALUE_CHARS >> 20} Mi characters "
+                                          f"({exc.msg})", self.buf, self.pos) from None
                 if near_end and not self.chunks.eof and self._more(at_least=max(unread, 1 << 16)):
                     continue
                 raise

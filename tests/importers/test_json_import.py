@@ -90,3 +90,13 @@ def test_json_array_progress_reports_bytes(tmp_path):
 def test_iterative_decoder_matches_json_module():
     doc = '{"a": [1, -2.5e3, true, false, null, "s\\u00e9\\n", {}, [], {"b": [[]]}], "c": {"d": "e"}}'
     assert json_format.iterative_raw_decode(doc, 0) == (json.loads(doc), len(doc))
+
+
+def test_a_stray_quote_does_not_make_the_reader_swallow_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(json_format, "MAX_VALUE_CHARS", 50_000)
+    good = json.dumps(dict(THREAD, external_id="ok"))
+    broken = '{"id": "bad", "title": "unterminated' + " filler" * 20_000
+    result = run(write(tmp_path / "q.json", "[" + good + ",\n" + broken + "]"))
+    assert [t.external_id for t in result.threads] == ["ok"]
+    assert result.rejections[0].source == "q.json:2"
+    assert "larger than" in result.rejections[0].reason
