@@ -10,6 +10,8 @@ The key itself is never logged: error messages name only its prefix, at most.
 """
 from __future__ import annotations
 
+import logging
+import re
 from functools import wraps
 
 from flask import current_app, g, request
@@ -106,6 +108,7 @@ def init_api(app) -> None:
     from . import api_score, coral, perspective
 
     ratelimit.init_app(app)
+    install_log_redaction()
     api_blueprints = [perspective.bp, api_score.bp, coral.bp]
     for bp in api_blueprints:
         app.register_blueprint(bp)
@@ -117,3 +120,31 @@ def init_api(app) -> None:
         for bp in api_blueprints:
             csrf.exempt(bp)
         csrf.exempt("api_threads")
+
+
+_KEY_IN_TEXT = re.compile(r"((?:[?&](?:key|api_key)=)|(?:Bearer\s+))[^&\s\"']+", re.IGNORECASE)
+
+
+def redact_keys(text: str) -> str:
+    """'...?key=msk_abc&x=1' -> '...?key=[redacted]&x=1' (also 'Bearer ...')."""
+    return _KEY_IN_TEXT.sub(r"\1[redacted]", text)
+
+
+class RedactKeysFilter(logging.Filter):
+    """Access logs (werkzeug's, gunicorn's) print request lines; keys in query strings must not reach them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_keys(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_keys(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact_keys(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        return True
+
+
+def install_log_redaction() -> None:
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactKeysFilter) for f in logger.filters):
+            logger.addFilter(RedactKeysFilter())

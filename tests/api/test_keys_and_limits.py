@@ -132,3 +132,17 @@ def test_thread_api_requires_a_key(sqlite_app):
     assert client.get("/api/v1/threads/1").status_code == 401
     key = make_key(sqlite_app)
     assert client.get("/api/v1/threads/1", headers={"X-API-Key": key}).status_code == 404
+
+
+def test_keys_in_urls_do_not_reach_the_access_log(sqlite_app, live_server_factory, caplog):
+    import urllib.request
+
+    key = make_key(sqlite_app)
+    server = live_server_factory(sqlite_app)
+    with caplog.at_level("INFO", logger="werkzeug"):
+        request = urllib.request.Request(f"{server.url}/api/v1/score?key={key}&x=1", data=b'{"text": "hi"}',
+                                         headers={"Content-Type": "application/json"})
+        assert urllib.request.urlopen(request, timeout=10).status == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert any("/api/v1/score?key=[redacted]&x=1" in line for line in lines), lines
+    assert key not in caplog.text
