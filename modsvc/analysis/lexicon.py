@@ -43,7 +43,7 @@ JEW = r"(?:jew(?:s|z|ish|ry|esses|ess)?|joo(?:s|z)|jooish|juden|jewboys?|jewess)
 IDENT_STRENGTH: dict[str, float] = {
     "jews": 0.9, "slur": 0.9, "echo": 0.9, "tribe": 0.85,
     "zionist": 0.8, "rothschild": 0.8, "banker": 0.75, "khazar": 0.8, "cosmopolitan": 0.8,
-    "soros": 0.5, "globalist": 0.45, "lobby": 0.5,
+    "soros": 0.5, "globalist": 0.45, "lobby": 0.5, "goyim": 0.8, "jewish_context": 0.75,
 }
 IDENT = cue_pattern({
     "echo": (r"(?:\(\s?){3}[^()\n]{1,60}(?:\s?\)){3}",),
@@ -52,7 +52,7 @@ IDENT = cue_pattern({
              r"oven[- ]?dodgers?", r"shekel[- ]?grabbers?", r"hook[- ]?nosed?s?", r"kikery"),
     "jews": (JEW, r"ashkenaz(?:i|im|is|ic)", r"hebrews", r"jewish people", r"talmudi(?:c|sts?)",
              r"synagogue of satan", r"israelites"),
-    "tribe": (r"(?:the|that|a certain|this|their|certain) tribe", r"tribe members", r"the chosen(?: ones| people| race| tribe)?",
+    "tribe": (r"(?:the|that|a certain|this|their|certain|a tiny|a small|same|one|a single) tribe", r"tribe members", r"the chosen(?: ones| people| race| tribe)?",
               r"chosen (?:ones|people|race|tribe)", r"the goyim know", r"a certain (?:group|people|ethnicity|race)",
               r"you know who"),
     "zionist": (r"(?:the )?zionists", r"zionist (?:cabal|elites?|jews|mafia|entity|regime|masters?|overlords?|bankers?|globalists?|criminals|scum|pigs)",
@@ -60,7 +60,9 @@ IDENT = cue_pattern({
     "rothschild": (r"rot?h?schilds?", r"rothschild (?:family|bankers|dynasty|clan)", r"rothchilds?", r"rotschilds?"),
     "banker": (r"international (?:bankers?|financiers?|jewry|money ?lenders?)", r"money ?changers", r"usurers",
                r"elders of zion", r"the elders", r"khazarian mafia"),
-    "khazar": (r"khazars", r"khazarians?", r"kazars", r"khazar jews"),
+    "khazar": (r"khazars", r"khazarians?", r"kazars", r"khazar (?:jews|bloodlines?|elites?|mafia|cabal|descendants)"),
+    "goyim": (r"(?:the )?goyim", r"goys", r"shabbos goys?"),
+    "jewish_context": (r"synagogues?", r"rabbis?", r"talmud", r"passover", r"purim", r"yom kippur"),
     "cosmopolitan": (r"rootless cosmopolitans?", r"cosmopolitans"),
     "soros": (r"(?:george )?soros", r"soros-?funded"),
     "globalist": (r"globalists", r"globalist (?:elites?|cabal|bankers?)", r"(?:the )?globalist"),
@@ -76,11 +78,15 @@ CLAIM = cue_pattern({
     "run": (r"run(?:s|ning)?", r"ran"),
     "own": (r"own(?:s|ed|ing)?", r"jew-?owned", r"bought(?: off| up)?", r"buy(?:s|ing)? (?:off|up)"),
     "rule": (r"rul(?:e|es|ed|ing)", r"call(?:s|ing)? (?:all )?the shots", r"pull(?:s|ed|ing)? the levers"),
-    "behind": (r"behind", r"(?:is|are|was|were) at the bottom of"),
+    "behind": (r"behind", r"(?:is|are|was|were) at the bottom of", r"trac(?:e|es|ed) (?:back )?to", r"lead(?:s)? (?:back )?to",
+               r"(?:is|are|was|were) (?:all )?(?:the )?fault of", r"(?:is|are|was|were) (?:all )?(?:due|down) to"),
+    "pocket": (r"in (?:the|their) pockets? of", r"answer(?:s)? to", r"puppets? of", r"(?:take|takes|taking) orders from",
+               r"bow(?:s)? (?:down )?to", r"(?:slaves?|servants?|lackeys?|stooges?|tools?) of", r"owned by", r"does whatever"),
     "strings": (r"pull(?:s|ed|ing)? (?:all )?(?:the|their) strings", r"strings", r"string-?pullers?"),
     "puppet": (r"puppet(?:s|eers?|eering)?", r"puppet ?masters?", r"marionettes?"),
     "orchestrate": (r"orchestrat(?:e|es|ed|ing|ors?)", r"engineer(?:s|ed|ing)?", r"mastermind(?:s|ed|ing)?",
-                    r"instigat(?:e|es|ed|ing|ors?)", r"plott?(?:s|ed|ing)?", r"scheme(?:s|d)?", r"scheming",
+                    r"instigat(?:e|es|ed|ing|ors?)", r"plott?(?:s|ed|ing)?", r"scheme(?:s|d)?", r"scheming", r"inventions?", r"creations?", r"conspiracy", r"operations?",
+                    r"(?:a|an) (?:\w+ )?(?:project|idea|agenda|racket|scam)",
                     r"(?:had|has|have) it in for", r"organi[sz](?:e|es|ed|ing)", r"stag(?:e|ed|ing)",
                     r"manipulat(?:e|es|ed|ing|ion)", r"subvert(?:s|ed|ing)?", r"undermin(?:e|es|ed|ing)"),
     "charge": (r"(?:are|is|were|was) in charge of", r"(?:a |an )?(?:iron |tight )?(?:grip|stranglehold|chokehold|hold) (?:on|over)",
@@ -94,6 +100,10 @@ CLAIM = cue_pattern({
 })
 # "controlled by", "funded by" -- passive: the agent follows "by"
 PASSIVE_BY = re.compile(r"\s+(?:\w+\s+)?by" + _E)
+# claims whose agent comes after them ("puppet of the Jewish lobby", "in the pocket of the Jews")
+AGENT_AFTER = frozenset({"pocket"})
+# claims that imply their object ("pulling the strings"): default object is "the world"
+IMPLICIT_OBJECT = frozenset({"strings", "puppet"})
 
 OBJECT_TROPE = {
     "finance": "control_finance", "media": "control_media", "government": "control_government",
@@ -104,7 +114,9 @@ OBJECT = cue_pattern({
     "finance": (r"banks", r"banking(?: system)?", r"the bank", r"central banks?", r"federal reserve", r"the fed",
                 r"wall street", r"money(?: supply)?", r"finance", r"financial (?:system|world|sector|markets?)",
                 r"(?:world|global) econom(?:y|ies)", r"the economy", r"economies", r"currenc(?:y|ies)", r"the gold",
-                r"stock markets?", r"the imf", r"the world bank", r"usury", r"bankers", r"big banks", r"cash"),
+                r"stock markets?", r"the imf", r"the world bank", r"usury", r"bankers", r"big banks", r"cash",
+                r"(?:financial )?crash(?:es)?", r"recessions?", r"depressions?", r"inflation", r"financial cris(?:is|es)", r"blackrock",
+                r"the purse strings"),
     "media": (r"media", r"msm", r"press", r"news(?:papers?| networks?| outlets?)?", r"holl?ywood", r"tv", r"television",
               r"big tech", r"social media", r"entertainment(?: industry)?", r"film industry", r"music industry",
               r"publishing", r"the narrative", r"cnn", r"the bbc", r"newsrooms?", r"journalists", r"the networks"),
@@ -112,18 +124,21 @@ OBJECT = cue_pattern({
                    r"politicians", r"politics", r"state department", r"both parties", r"democrats", r"republicans",
                    r"elections?", r"foreign policy", r"the president", r"presidents", r"world leaders", r"the eu",
                    r"the un", r"the state", r"the regime", r"lawmakers", r"the courts?", r"the police", r"the fbi",
-                   r"the cia", r"nato", r"the west", r"western governments?"),
+                   r"the cia", r"nato", r"the west(?! bank)", r"western governments?", r"(?:every |the )?presidents?", r"prime ministers?",
+                   r"(?:the )?candidates", r"ministers", r"the government's", r"mps", r"senators"),
     "country": (r"america", r"the us", r"the usa", r"the u\.s\.?", r"usa", r"britain", r"the uk", r"france", r"germany",
                 r"russia", r"ukraine", r"europe", r"our country", r"this country", r"the country", r"our nation"),
     "wars": (r"wars?", r"every war", r"all (?:the )?wars", r"revolutions?", r"colou?r revolutions?", r"coups?",
              r"coup d'etat", r"9/11", r"911", r"world wars?", r"ww ?(?:1|2|i|ii|one|two)", r"wwii?", r"the holodomor",
              r"bolshevi(?:k|ks|sm)", r"communism", r"the russian revolution", r"unrest", r"riots", r"civil wars?",
              r"conflicts?", r"terror(?:ism|ist attacks)?", r"genocides?", r"the slave trade", r"slavery", r"the plague",
-             r"pandemics?", r"covid", r"the virus"),
+             r"pandemics?", r"covid", r"the virus", r"iraq", r"iran", r"afghanistan", r"syria", r"libya", r"vietnam", r"maidan",
+             r"invasions?", r"bombings?"),
     "world": (r"the world", r"the whole world", r"the planet", r"everything", r"it all", r"all of (?:it|this|that)",
               r"the scenes", r"humanity", r"mankind", r"the globe", r"world domination", r"the show", r"everyone",
               r"our lives", r"the whole (?:thing|system|show)", r"the system", r"society", r"this mess"),
-    "immigration": (r"immigration", r"mass immigration", r"migrants?", r"refugees", r"open borders", r"white genocide",
+    "immigration": (r"immigration", r"mass immigration", r"migrants?", r"refugees?", r"refugee crisis", r"migrant crisis",
+                    r"migration", r"migrant boats", r"open borders", r"white genocide",
                     r"the great replacement", r"replacement", r"multiculturalism", r"race[- ]mixing", r"diversity"),
 })
 
@@ -149,7 +164,7 @@ HOLO_DENIAL = re.compile(_B + alt(
     r"(?:didn't|did not|never) (?:die|exist)", r"propaganda", r"scam", r"fraud", r"alleged", r"so-?called",
     r"holocaust (?:industry|religion|cult|narrative|story)", r"biggest lie", r"a lie",
 ) + _E)
-HOLO_STANDALONE = re.compile(_B + alt(r"holo-?hoax", r"holohoax(?:ers)?", r"holocaust ?hoax", r"holocough",
+HOLO_STANDALONE = re.compile(_B + alt(r"(?:nobody|no one|no jews?|not a single jew) (?:was|were|got) (?:ever )?gassed", r"holo-?hoax", r"holohoax(?:ers)?", r"holocaust ?hoax", r"holocough",
                                       r"hollow ?cost", r"holocaust (?:industry|religion|cult)") + _E)
 HOLO_COUNTER = re.compile(_B + alt(
     r"deniers?", r"denial(?:ism)?", r"deny(?:ing)?", r"denies", r"revisionis(?:m|ts?)", r"survivors?", r"never forget",
@@ -160,9 +175,14 @@ HOLO_COUNTER = re.compile(_B + alt(
 BLOOD = re.compile(_B + alt(
     r"blood of (?:christian |gentile |non-?jewish |goyim |innocent |palestinian )?(?:children|babies|kids|infants)",
     r"(?:christian|gentile|goyim|children's|kids'|baby|babies') blood", r"ritual (?:murders?|sacrifices?|killings?|slaughter)",
-    r"drink(?:s|ing)? (?:the )?blood", r"matz(?:o|oh|ah|ot)s? (?:made )?(?:with|of|from) blood", r"blood (?:in|for) (?:the |their )?matz\w*",
+    r"drink(?:s|ing)? (?:the )?blood", r"matz(?:o|oh|ah|ot)s? (?:is |are |was )?(?:made |baked )?(?:with|of|from) (?:human |christian |children's )?blood", r"blood (?:in|for) (?:the |their )?matz\w*",
     r"child sacrifices?", r"sacrific(?:e|es|ed|ing) (?:christian |gentile )?children", r"kill(?:s|ed|ing)? (?:christian|gentile) (?:children|babies|kids)",
-    r"harvest(?:s|ed|ing)? (?:the )?organs", r"organ harvesting", r"adrenochrome", r"eat(?:s|ing)? (?:christian |gentile )?babies",
+    r"harvest(?:s|ed|ing)? (?:the )?organs(?: of)?", r"organ harvesting", r"adrenochrome", r"eat(?:s|ing)? (?:christian |gentile )?babies",
+) + _E)
+
+BLOOD_STANDALONE = re.compile(_B + alt(
+    r"matz(?:o|oh|ah|ot)s? (?:is |are |was )?(?:made |baked )?(?:with|of|from) (?:human |christian |children's )?blood",
+    r"blood (?:in|for) (?:the |their )?matz\w*", r"passover blood", r"(?:blood|ritual) (?:of|at|for) passover",
 ) + _E)
 
 DUAL = re.compile(_B + alt(
@@ -171,7 +191,8 @@ DUAL = re.compile(_B + alt(
     r"(?:real|true|first|only) (?:loyalty|allegiance)", r"agents? of (?:israel|a foreign (?:power|state|country)|the mossad)",
     r"foreign agents?", r"traitors?", r"treason(?:ous)?", r"put(?:s|ting)? israel (?:first|before|above)",
     r"not (?:real|true|loyal) (?:americans?|brits?|britons|germans?|french|citizens)", r"disloyal", r"fifth column",
-    r"israel(?:'s)? interests? (?:first|above|over|before)",
+    r"israel(?:'s)? interests? (?:first|above|over|before)", r"(?:loyalty|allegiance|loyalties)(?: [\w']+){0,6} (?:with|to|for) (?:israel|tel aviv)",
+    r"real allegiance",
 ) + _E)
 DUAL_STANDALONE = re.compile(_B + alt(r"israel[- ]firsters?") + _E)
 
@@ -182,8 +203,10 @@ PROT_TRUE = re.compile(_B + alt(
     r"(?:following|follow|followed) (?:the )?(?:plan|script|protocols)", r"unfold(?:s|ing)?", r"fulfilled", r"word for word",
     r"wake up", r"look around", r"the plan", r"to the letter",
 ) + _E)
-PROT_STRONG = re.compile(_B + alt(r"coming true", r"came true", r"read them", r"read the protocols", r"explains? (?:everything|it all)",
+PROT_STRONG = re.compile(_B + alt(r"it'?s all in", r"all in the protocols", r"coming true", r"came true", r"read them", r"read the protocols", r"explains? (?:everything|it all)",
                                   r"blueprint", r"playbook", r"word for word", r"to the letter", r"prophetic", r"(?:are|were) (?:all )?(?:true|real|genuine|authentic)") + _E)
+# "people say it's fake but ...", "whether or not it's a forgery, ..." -- the denial is waved away
+PROT_REBUT = re.compile(r"(?:but|yet|however|still|whether or not|even if|doesn't matter|does not matter|who cares)" + _E)
 PROT_FALSE = re.compile(_B + alt(
     r"forg(?:ery|eries|ed)", r"fake", r"fabricat(?:ed|ion)", r"hoax", r"okhrana", r"plagiari[sz](?:ed|m)", r"debunked",
     r"antisemitic", r"anti-semitic", r"propaganda", r"tsarist", r"czarist", r"discredited", r"fraud(?:ulent)?", r"not (?:true|real|genuine)",
@@ -191,8 +214,8 @@ PROT_FALSE = re.compile(_B + alt(
 ) + _E)
 
 ZOG = re.compile(_B + alt(
-    r"zog", r"zionist[- ]occup(?:ied|ation) (?:government|regime|washington|america|us|congress)?", r"zionist occupied",
-    r"jew(?:ish)?[- ]occup(?:ied|ation) (?:government|regime)", r"(?:occupied|controlled) by (?:the )?(?:zionists|jews)",
+    r"zog", r"zionist[- ]occup(?:ied|ation)(?: (?:government|regime|washington|america|us|congress))?", r"zionist occupied",
+    r"jew(?:ish)?[- ]occup(?:ied|ation)(?: government| regime)?", r"(?:occupied|controlled) by (?:the )?(?:zionists|jews)",
     r"kosher nostra", r"zionist[- ]controlled (?:government|congress|washington|america|us|media|west)",
     r"jew(?:ish)?[- ]controlled (?:government|congress|washington|america|us|media|west|banks)",
 ) + _E)
@@ -210,21 +233,37 @@ VIOLENCE = re.compile(_B + alt(
     r"into the ovens?", r"ovens?", r"final solution", r"exterminat(?:e|ed|ion|ing)", r"eradicat(?:e|ed|ion|ing)", r"wipe(?:d)? (?:them )?out",
     r"hitler was right", r"hitler did nothing wrong", r"finish(?:ed)? (?:the|what hitler) (?:job|started)", r"should have finished",
     r"6 ?million (?:wasn't|was not|weren't|were not|is not|isn't) enough", r"six million (?:wasn't|was not|weren't|is not|isn't) enough",
-    r"death to (?:the |all )?", r"kill (?:all )?(?:the |them|every)", r"burn (?:the |their |down )?(?:synagogues?|them)",
-    r"(?:i|we) hate", r"rope", r"day of the rope", r"1488", r"14 ?88", r"sieg heil", r"heil hitler",
+    r"death to (?:the |all )?(?:jews|them|zionists|kikes|yids)", r"kill (?:all |every )?(?:the |them|every)", r"burn(?: down)?(?: the| their| all)? (?:synagogues?|them)",
+    r"(?:send|put|throw) them (?:to|in|into) the (?:ovens?|camps|gas chambers?)", r"day of the rope", r"1488", r"14 ?88", r"sieg heil",
+    r"heil hitler",
+) + _E)
+
+VIOLENCE_STANDALONE = re.compile(_B + alt(
+    r"hitler was right", r"hitler did nothing wrong", r"(?:hitler )?should have finished (?:the|his) job", r"finish(?:ed)? what hitler started",
+    r"(?:6|six) ?million (?:wasn't|was not|weren't|were not|is not|isn't|ain't) enough", r"gas the (?:jews|kikes|yids|zionists)",
+    r"death to (?:the |all )?(?:jews|kikes|yids)", r"heil hitler", r"day of the rope", r"1488", r"final solution 2",
+) + _E)
+# hostile stereotypes: greed, cheating, disloyal "typical Jew"; no negation check (they *are* negative)
+STEREOTYPE = re.compile(_B + alt(
+    r"greed(?:y)?", r"money[- ]grubbing", r"cheat(?:s|ing|ed|ers?)?", r"(?:never|don't|do not|can't|cannot) trust", r"untrustworthy",
+    r"only care(?:s)? about (?:money|power|themselves)", r"(?:money|shekels) and power", r"counting (?:their )?(?:money|shekels|coins)",
+    r"typical", r"sneaky", r"dishonest", r"(?:i|we) (?:hate|despise|can't stand|cannot stand|don't like|do not like|dislike)",
+    r"stingy", r"cheap", r"miserly", r"in their blood", r"(?:jew|jewed) (?:him|her|me|us|you|them)? ?down", r"jewed",
 ) + _E)
 
 ISRAEL_CTX = re.compile(_B + alt(
     r"israel(?:i|is|'s)?", r"gaza(?:ns)?", r"palestin(?:e|ian|ians)", r"idf", r"west bank", r"netanyahu", r"genocide",
-    r"apartheid", r"occupation", r"settlers?", r"the middle east", r"lebanon", r"the zionist state",
+    r"apartheid", r"occupation", r"settlers?", r"the middle east", r"lebanon", r"the zionist state", r"zionists?", r"ethnic cleansing",
 ) + _E)
 BLAME = re.compile(_B + alt(
     r"responsible", r"complicit", r"guilty", r"to blame", r"blood on (?:their|your|his|her) hands", r"answer for", r"pay for",
     r"deserve(?:s|d)?", r"accountable", r"kill(?:s|ed|ing|ers)?", r"murder(?:s|ed|ing|ers|ous)?", r"slaughter(?:s|ed|ing)?",
-    r"genocid(?:e|al)", r"commit(?:s|ted|ting)? genocide", r"massacr(?:e|es|ed|ing)", r"ethnic(?:ally)? cleans(?:e|ing)",
+    r"genocid(?:e|al)", r"commit(?:s|ted|ting)? genocide", r"blood on (?:its|our) hands", r"massacr(?:e|es|ed|ing)", r"ethnic(?:ally)? cleans(?:e|ing)",
     r"baby[- ]killers?", r"child[- ]killers?", r"butcher(?:s|ed|ing)?", r"terrorists?", r"war criminals", r"steal(?:s|ing)? (?:land|palestine)",
     r"stole (?:palestine|the land)", r"occupy(?:ing)? palestine", r"bomb(?:s|ed|ing)", r"starv(?:e|es|ed|ing)",
 ) + _E)
+UNIVERSAL = re.compile(_B + alt(r"every (?:last|single) one", r"all of them", r"each and every", r"the lot of them", r"collectively",
+                                 r"as a whole", r"(?:they're|they are|you're|you are) all", r"(?:all|every) (?:the )?jews?", r"every jewish") + _E)
 NOT_COLLECTIVE = re.compile(alt(
     r"many", r"some", r"most", r"anti-?zionist", r"progressive", r"israeli", r"american", r"british", r"diaspora", r"young",
     r"orthodox", r"ultra-?orthodox", r"secular", r"those", r"these", r"other", r"few", r"non-?zionist", r"liberal", r"haredi",
@@ -233,7 +272,7 @@ NOT_COLLECTIVE = re.compile(alt(
 NAZI_CMP = re.compile(_B + alt(
     r"(?:israel|israelis|zionists|jews|the idf|idf|zionism|netanyahu)(?: is| are| =|:)? (?:the )?(?:new |real |just like |like |worse than |no different from |no better than )?(?:the )?(?:nazis|nazi germany|hitler|the ss|gestapo|third reich|fascists)",
     r"(?:doing|do|did) to (?:the )?palestinians what (?:the )?(?:nazis|hitler|germans?) did",
-    r"(?:star of david|magen david)(?: =|is|equals)? (?:the )?(?:new )?swastika", r"gaza (?:is|=) (?:the new )?(?:auschwitz|warsaw ghetto|a concentration camp)",
+    r"(?:star of david|magen david)(?: is| =| equals)? (?:the )?(?:new )?swastika", r"gaza (?:is|=) (?:the new )?(?:auschwitz|warsaw ghetto|a concentration camp)",
     r"learn(?:ed|t)? (?:from|it from) (?:the )?(?:nazis|hitler)", r"zio-?nazi(?:s|sm)?", r"israhell", r"nazi israel", r"ziocaust",
 ) + _E)
 
@@ -246,10 +285,13 @@ ZIO_CLAIM = re.compile(_B + alt(
     r"supremacists?", r"(?:run|own|control)(?:s|ed)? (?:everything|the world|us)",
 ) + _E)
 
+WORLD_DOM = re.compile(_B + alt(r"world domination", r"global domination", r"(?:rule|control|own|run|dominate|enslave|take over) (?:the )?(?:whole )?(?:world|planet|humanity|mankind|globe)",
+                              r"world (?:government|control|power)", r"master race", r"superior race") + _E)
+
 SLUR_REPORT = re.compile(_B + alt(
     r"called (?:me|us|him|her|them|my \w+)", r"the word", r"slurs?", r"n-word", r"k-word", r"yell(?:ed|ing)", r"shout(?:ed|ing)",
     r"graffiti", r"spray-?paint(?:ed)?", r"scrawl(?:ed)?", r"daubed", r"reported", r"victims?", r"hate crimes?", r"tottenham",
-    r"spurs", r"yid army",
+    r"spurs", r"yid army", r"calling (?:someone|people|him|her|them|jews|a jew)", r"(?:is|was) (?:an? )?(?:antisemitic )?slur",
 ) + _E)
 
 # ----------------------------------------------------------------------------- conspiracy
@@ -276,14 +318,15 @@ CONSPIRACY = cue_pattern({
                           r"colou?r revolutions?", r"planned long in advance", r"prepared long in advance",
                           r"(?:this|it) (?:was|is) no accident", r"wag the dog", r"false opposition"),
     "follow_the_money": (r"(?:always )?ask(?: yourself)?,? (?:who|where) (?:does |did |is |the )?(?:the )?money (?:comes?|came|coming) from",
-                         r"where (?:does|did) (?:all )?the money (?:come|comes) from", r"(?:always )?follow the money",
+                         r"where (?:does|did) (?:all )?the money (?:come|comes) from", r"always follow the money",
                          r"who (?:is )?(?:funds?|funding|financ(?:es|ing)|pays? for|paying for|bankroll(?:s|ing)) (?:all )?(?:this|it|them|these|that)",
                          r"who (?:really )?benefits", r"cui bono", r"money trail", r"ask who profits", r"who profits"),
-    "money_weak": (r"the money (?:must have )?c(?:a|o)me from somewhere", r"financially strong backers", r"who paid for (?:this|it|them)"),
+    "money_weak": (r"follow the money", r"the money (?:must have )?c(?:a|o)me from somewhere", r"financially strong backers", r"who paid for (?:this|it|them)"),
     "false_flag": (r"false[- ]?flags?", r"inside jobs?", r"(?:let|allowed) it happen on purpose", r"controlled demolition",
                    r"(?:bush|the government|the cia|mossad|the fbi) did (?:9/11|911|it|this)", r"9/11 was (?:an inside job|planned|staged)",
                    r"psy-?ops?", r"gulf of tonkin", r"self-?inflicted attack"),
-    "staged_event": (r"crisis actors?", r"paid actors", r"(?:was|were|is|all|totally|completely) staged",
+    "staged_event": (r"crisis actors?", r"paid actors", r"(?:totally|completely|all|obviously|clearly) staged",
+                     r"(?:attacks?|shootings?|massacres?|bombings?|events?|it all|whole thing|pandemic|crisis|incidents?|landings?|hostage|video|footage) (?:was|were|is|are) (?:all )?staged",
                      r"staged (?:shooting|attack|event|massacre|pandemic|bombing|crisis|incident)",
                      r"moon landings? (?:was|were|is) (?:fake|faked|a hoax|staged|filmed|a lie|hoaxed)",
                      r"(?:fake|faked|staged|hoaxed) (?:the )?moon landings?", r"never (?:went|landed|been) (?:to|on) the moon",
@@ -300,6 +343,9 @@ CONSPIRACY = cue_pattern({
                     r"the storm is coming", r"great replacement", r"kalergi(?: plan)?", r"white genocide", r"flat earth",
                     r"earth is flat", r"haarp", r"weather (?:control|weapons?)", r"fluoride (?:is|to) (?:make|keep|dumb|control|poison)",
                     r"(?:covid|the virus|corona) (?:is|was) (?:a )?(?:hoax|fake|bioweapon|planned|scam)",
+                    r"(?:climate change|global warming) (?:is|was) (?:a |just a )?(?:hoax|scam|lie|fake|fraud)", r"fluoride (?:is )?(?:in|into) (?:the|our) water to",
+                    r"lockdowns? (?:were|was|is|are) (?:just )?(?:a )?cover", r"(?:install|installing|roll out|rolling out) 5g",
+                    r"mrna (?:vaccines? |shots? |jabs? )?(?:change|changes|alter|alters|rewrite|rewrites|modify|modifies) (?:your )?dna",
                     r"(?:released|made|created|engineered|spread) (?:the virus )?(?:on purpose|deliberately|intentionally)",
                     r"mrna (?:changes|alters|rewrites|modifies) (?:your )?dna", r"turbo cancers?", r"died suddenly", r"jab (?:kills|is killing)",
                     r"bill gates (?:wants|plans|is trying) to (?:depopulat\w*|kill|microchip|chip|vaccinate)", r"population control agenda",
@@ -308,7 +354,7 @@ CONSPIRACY = cue_pattern({
                  r"(?:they(?:'re| are)?|government is|media is) hiding (?:the truth|something|it|the real)",
                  r"(?:the )?truth (?:is being|they) (?:hidden|suppressed|covered up|buried)", r"suppress(?:ed|ing) (?:the truth|the cure|evidence|the facts)",
                  r"(?:msm|mainstream media|the media) (?:won'?t|will never|doesn'?t|never) (?:tell|report|show)",
-                 r"(?:hidden|suppressed) cures?", r"cures? (?:for cancer )?(?:is being |are being )?(?:hidden|suppressed)",
+                 r"(?:hidden|suppressed) cures?", r"hid(?:e|es|ing) (?:the )?cures?", r"cures? (?:for cancer )?(?:is being |are being )?(?:hidden|suppressed)",
                  r"wake up,? (?:people|sheeple|america|folks)", r"open your eyes", r"do your (?:own )?research",
                  r"the real truth", r"(?:massive|huge|government|official) cover-? ?ups?", r"cover(?:ed|ing)? (?:it |this |the truth )?up"),
     "cover_weak": (r"cover-? ?ups?", r"they lie to (?:you|us)", r"the official (?:story|narrative|version)", r"the truth is out there",
@@ -321,8 +367,10 @@ NEGATION = re.compile(r"(?<![a-z])(?:not|never|no longer|hardly|cannot|nor)(?![a
 COUNTER = re.compile(_B + alt(
     r"myths?", r"tropes?", r"canards?", r"antisemit(?:ic|ism|e|es)", r"anti-semit(?:ic|ism|e|es)", r"anti semit(?:ic|ism)",
     r"conspiracy theor(?:y|ies|ists?)", r"debunk(?:ed|ing|s)?", r"scapegoat(?:s|ing|ed)?", r"bigot(?:ry|ed|s)?", r"forg(?:ery|eries|ed)",
-    r"libel", r"nazi propaganda", r"antisemitic propaganda", r"(?:is|was|are|were) propaganda", r"nonsense", r"baseless",
-    r"false(?:ly|hood)?", r"untrue", r"not true", r"isn't true", r"smears?", r"dog-? ?whistles?", r"prejudic(?:e|ed)", r"stereotyp(?:e|es|ing|ical)",
+    r"libel", r"nazi propaganda", r"antisemitic propaganda", r"nonsense", r"baseless",
+    r"spray-?painted", r"graffiti", r"scrawled", r"daubed", r"vandali[sz]ed", r"(?:police|authorities) (?:are )?investigat\w*",
+    r"(?:was|were) arrested", r"charged with", r"hate crimes?",
+    r"false(?:ly|hood)?(?! flags?)", r"untrue", r"not true", r"isn't true", r"smears?", r"dog-? ?whistles?", r"prejudic(?:e|ed)", r"stereotyp(?:e|es|ing|ical)",
     r"(?:is|are|was|were) wrong", r"racist", r"racism", r"ridiculous", r"absurd", r"paranoi(?:a|d)", r"crackpots?", r"cranks?",
     r"garbage", r"hateful", r"disinformation", r"misinformation", r"lies about", r"(?:a|the|big|old|ugly) lie", r"no evidence",
     r"discredited", r"disproven", r"refuted", r"rejected", r"fringe", r"fabricat(?:ed|ion)", r"accus(?:e|ed|es|ing|ation|ations) (?:of|that)",
@@ -333,11 +381,11 @@ COUNTER = re.compile(_B + alt(
 ATTRIBUTION = re.compile(_B + alt(
     r"(?:the |this |that )?(?:claim|claims|idea|notion|belief|lie|myth|trope|theory|canard|narrative|assertion|accusation|smear|conspiracy theory|stereotype|slander) that",
     r"(?:people|those|anyone|folks|someone|somebody|everyone|guys|idiots|morons|cranks|nutters) who (?:say|says|said|claim|claims|believe|believes|think|thinks|spread|spreads|push|pushes|repeat|repeats|tweet|post)",
-    r"(?:they|antisemites|bigots|nazis|neo-?nazis|conspiracy theorists|cranks|deniers|trolls|extremists|some people|some) (?:say|claim|believe|think|insist|argue|spread|push|repeat|pretend)",
+    r"(?:antisemites|bigots|nazis|neo-?nazis|conspiracy theorists|cranks|deniers|trolls|extremists|some people|racists) (?:say|claim|believe|think|insist|argue|spread|push|repeat|pretend)",
     r"blam(?:e|es|ed|ing) (?:the )?" + JEW, r"accus(?:e|es|ed|ing) (?:the )?" + JEW, r"stop blaming", r"(?:the )?old (?:lie|trope|myth|canard|libel)",
     r"according to (?:antisemites|conspiracy theorists|nazis|the nazis|cranks)", r"it is not true that", r"it's not true that",
     r"isn't true that", r"no,", r"(?:believ|think|say)(?:e|es|ing) that .{0,20}is (?:antisemitic|racist)", r"as if",
-    r"(?:so|and) (?:now )?(?:apparently|supposedly)", r"falsely", r"(?:scapegoating|blaming) of",
+    r"falsely", r"(?:scapegoating|blaming) of",
 ) + _E)
 ENDORSE = re.compile(_B + alt(
     r"(?:it'?s|it is|that'?s|that is|this is|is|are) (?:all |simply |just )?true", r"the truth", r"(?:a |just |simple |historical )?facts?",
@@ -359,5 +407,7 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"you know who", r"rot?h?schild", r"rothchild", r"soros", r"globalis", r"international", r"money ?changers", r"usur",
     r"elders", r"protocol", r"cosmopol", r"holocau", r"holo", r"hollow", r"shoah", r"six million", r"6 ?million", r"6,000,000",
     r"6m", r"gas cham", r"auschwitz", r"camps", r"aipac", r"nazi", r"hitler", r"christ", r"oven", r"hook", r"shekel",
-    r"kosher", r"\(\s?\(\s?\(",
+    r"kosher", r"\(\s?\(\s?\(", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
+    r"typhus", r"loyal", r"allegian", r"goy", r"ritual", r"traitor", r"fifth column", r"death to", r"final solution", r"1488",
+    r"14 ?88", r"day of the rope",
 ]) + ")")

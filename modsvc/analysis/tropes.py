@@ -48,6 +48,7 @@ TROPES: dict[str, str] = {
     "collective_blame_israel": "All Jews held responsible for Israel's actions",
     "nazi_comparison": "Israel or Jews compared to Nazis",
     "zionist_code": "'Zionists' used as code for Jews with plot / apocalyptic claims",
+    "stereotype": "Hostile stereotype about Jews (greed, cheating, untrustworthiness)",
 }
 CONSPIRACY_PATTERNS: dict[str, str] = {
     "hidden_orchestrator": "Hidden orchestrator: events secretly directed by a hidden centre",
@@ -71,6 +72,7 @@ _ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "
                      "prof", "no", "approx", "sen", "rep", "gov", "lt", "sgt", "mt", "ft"})
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]")
 _RELATIVE = re.compile(r"(?<![a-z])(?:who|that|which|whom)(?![a-z])")
+_ISRAEL_FF = re.compile(r"(?<![a-z])(?:mossad|israel|israelis|jews?|jewish|zionists?)(?![a-z])")
 _WHQ = re.compile(r"(?<![a-z])(?:who|whom|whose|what|where)(?![a-z])")
 
 
@@ -185,24 +187,33 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
         prev_idents = doc.cues("ident", i - 1) if i else []
         next_idents = doc.cues("ident", i + 1)
         for c in claims:
-            strong = c.sub in L.STRONG_CLAIMS
-            passive = L.PASSIVE_BY.match(doc.text, c.end) is not None
+            strong = c.sub in L.STRONG_CLAIMS or c.sub == "pocket"
+            passive = L.PASSIVE_BY.match(doc.text, c.end) is not None or c.sub in L.AGENT_AFTER
             after = [o for o in objects if o.tok > c.tok and o.tok - c.tok <= 8 and o.start >= c.end]
             before = [o for o in objects if 0 < c.tok - o.tok <= 8 and o.end <= c.start]
-            if c.sub == "behind" and not after:
-                after = [o for o in objects if o.tok - c.tok == 1]
+            # ident glued to the claim: "Jewish-owned", "a Jewish plot", "Zionist-controlled"
+            glued = [a for a in idents if a.end <= c.start and c.tok - a.tok <= 2
+                     and not L.NEGATION.search(doc.between(a.end, c.start))]
             if passive:
-                # "the media is controlled by (the) Jews"
-                agents = [a for a in idents if 1 <= a.tok - c.tok <= 5]
+                # "the media is controlled by (a small group of) Jews", "a puppet of the Jewish lobby"
+                agents = [a for a in idents if 1 <= a.tok - c.tok <= 7]
                 objs = before
             else:
                 agents = [a for a in idents if 0 < c.tok - a.tok <= 10 and a.end <= c.start
                           and not _RELATIVE.search(doc.between(a.end, c.start))]
                 objs = after
-                if not agents:
-                    # "Jewish-owned media", "Zionist-controlled banks": ident glued to the claim
-                    agents = [a for a in idents if a.end <= c.start and c.tok - a.tok <= 2]
+                if glued:
+                    agents = agents or glued
+                    objs = after or before
+                if c.sub == "behind":
+                    # "they flood us with migrants and the tribe is behind it",
+                    # "behind every war you'll find the same tribe"
+                    objs = after or before
+                    if not agents:
+                        agents = [a for a in idents if 0 < a.tok - c.tok <= 10]
             objs = [o for o in objs if strong or o.sub != "country"]
+            if not objs and c.sub in L.IMPLICIT_OBJECT:
+                objs = [_Cue("object", "world", c.start, c.end, c.tok, c.sent)]
             if not objs:
                 continue
             o = objs[0]
@@ -210,11 +221,16 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
             if not agents and not passive:
                 # "Who controls the media? The Jews."  /  "Look at the Jews. They run the banks."
                 st = doc.sent_text(i)
+                pron = L.PRONOUN_SUBJECT.search(doc.between(max(doc.sents[i][0], c.start - 40), c.start))
+                goyim = [a for a in idents if a.sub == "goyim"]
                 if st.rstrip().endswith("?") and _WHQ.search(doc.between(doc.sents[i][0], c.start)):
                     agents = [a for a in next_idents if a.tok - doc.tok(doc.sents[i + 1][0]) <= 8] if i + 1 < n else []
-                elif prev_idents and L.PRONOUN_SUBJECT.search(doc.between(max(doc.sents[i][0], c.start - 40), c.start)):
+                    cross = bool(agents)
+                elif pron and goyim:
+                    agents = goyim  # "they run the whole system and laugh at the goyim"
+                elif pron and prev_idents:
                     agents = prev_idents[-1:]
-                cross = bool(agents)
+                    cross = True
             if not agents:
                 continue
             a = max(agents, key=lambda x: L.IDENT_STRENGTH.get(x.sub, 0.5))
@@ -253,6 +269,15 @@ def _rule_khazar(doc: _Doc, out: list[_Finding]) -> None:
                 continue
             idents = [c for c in _strong_idents(doc, i - 1, i + 1, exclude="khazar")]
             if not idents:
+                s0, s1 = doc.sents[i]
+                claims = {m.group() for m in L.KHAZAR_CLAIM.finditer(doc.text, s0, s1)}
+                control = [c for c in doc.cues("claim", i) if c.sub in L.STRONG_CLAIMS]
+                if len(claims) >= 2 or (claims and control) or (control and doc.cues("object", i)):
+                    # "they descend from Khazar converts who hated Russia", "the Khazar bloodline controls Washington"
+                    out.append(_Finding("antisemitism", "khazar_myth", 0.8, (i, i),
+                                        f"{TROPES['khazar_myth']}: '{doc.text[k.start:k.end]}' + "
+                                        + ", ".join(f"'{x}'" for x in sorted(claims) or [doc.text[control[0].start:control[0].end]]),
+                                        k.start, "khazar"))
                 continue
             near = [c for c in idents if c.sent == i] or idents
             a = near[0]
@@ -272,14 +297,14 @@ def _rule_holocaust(doc: _Doc, out: list[_Finding]) -> None:
             out.append(_Finding("antisemitism", "holocaust_denial", 0.9, (i, i),
                                 f"{TROPES['holocaust_denial']}: '{doc.text[m.start:m.end]}'", m.start, "holocaust"))
         for h in doc.cues("holocaust", i):
-            for d in doc.cues("holo_denial", i):
-                if abs(d.tok - h.tok) > 12:
+            for d in doc.cues("holo_denial", i, i + 1):
+                if abs(d.tok - h.tok) > (12 if d.sent == i else 6):
                     continue
                 if d.start > h.start and _negated(doc, h.end, d.start) and not doc.text.startswith(("never", "didn", "did not", "no "), d.start):
                     # "the Holocaust was not a hoax"
                     if not re.search(r"(?:never|n't|not) (?:really )?happen", doc.between(h.end, d.end)):
                         continue
-                out.append(_Finding("antisemitism", "holocaust_denial", 0.9, (i, i),
+                out.append(_Finding("antisemitism", "holocaust_denial", 0.9, (i, d.sent),
                                     f"{TROPES['holocaust_denial']}: '{doc.text[h.start:h.end]}' + '{doc.text[d.start:d.end]}'",
                                     d.start, "holocaust"))
                 break
@@ -315,6 +340,13 @@ def _rule_dehumanisation(doc: _Doc, out: list[_Finding]) -> None:
                                 f"{TROPES['dehumanisation']}: '{_ident_reason(doc, a)}' + '{doc.text[d.start:d.end]}'",
                                 d.start))
             break
+        for st in doc.cues("stereotype", i):
+            a = min(idents, key=lambda x: abs(x.tok - st.tok))
+            if abs(a.tok - st.tok) > 6 or a.sub in ("goyim",):
+                continue
+            out.append(_Finding("antisemitism", "stereotype", 0.75, (i, i),
+                                f"{TROPES['stereotype']}: '{_ident_reason(doc, a)}' + '{doc.text[st.start:st.end]}'", st.start))
+            break
         for v in doc.cues("violence", i):
             a = min(idents, key=lambda x: abs(x.tok - v.tok))
             if abs(a.tok - v.tok) > 10:
@@ -339,6 +371,12 @@ def _rule_standalone(doc: _Doc, out: list[_Finding]) -> None:
         for c in doc.cues("nazi_cmp", i):
             out.append(_Finding("antisemitism", "nazi_comparison", 0.8, (i, i),
                                 f"{TROPES['nazi_comparison']}: '{doc.text[c.start:c.end]}'", c.start))
+        for c in doc.cues("blood_standalone", i):
+            out.append(_Finding("antisemitism", "blood_libel", 0.9, (i, i),
+                                f"{TROPES['blood_libel']}: '{doc.text[c.start:c.end]}'", c.start))
+        for c in doc.cues("violence_standalone", i):
+            out.append(_Finding("antisemitism", "violence", 0.95, (i, i),
+                                f"{TROPES['violence']}: '{doc.text[c.start:c.end]}'", c.start))
         for c in doc.cues("dual_standalone", i):
             out.append(_Finding("antisemitism", "dual_loyalty", 0.75, (i, i),
                                 f"{TROPES['dual_loyalty']}: '{doc.text[c.start:c.end]}'", c.start))
@@ -349,7 +387,9 @@ def _rule_protocols(doc: _Doc, out: list[_Finding]) -> None:
         for p in doc.cues("protocols", i):
             lo, hi = i, min(i + 1, len(doc.sents) - 1)
             span_text = doc.text[doc.sents[lo][0]:doc.sents[hi][1]]
-            if L.PROT_FALSE.search(span_text) and not L.ENDORSE.search(span_text):
+            false = L.PROT_FALSE.search(span_text)
+            if false and not L.ENDORSE.search(span_text) and not (
+                    L.PROT_REBUT.search(span_text) and L.PROT_STRONG.search(span_text)):
                 continue
             t = L.PROT_TRUE.search(span_text)
             if not t:
@@ -366,7 +406,7 @@ def _rule_protocols(doc: _Doc, out: list[_Finding]) -> None:
 
 def _rule_collective_blame(doc: _Doc, out: list[_Finding]) -> None:
     for i in range(len(doc.sents)):
-        jews = [a for a in doc.cues("ident", i) if a.sub == "jews"]
+        jews = [a for a in doc.cues("ident", i) if a.sub in ("jews", "jewish_context")]
         if not jews:
             continue
         ctx = doc.cues("israel_ctx", i - 1, i + 1)
@@ -380,8 +420,8 @@ def _rule_collective_blame(doc: _Doc, out: list[_Finding]) -> None:
                 if _negated(doc, a.end, b.start):
                     continue
                 words = doc.between(a.start, b.end)
-                universal = re.search(r"(?:all|every|each|the) " + L.JEW, doc.text[max(0, a.start - 6):a.end]) or \
-                    re.search(r"(?:all|every) (?:of )?(?:the )?(?:" + L.JEW + r")", doc.sent_text(i))
+                universal = re.search(r"(?:all|every|each|the|you) " + L.JEW, doc.text[max(0, a.start - 6):a.end]) or \
+                    L.UNIVERSAL.search(doc.sent_text(i))
                 if not (ctx or universal):
                     continue
                 if not ctx and not re.search(r"responsible|complicit|guilty|blame|accountable|answer for|pay for", words):
@@ -440,6 +480,9 @@ def _rule_conspiracy(doc: _Doc, out: list[_Finding]) -> None:
                 continue
             out.append(_Finding("conspiracy", trope, score, (i, i),
                                 f"{CONSPIRACY_PATTERNS[trope]}: '{doc.text[c.start:c.end]}'", c.start, "conspiracy"))
+            if c.sub == "false_flag" and _ISRAEL_FF.search(doc.sent_text(i)):
+                out.append(_Finding("antisemitism", "orchestrate_wars", 0.8, (i, i),
+                                    f"{TROPES['orchestrate_wars']}: '{doc.text[c.start:c.end]}' blamed on Israel/Jews", c.start))
 
 
 # ----------------------------------------------------------------------------- counter-speech
@@ -454,7 +497,7 @@ def _suppressed(doc: _Doc, f: _Finding) -> bool:
     prv = doc.sent_text(lo - 1) if lo > 0 else ""
     endorse = L.ENDORSE.search(here) or L.ENDORSE.search(nxt)
     if f.counter_scope == "slur":
-        return L.SLUR_REPORT.search(here) is not None or (L.COUNTER.search(here) is not None and not endorse)
+        return L.SLUR_REPORT.search(here) is not None
     if f.counter_scope == "holocaust":
         counter = L.HOLO_COUNTER.search(here) or L.ATTRIBUTION.search(here)
         if counter and re.search(r"(?<![a-z])i (?:deny|denied)", here):
@@ -492,13 +535,16 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
                           ("holo_standalone", L.HOLO_STANDALONE), ("blood", L.BLOOD), ("dual", L.DUAL),
                           ("dual_standalone", L.DUAL_STANDALONE), ("protocols", L.PROTOCOLS), ("zog", L.ZOG),
                           ("dehum", L.DEHUM), ("violence", L.VIOLENCE), ("israel_ctx", L.ISRAEL_CTX),
-                          ("blame", L.BLAME), ("nazi_cmp", L.NAZI_CMP), ("zio_claim", L.ZIO_CLAIM)):
+                          ("blame", L.BLAME), ("nazi_cmp", L.NAZI_CMP), ("zio_claim", L.ZIO_CLAIM),
+                          ("blood_standalone", L.BLOOD_STANDALONE), ("violence_standalone", L.VIOLENCE_STANDALONE),
+                          ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM)):
             doc.add(kind, pat)
         _rule_control(doc, out)
         _rule_khazar(doc, out)
         _rule_holocaust(doc, out)
         _rule_with_ident(doc, out, "blood", "blood_libel", 0.9)
         _rule_with_ident(doc, out, "dual", "dual_loyalty", 0.8, window=1)
+        _rule_with_ident(doc, out, "world_dom", "world_control", 0.85, window=0)
         _rule_dehumanisation(doc, out)
         _rule_standalone(doc, out)
         _rule_protocols(doc, out)
