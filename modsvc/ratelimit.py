@@ -8,6 +8,7 @@ Settings (environment):
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import time
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, current_app, g
 from flask_limiter import Limiter
 
+log = logging.getLogger(__name__)
 DEFAULT_RATE_LIMIT = os.environ.get("MODSVC_API_RATE_LIMIT", "50/second")
 QUOTA_KEY = "quota/{key_id}/{day}"
 
@@ -53,6 +55,9 @@ def init_app(app: Flask) -> Limiter:
         storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or storage_uri_for(settings.redis_url),
         storage_options={"socket_timeout": 1, "socket_connect_timeout": 1} if settings.redis_url else {},
         strategy="fixed-window",
+        # Redis away: count in this process's memory meanwhile rather than failing every API request.
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
         headers_enabled=False,  # we set Retry-After ourselves; its after_request rewrite would round it to 0
         key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", "modsvc"),
     )
@@ -86,7 +91,8 @@ def retry_after_seconds() -> int:
     current = limiter().current_limit
     if current is None:
         return 1
-    return max(1, math.ceil(current.reset_at - time.time()))
+    window = current.limit.get_expiry()  # reset_at is rounded up to whole seconds: never say more than a window
+    return max(1, min(window, math.ceil(current.reset_at - time.time())))
 
 
 def charge_daily_quota(key_id: int, quota: int | None, amount: int = 1) -> None:
@@ -99,6 +105,10 @@ def charge_daily_quota(key_id: int, quota: int | None, amount: int = 1) -> None:
     storage = limiter().storage
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "modsvc")
     key = prefix + "/" + QUOTA_KEY.format(key_id=key_id, day=now.strftime("%Y%m%d"))
-    used = storage.incr(key, expiry=seconds_left + 60, amount=amount)
+    try:
+        used = storage.incr(key, expiry=seconds_left + 60, amount=amount)
+    except Exception as exc:  # Redis away: serve rather than refuse; the rate limit falls back to memory
+        log.warning("daily quota not counted (%s: %s)", type(exc).__name__, exc)
+        return
     if used > quota:
         raise QuotaExceeded(quota, seconds_left)

@@ -146,3 +146,15 @@ def test_keys_in_urls_do_not_reach_the_access_log(sqlite_app, live_server_factor
     lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert any("/api/v1/score?key=[redacted]&x=1" in line for line in lines), lines
     assert key not in caplog.text
+
+
+def test_redis_outage_does_not_fail_requests(sqlite_settings, keyword_analyzer):
+    """Limits fall back to per-process memory while Redis is unreachable; requests are still served."""
+    from conftest import _make_app
+
+    sqlite_settings.redis_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+    app = _make_app(sqlite_settings, keyword_analyzer, RATELIMIT_STORAGE_URI=None)
+    key = make_key(app, "no redis", rate_limit="2/minute", daily_quota=10)
+    codes = [app.test_client().post("/api/v1/score", json=ONE, headers={"X-API-Key": key}).status_code
+             for _ in range(3)]
+    assert codes == [200, 200, 429]

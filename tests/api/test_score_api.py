@@ -162,3 +162,11 @@ def test_schemathesis_against_the_wsgi_app(sqlite_app):
     assert set(calls) == {"POST /api/v1/score", "GET /api/v1/comments/{comment_id}", "GET /api/v1/comments",
                           "POST /api/v1/coral/moderate"}, calls
     assert 200 in calls["POST /api/v1/score"] and 404 in calls["GET /api/v1/comments/{comment_id}"], calls
+
+
+def test_unknown_and_absurd_comment_ids_are_404(sqlite_app):
+    key = make_key(sqlite_app)
+    client = sqlite_app.test_client()
+    for comment_id in (1, 2**31, 10**30):
+        response = client.get(f"/api/v1/comments/{comment_id}", headers={"X-API-Key": key})
+        assert response.status_code == 404, comment_id
