@@ -59,7 +59,12 @@ def _error(style: str, code: int, message: str, reason: str | None = None, retry
 
 def require_api_key(errors: str = "modsvc", max_body: int | None = None):
     def decorate(view):
-        limited = ratelimit.key_rate_limit(view)
+        @wraps(view)
+        def charged(*args, **kwargs):  # runs after the rate limit passed: refused requests cost no quota
+            ratelimit.charge_daily_quota(g.api_key.id, g.api_key.daily_quota)
+            return view(*args, **kwargs)
+
+        limited = ratelimit.key_rate_limit(charged)
 
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -78,7 +83,6 @@ def require_api_key(errors: str = "modsvc", max_body: int | None = None):
                 return _error(errors, 401, "API key not valid (unknown or revoked)")
             g.api_key = info
             try:
-                ratelimit.charge_daily_quota(info.id, info.daily_quota)
                 return limited(*args, **kwargs)
             except ratelimit.QuotaExceeded as exc:
                 return _error(errors, 429, str(exc), "QUOTA_EXCEEDED" if errors == "perspective" else None,
