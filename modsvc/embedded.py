@@ -5,8 +5,8 @@ No broker: the comments table is the queue. The loop leases a batch of pending r
 Celery workers, and repeats; when nothing is pending it sleeps until nudged (an import
 in this process committed a batch) or for MODSVC_EMBEDDED_POLL_SECONDS (another process,
 e.g. ``modsvc import``, wrote rows). At start it hands back every lease (a previous
-process may have died holding some) and marks comments scored by an older model version
-for re-scoring, so a restart forgets nothing.
+process may have died holding some), queues comments scored by an older model version and
+failed comments with attempts left (MODSVC_MAX_SCORE_ATTEMPTS), so a restart forgets nothing.
 """
 from __future__ import annotations
 
@@ -84,11 +84,14 @@ class EmbeddedWorker:
     def startup_sweep(self) -> None:
         released = backlog.release_leases(self.sessions)
         analyzer = self.analyzer_factory()
-        outdated = 0
+        outdated = retried = 0
         while batch := backlog.mark_outdated(self.sessions, str(analyzer.model_version)):
             outdated += len(batch)
-        if released or outdated:
-            log.info("start-up sweep: %d leases released, %d comments marked for re-scoring", released, outdated)
+        while batch := backlog.reset_failed(self.sessions):  # attempts are counted, so this ends
+            retried += len(batch)
+        if released or outdated or retried:
+            log.info("start-up sweep: %d leases released, %d comments of an older model and %d failed ones "
+                     "queued again", released, outdated, retried)
 
     def run_once(self) -> int:
         """Score one leased batch; returns how many comments it took (0 = nothing pending)."""

@@ -177,8 +177,8 @@ def _warm_up() -> None:
 
 @signals.worker_ready.connect
 def _sweep_at_start(sender=None, **_kwargs) -> None:
-    """A (re)started worker re-queues what was lost while no worker ran."""
+    """A (re)started worker re-queues what was lost while no worker ran, and failed comments with attempts left."""
     try:
-        sender.app.send_task("workers.tasks.sweep")
+        sender.app.send_task("workers.tasks.sweep", kwargs={"include_failed": True})
     except Exception as exc:
         log.warning("start-up sweep not sent: %s", exc)

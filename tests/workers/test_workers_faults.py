@@ -131,7 +131,8 @@ def test_poison_comment_is_marked_failed_and_the_rest_go_through(pg_url, tmp_pat
     with get_sessionmaker(pg_url)() as s:
         poison = s.scalars(select(Comment).where(Comment.body.contains("POISON"))).one()
         big = s.scalars(select(Comment).where(Comment.external_id == "c30")).one()
-    assert (poison.score_state, poison.status, poison.score_attempts) == ("failed", "failed", 1)
+    assert (poison.score_state, poison.status) == ("failed", "failed")
+    assert 1 <= poison.score_attempts <= 3  # the start-up sweep may retry it, never more than the maximum
     assert "PoisonError" in poison.score_error and "POISON" in poison.score_error
     assert big.score_state == "scored" and big.status == "allowed"
 
