@@ -284,6 +284,15 @@ def _score_value(score, name: str) -> float:
     return float(value)
 
 
+@bp.route("/v1alpha1/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown_method(rest: str):
+    """Anything else under /v1alpha1 answers in Google's shape too (routing errors bypass blueprint handlers)."""
+    if rest in ("comments:analyze", "comments:suggestscore"):
+        return google_error(405, f"Method {request.method} is not allowed for /v1alpha1/{rest}; use POST.")
+    return google_error(404, f"Method not found: /v1alpha1/{rest}. This server implements comments:analyze "
+                             "and comments:suggestscore.")
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     return google_error(exc.code or 500, exc.description or exc.name)

@@ -182,3 +182,11 @@ def test_a_failed_analysis_is_an_error_not_a_zero_score(sqlite_app):
     assert response.status_code == 500
     error = response.get_json()["error"]
     assert error["status"] == "INTERNAL" and "could not be analyzed" in error["message"]
+
+
+def test_unknown_paths_and_methods_answer_in_googles_shape(sqlite_app):
+    client = sqlite_app.test_client()
+    wrong_method = client.get(ANALYZE)
+    assert wrong_method.status_code == 405 and wrong_method.get_json()["error"]["code"] == 405
+    unknown = client.post("/v1alpha1/comments:frobnicate", json={})
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["status"] == "NOT_FOUND"
