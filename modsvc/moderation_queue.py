@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from .priority import priority_band  # noqa: F401  (re-exported for the templates)
@@ -83,10 +83,9 @@ def filter_conditions(f: QueueFilters) -> list:
     if f.thread is not None:
         conds.append(Comment.thread_id == f.thread)
     if f.label:
-        conds.append(or_(
-            exists().where(and_(CommentFlag.label == f.label, CommentFlag.comment_id == Comment.id)),
-            exists().where(and_(CommentFlag.trope == f.label, CommentFlag.comment_id == Comment.id)),
-        ))
+        # IN (one subquery), not OR of two EXISTS: PostgreSQL can hash the flagged ids once, or drive from them.
+        conds.append(Comment.id.in_(select(CommentFlag.comment_id)
+                                    .where(or_(CommentFlag.label == f.label, CommentFlag.trope == f.label))))
     if f.min_score is not None:
         conds.append(Comment.top_score >= f.min_score)
     if f.max_score is not None:
@@ -101,15 +100,17 @@ def filter_conditions(f: QueueFilters) -> list:
 
 
 class CountCache:
-    """Tab counts for a few seconds, but only when counting was slow (a big table): counting a million rows
+    """Tab counts kept for a while, but only when counting was slow (a big table): counting a million rows
     on every page view is the slowest part of the page. Small databases are always counted afresh.
-    Cleared by this process's own decisions; other processes' changes show within TTL seconds."""
+    This process's own decisions adjust the unfiltered counts in place and drop the filtered ones;
+    other processes' changes show within TTL seconds."""
 
-    TTL = 10.0
+    TTL = 15.0
     SLOW = 0.03  # seconds: counts that took less are not worth caching
 
     def __init__(self) -> None:
         self._data: dict[Any, tuple[float, dict[str, int]]] = {}
+        self._slow: dict[Any, float] = {}
         self._lock = threading.Lock()
 
     def get(self, key) -> dict[str, int] | None:
@@ -125,22 +126,70 @@ class CountCache:
                 self._data.clear()
             self._data[key] = (time.monotonic(), counts)
 
+    def moved(self, old_status: str, new_status: str) -> None:
+        """One comment changed status: exact for unfiltered counts; filtered ones are dropped."""
+        with self._lock:
+            for key in list(self._data):
+                stamp, counts = self._data[key]
+                if key[1] != QueueFilters():
+                    del self._data[key]
+                    continue
+                counts = dict(counts)
+                for status, delta in ((old_status, -1), (new_status, 1)):
+                    counts[f"status:{status}"] = counts.get(f"status:{status}", 0) + delta
+                    for tab, (_title, statuses) in TABS.items():
+                        if statuses is not None and status in statuses:
+                            counts[tab] = counts.get(tab, 0) + delta
+                self._data[key] = (stamp, counts)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._slow.clear()
+
+    SLOW_MEMORY = 60.0  # seconds a filter stays known as too slow to count within a page's budget
+
+    def mark_slow(self, key) -> None:
+        with self._lock:
+            self._slow[key] = time.monotonic()
+
+    def known_slow(self, key) -> bool:
+        with self._lock:
+            stamp = self._slow.get(key)
+        return stamp is not None and time.monotonic() - stamp < self.SLOW_MEMORY
 
 
-def status_counts(session: Session, f: QueueFilters, cache: CountCache | None = None) -> dict[str, int]:
-    """Comments per status under the filters, plus "all". One GROUP BY status (an index-only scan)."""
+class CountsTooSlow(Exception):
+    """Counting under these filters takes longer than the page may wait; the browser fetches them after."""
+
+
+def status_counts(session: Session, f: QueueFilters, cache: CountCache | None = None,
+                  budget_ms: int | None = None) -> dict[str, int]:
+    """Comments per status under the filters, plus "all": one GROUP BY status (an index-only scan unfiltered).
+
+    With ``budget_ms`` on PostgreSQL the count is cancelled after that long and CountsTooSlow is raised, so
+    a page never waits seconds for a count over a million rows; ``/queue/counts`` then counts without limit.
+    """
     key = (str(session.bind.url), f)
     if cache is not None and (hit := cache.get(key)) is not None:
         return hit
+    if budget_ms and cache is not None and cache.known_slow(key):
+        raise CountsTooSlow()  # timed out a moment ago: do not make this page wait for it again
     started = time.monotonic()
     query = select(Comment.status, func.count()).group_by(Comment.status)
     for cond in filter_conditions(f):
         query = query.where(cond)
     by_status = {status: 0 for status in COMMENT_STATUSES}
-    for status, count in session.execute(query):
+    if session.bind.dialect.name == "postgresql":
+        try:
+            rows = _count_on_postgres(session, query, budget_ms)
+        except CountsTooSlow:
+            if cache is not None:
+                cache.mark_slow(key)
+            raise
+    else:
+        rows = session.execute(query).all()
+    for status, count in rows:
         by_status[status] = count
     counts = {tab: (sum(by_status.values()) if statuses is None else sum(by_status.get(s, 0) for s in statuses))
               for tab, (_title, statuses) in TABS.items()}
@@ -148,6 +197,23 @@ def status_counts(session: Session, f: QueueFilters, cache: CountCache | None = 
     if cache is not None and time.monotonic() - started >= cache.SLOW:
         cache.put(key, counts)
     return counts
+
+
+def _count_on_postgres(session: Session, query, budget_ms: int | None) -> list:
+    from sqlalchemy.exc import OperationalError
+
+    # Own connection and transaction: SET LOCAL ends with it, and a cancelled count leaves the page's
+    # session untouched. JIT off: compiling this plan costs more than running it.
+    with session.bind.connect() as conn, conn.begin():
+        conn.execute(text("SET LOCAL jit = off"))
+        if budget_ms:
+            conn.execute(text(f"SET LOCAL statement_timeout = {int(budget_ms)}"))
+        try:
+            return conn.execute(query).all()
+        except OperationalError as exc:
+            if "statement timeout" in str(exc) or "canceling statement" in str(exc):
+                raise CountsTooSlow() from exc
+            raise
 
 
 @dataclass
@@ -181,13 +247,16 @@ class QueuePage:
     items: list[QueueItem]
     page: int
     has_next: bool
-    counts: dict[str, int]
+    counts: dict[str, int] | None  # None: too slow to count within the page's budget; fetched after
 
 
 def load_page(session: Session, tab: str, f: QueueFilters, page: int = 1, *,
-              cache: CountCache | None = None, page_size: int = PAGE_SIZE) -> QueuePage:
+              cache: CountCache | None = None, page_size: int = PAGE_SIZE,
+              count_budget_ms: int | None = None) -> QueuePage:
     tab = tab if tab in TABS else DEFAULT_TAB
     page = max(1, page)
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))  # JIT compiling costs more than these short queries run
     statuses = TABS[tab][1]
     query = select(Comment)
     if statuses is not None:
@@ -198,8 +267,11 @@ def load_page(session: Session, tab: str, f: QueueFilters, page: int = 1, *,
     comments = list(session.scalars(query))
     has_next = len(comments) > page_size
     items = attach_details(session, comments[:page_size])
-    return QueuePage(tab=tab, filters=f, items=items, page=page, has_next=has_next,
-                     counts=status_counts(session, f, cache))
+    try:
+        counts = status_counts(session, f, cache, budget_ms=count_budget_ms)
+    except CountsTooSlow:
+        counts = None
+    return QueuePage(tab=tab, filters=f, items=items, page=page, has_next=has_next, counts=counts)
 
 
 def attach_details(session: Session, comments: list[Comment]) -> list[QueueItem]:

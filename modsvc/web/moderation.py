@@ -92,9 +92,17 @@ def queue():
     filters = QueueFilters.from_args(request.args)
     page = request.args.get("page", 1, type=int) or 1
     db = get_session()
-    result = load_page(db, tab, filters, page, cache=count_cache())
+    budget = current_app.config.get("MODSVC_QUEUE_COUNT_BUDGET_MS", 50)
+    result = load_page(db, tab, filters, page, cache=count_cache(), count_budget_ms=budget)
     sites = db.scalars(select(Site).order_by(Site.key)).all()
     return render_template("queue.html", page=result, tabs=TABS, sites=sites)
+
+
+@bp.get("/queue/counts")
+def counts():
+    """Tab counts under the filters, for pages that could not count within their time budget."""
+    counted = status_counts(get_session(), QueueFilters.from_args(request.args), count_cache())
+    return {tab: counted[tab] for tab in TABS}
 
 
 @bp.get("/queue/<int:comment_id>/context")
@@ -144,7 +152,7 @@ def decide_view(comment_id: int):
                          reason=form.get("reason") or None, note=form.get("note"))
     except ActionError as exc:
         return _decision_response(error=exc, back=_back())
-    count_cache().clear()
+    count_cache().moved(outcome.old_status, outcome.new_status)
     return _decision_response(outcome, back=_back())
 
 
@@ -155,7 +163,7 @@ def undo_view(comment_id: int):
         outcome = undo(get_session(), comment_id, _int_field(form, "version"), _actor())
     except ActionError as exc:
         return _decision_response(error=exc, back=_back())
-    count_cache().clear()
+    count_cache().moved(outcome.old_status, outcome.new_status)
     return _decision_response(outcome, back=_back())
 
 
@@ -180,7 +188,8 @@ def bulk_view():
             return {"error": str(exc)}, exc.status
         flash(str(exc), "error")
         return redirect(_back() or url_for("moderation.queue"))
-    count_cache().clear()
+    for outcome in result.done:
+        count_cache().moved(outcome.old_status, outcome.new_status)
     if _wants_json():
         return {"done": [{"comment_id": o.comment_id, "old_status": o.old_status, "status": o.new_status,
                           "version": o.version} for o in result.done],

@@ -138,3 +138,20 @@ def test_dashboard_counts_chart_and_agreement(db, reviewer):
     assert row.groups() == ("1", "3", "75")
     row = re.search(r"<td>toxicity</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>.*?(\d+)%", html, re.S)
     assert row.groups() == ("1", "0", "0")
+
+
+def test_counts_deferred_when_too_slow_then_served_by_counts_endpoint(app, db, reviewer):
+    from modsvc.moderation_queue import QueueFilters
+    from modsvc.web.moderation import count_cache
+
+    ids = seed_queue(db)
+    with app.app_context():
+        cache = count_cache()
+        cache.mark_slow((str(db.get_bind().url), QueueFilters(author="ann")))  # as after a timed-out count
+    html = reviewer.get("/queue?author=ann").get_data(as_text=True)
+    assert item_ids(html) == [ids["mid_old"], ids["low_old"]]  # the page itself is complete
+    assert 'data-tab-count="review">…<' in html
+    assert 'data-counts-url="/queue/counts?author=ann"' in html
+    counts = reviewer.get("/queue/counts?author=ann").get_json()
+    assert counts == {"review": 2, "held": 0, "approved": 0, "rejected": 0, "failed": 0, "all": 2}
+    assert reviewer.client.get("/queue/counts", headers={"Accept": "application/json"}).status_code == 200

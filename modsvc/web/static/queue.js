@@ -3,6 +3,20 @@
 (function () {
   "use strict";
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  // Counts that were too slow to compute within the page's time budget arrive in a second request.
+  const tabs = document.querySelector("nav.tabs[data-counts-url]");
+  if (tabs) {
+    fetch(tabs.dataset.countsUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then((res) => (res.ok ? res.json() : null))
+      .then((counts) => {
+        if (!counts) return;
+        for (const [tab, n] of Object.entries(counts)) {
+          const el = document.querySelector('[data-tab-count="' + tab + '"]');
+          if (el) el.textContent = String(n);
+        }
+      });
+  }
+
   const list = document.getElementById("items") || document.querySelector(".items");
   if (!list) return;
   const items = () => Array.from(list.querySelectorAll(".item"));
@@ -61,7 +75,8 @@
     const tab = TAB_OF_STATUS[status];
     if (!tab) return;
     const el = document.querySelector('[data-tab-count="' + tab + '"]');
-    if (el) el.textContent = String(Math.max(0, parseInt(el.textContent, 10) + delta));
+    const n = el ? parseInt(el.textContent, 10) : NaN;
+    if (!Number.isNaN(n)) el.textContent = String(Math.max(0, n + delta));
   }
 
   function setStatus(item, status, version) {
