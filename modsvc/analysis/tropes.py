@@ -110,6 +110,7 @@ class _Doc:
 
     def __init__(self, nt: NormalizedText):
         self.text = text = nt.text
+        self.padded = " " + text
         self.original = nt.original
         self.offsets = nt.offsets
         self.sents = _sentences(text)
@@ -124,8 +125,12 @@ class _Doc:
         return max(bisect_right(self.sent_starts, pos) - 1, 0)
 
     def add(self, kind: str, pattern: re.Pattern[str], named: bool = False) -> None:
-        for m in pattern.finditer(self.text):
-            c = _Cue(kind, m.lastgroup if named else kind, m.start(), m.end(), self.tok(m.start()), self.sent_of(m.start()))
+        gate = L.GATES.get(pattern)
+        if gate is not None and not any(p in self.text for p in gate):
+            return
+        for m in _scanner(pattern).finditer(self.padded):
+            start, end = m.start(), m.end() - 1  # padded text is shifted by one character
+            c = _Cue(kind, m.lastgroup if named else kind, start, end, self.tok(start), self.sent_of(start))
             self.by_sent[c.sent].setdefault(kind, []).append(c)
 
     def cues(self, kind: str, lo: int, hi: int | None = None) -> list[_Cue]:
@@ -143,6 +148,28 @@ class _Doc:
         return self.text[min(a, b):max(a, b)]
 
 
+def _has_conspiracy_cue(padded: str) -> bool:
+    gate = L.GATES.get(L.CONSPIRACY)
+    if gate is not None and not any(p in padded for p in gate):
+        return False
+    return _scanner(L.CONSPIRACY).search(padded) is not None
+
+
+_SCANNERS: dict[re.Pattern[str], re.Pattern[str]] = {}
+
+
+def _scanner(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """Scanning variant of a lexicon pattern: the left word boundary becomes a consumed non-word
+    character, so the regex engine can jump between word starts in C instead of trying the whole
+    alternation at every position (several times faster).  Used on ``" " + text``."""
+    scan = _SCANNERS.get(pattern)
+    if scan is None:
+        src = pattern.pattern
+        assert src.startswith(L.WORD_START), src[:30]
+        scan = _SCANNERS[pattern] = re.compile("[^a-z0-9]" + src[len(L.WORD_START):])
+    return scan
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = 0
@@ -155,17 +182,20 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             word = text[j + 1:m.start()]
             if word in _ABBREV or len(word) == 1 or (word[:1].isdigit() and m.end() < len(text) and text[m.end():m.end() + 2].strip()[:1].isdigit()):
                 continue
-        _push(out, start, m.end())
+        _push(out, text, start, m.end())
         start = m.end()
-    _push(out, start, len(text))
+    _push(out, text, start, len(text))
     return out or [(0, len(text))]
 
 
-def _push(out: list[tuple[int, int]], s: int, e: int) -> None:
+def _push(out: list[tuple[int, int]], text: str, s: int, e: int) -> None:
     if e <= s:
         return
     if not out and s > 0:
         s = 0
+    if out and not text[s:e].strip():
+        out[-1] = (out[-1][0], e)  # blank lines belong to the sentence before them
+        return
     while e - s > _MAX_SENTENCE:  # fixed-size chunks keep walls of text linear
         out.append((s, s + _MAX_SENTENCE))
         s += _MAX_SENTENCE
@@ -572,18 +602,26 @@ def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
         return True
     if not L.REPORTING.search(doc.text):
         return False
-    inside_quote = any(q.start() <= f.cue_at < q.end() for q in _QUOTED.finditer(doc.text)) or \
-        doc.text.count('"', 0, f.cue_at) % 2 == 1  # opened quote (maybe never closed: truncated)
-    if inside_quote:
+    if _in_quote(doc, f.cue_at):
         return True
     return L.REPORTING.search(here) is not None
 
 
+def _in_quote(doc: _Doc, pos: int) -> bool:
+    """Inside quoted speech (not short scare quotes like "color revolution")."""
+    text = doc.text
+    if text.count('"', 0, pos) % 2 == 1:
+        open_at = text.rfind('"', 0, pos)
+        close_at = text.find('"', pos)
+        close_at = len(text) if close_at < 0 else close_at  # truncated quote
+        return close_at - open_at > 30
+    q = next((q for q in _QUOTED.finditer(text) if q.start() <= pos < q.end()), None)
+    return q is not None and q.end() - q.start() > 30
+
+
 def _quoted_and_condemned(doc: _Doc, f: _Finding) -> bool:
     """A quoted slur or claim in a text that condemns it elsewhere ("... with Kikes". Antisemitic rally)."""
-    inside_quote = any(q.start() <= f.cue_at < q.end() for q in _QUOTED.finditer(doc.text)) or \
-        doc.text.count('"', 0, f.cue_at) % 2 == 1
-    return inside_quote and L.COUNTER.search(doc.text) is not None
+    return _in_quote(doc, f.cue_at) and L.COUNTER.search(doc.text) is not None
 
 
 # ----------------------------------------------------------------------------- public API
@@ -594,17 +632,25 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
     out: list[_Finding] = []
     if antisemitism:
         doc.add("ident", L.IDENT, named=True)
-        doc.add("claim", L.CLAIM, named=True)
-        doc.add("object", L.OBJECT, named=True)
-        for kind, pat in (("khazar", L.KHAZAR), ("holocaust", L.HOLOCAUST), ("holo_denial", L.HOLO_DENIAL),
-                          ("holo_standalone", L.HOLO_STANDALONE), ("blood", L.BLOOD), ("dual", L.DUAL),
+        has_ident = any("ident" in d for d in doc.by_sent)
+        for kind, pat in (("khazar", L.KHAZAR), ("holocaust", L.HOLOCAUST), ("holo_standalone", L.HOLO_STANDALONE),
                           ("dual_standalone", L.DUAL_STANDALONE), ("protocols", L.PROTOCOLS), ("zog", L.ZOG),
-                          ("dehum", L.DEHUM), ("violence", L.VIOLENCE), ("israel_ctx", L.ISRAEL_CTX),
-                          ("blame", L.BLAME), ("nazi_cmp", L.NAZI_CMP), ("zio_claim", L.ZIO_CLAIM),
-                          ("blood_standalone", L.BLOOD_STANDALONE), ("violence_standalone", L.VIOLENCE_STANDALONE),
-                          ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM)):
+                          ("nazi_cmp", L.NAZI_CMP), ("blood_standalone", L.BLOOD_STANDALONE),
+                          ("violence_standalone", L.VIOLENCE_STANDALONE)):
             doc.add(kind, pat)
-        doc.add("nominal", L.NOMINAL, named=True)
+        if any("holocaust" in d for d in doc.by_sent):
+            doc.add("holo_denial", L.HOLO_DENIAL)
+        has_khazar = any("khazar" in d for d in doc.by_sent)
+        if has_ident or has_khazar:
+            doc.add("claim", L.CLAIM, named=True)
+            doc.add("object", L.OBJECT, named=True)
+        if has_ident:
+            # cues that only count next to an identity term
+            for kind, pat in (("blood", L.BLOOD), ("dual", L.DUAL), ("dehum", L.DEHUM), ("violence", L.VIOLENCE),
+                              ("israel_ctx", L.ISRAEL_CTX), ("blame", L.BLAME), ("zio_claim", L.ZIO_CLAIM),
+                              ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM)):
+                doc.add(kind, pat)
+            doc.add("nominal", L.NOMINAL, named=True)
         _rule_control(doc, out)
         _rule_nominal(doc, out)
         _rule_khazar(doc, out)
@@ -627,8 +673,12 @@ def detect(nt: NormalizedText) -> list[Span]:
     text = nt.text
     if not text.strip():
         return []
+    padded = " " + text
+    antisemitism = _scanner(L.AS_ANCHOR).search(padded) is not None
+    if not antisemitism and not _has_conspiracy_cue(padded):
+        return []  # the common case: nothing that could start a finding
     doc = _Doc(nt)
-    findings = _collect(doc, L.AS_ANCHOR.search(text) is not None)
+    findings = _collect(doc, antisemitism)
     if not findings:
         return []
     best: dict[tuple[str, str, int, int], _Finding] = {}
