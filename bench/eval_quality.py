@@ -53,11 +53,13 @@ def fmt(x) -> str:
 
 
 def seed_check(analyzer) -> list[dict]:
-    sys.path.insert(0, str(REPO / "tests"))
-    from analysis.conftest import seed_comments  # the same extraction the tests use
+    import re
 
+    text = (REPO / "seeds/000_14b138b21b3c6e77.txt").read_text(encoding="utf-8")
+    tail = text[text.index("Comment Policy"):text.index("Comments are closed.")]
+    # numbered comments and • replies (same extraction as tests/analysis/conftest.py)
+    comments = [re.sub(r"\n\s+", "\n", b).strip() for b in re.split(r"\n\s*(?:\d+\.|•)\s+", tail)[1:]]
     out = []
-    comments = seed_comments()
     for c, r in zip(comments, analyzer.analyze(comments)):
         out.append({"comment": c[:70].replace("\n", " "), "action": r.decision.action, "reason": r.decision.reason,
                     "antisemitism": round(r.scores["antisemitism"], 3), "spans": len(r.spans)})
@@ -69,6 +71,7 @@ def main(argv=None) -> int:
     p.add_argument("--backend", default="builtin")
     p.add_argument("--per-source-limit", type=int, default=0, help="cap rows per source (0 = all)")
     p.add_argument("--json", help="also write all figures to this file")
+    p.add_argument("--dump-scores", help="write every item's source, category, labels and scores (JSON Lines)")
     args = p.parse_args(argv)
 
     analyzer = get_analyzer(args.backend)
@@ -90,6 +93,11 @@ def main(argv=None) -> int:
         report["sources"][source] = {"n": len(items), "seconds": round(elapsed, 1), "labels": {}}
         if source == "handwritten_heldout":
             hand_results = (items, results)
+        if args.dump_scores:
+            with open(args.dump_scores, "a", encoding="utf-8") as fh:
+                for r, res in zip(items, results):
+                    fh.write(json.dumps({"source": source, "category": r.category, "labels": r.labels,
+                                         "scores": res.scores, "action": res.decision.action}) + "\n")
         for lb in LABELS:
             sel = [i for i, r in enumerate(items) if r.labels.get(lb) is not None]
             if not sel:

@@ -31,7 +31,18 @@ from training.embed_cache import EmbeddingCache  # noqa: E402
 # Per-source weight: hand-written comments and the curated antisemitism/conspiracy sets are closest to the
 # comments this service moderates; the big offensive-language corpora would otherwise dominate.
 SOURCE_WEIGHT = {"handwritten_train": 4.0, "toxigen": 2.0, "hatecheck_en": 1.0, "jikeli": 1.5, "pan2024": 1.5,
-                 "amin": 2.0, "conversationai_templates": 0.5}
+                 "amin": 4.0, "conversationai_templates": 0.5}
+
+
+def suggest_thresholds(scores: np.ndarray, y: np.ndarray, fprs=(0.03, 0.005)) -> dict:
+    """Thresholds where the out-of-fold false-positive rate falls to 3% (review) and 0.5% (hold)."""
+    neg = np.sort(scores[y == 0])
+    out = {}
+    for name, f in zip(("review", "hold"), fprs):
+        t = float(neg[min(len(neg) - 1, int(np.ceil((1 - f) * len(neg))))]) if len(neg) else 0.5
+        out[name] = round(t, 3)
+        out[f"recall_at_{name}"] = round(float((scores[y == 1] >= t).mean()), 3) if (y == 1).any() else None
+    return out
 C_BY_LABEL = {"antisemitism": 2.0, "conspiracy": 2.0, "toxicity": 2.0}
 
 
@@ -58,11 +69,13 @@ def fit_head(X, y, w, label: str, mlp: bool):
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
-    # balance classes inside the weights: rare labels (threat, sexual_explicit) would otherwise never fire
+    # partly balance classes (odds ratio square-rooted): rare labels (threat, sexual_explicit) would otherwise
+    # never fire, while full balancing would inflate every rare-label probability towards 0.5
     pos = y == 1
     w = w.copy()
-    w[pos] *= 0.5 * w.sum() / max(w[pos].sum(), 1e-9)
-    w[~pos] *= 0.5 * w.sum() / max(w[~pos].sum(), 1e-9)
+    ratio = max(w[~pos].sum(), 1e-9) / max(w[pos].sum(), 1e-9)
+    if ratio > 1:
+        w[pos] *= np.sqrt(ratio)
     if mlp:
         clf = MLPClassifier(hidden_layer_sizes=(128,), alpha=1e-3, max_iter=60, early_stopping=True,
                             random_state=0)
@@ -139,11 +152,15 @@ def main(argv=None) -> int:
                 aucs[s] = round(float(roc_auc_score(yt[sel], pt[sel])), 4)
         meta["labels"][lb]["heldout_auc_head_only"] = aucs
         print(f"{lb:16s} n={m.sum():6d} pos={y.sum():6d}  held-out AUC {aucs}")
+        oof = oof_scores(X[m], y, w_all[m], lb, lb in args.mlp)
         if lb in ("antisemitism", "conspiracy") and rules is not None:
-            oof = oof_scores(X[m], y, w_all[m], lb, lb in args.mlp)
             r = np.array([rules[i].get(lb, 0.0) for i in np.flatnonzero(m)], dtype=np.float64)
-            meta["fusion"][lb] = fit_fusion(oof, r, y, w_all[m])
-            print(f"  fusion {meta['fusion'][lb]} (rule fired on {(r > 0).sum()} training rows)")
+            f = meta["fusion"][lb] = fit_fusion(oof, r, y, w_all[m])
+            print(f"  fusion {f} (rule fired on {(r > 0).sum()} training rows)")
+            oof = 1 / (1 + np.exp(-(f["w_head"] * logit(oof) + f["w_rule"] * r + f["bias"])))
+        meta["labels"][lb]["oof_auc"] = round(float(roc_auc_score(y, oof)), 4)
+        meta["labels"][lb]["suggested_thresholds"] = suggest_thresholds(oof, y)
+        print(f"  out-of-fold AUC {meta['labels'][lb]['oof_auc']}  thresholds {meta['labels'][lb]['suggested_thresholds']}")
     meta["sources"] = dict(Counter(r.source for r in train))
     if rules is None:
         meta.pop("fusion")

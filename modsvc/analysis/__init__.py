@@ -8,6 +8,7 @@ Heavy modules (onnxruntime, torch) load lazily on the first ``get_analyzer()``.
 """
 from __future__ import annotations
 
+from .models import MODEL_NAMES, download_model
 from .pipeline import MAX_CHARS, AnalysisError, Analyzer, get_analyzer
 from .policy import DEFAULT_THRESHOLDS, Policy, decide
 from .settings import BACKENDS, AnalysisSettings, load_settings
@@ -23,5 +24,5 @@ __all__ = [
     "Policy", "decide", "DEFAULT_THRESHOLDS",
     "AnalysisSettings", "load_settings", "BACKENDS",
     "AnalysisResult", "Span", "Decision", "LABELS", "TOXICITY_LABELS",
-    "normalize", "NormalizedText",
+    "normalize", "NormalizedText", "download_model", "MODEL_NAMES",
 ]

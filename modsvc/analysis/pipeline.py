@@ -58,15 +58,16 @@ def _file_hash(module) -> str:
 
 def _load_rules():
     """The normaliser and trope rules (another module's work); the pipeline still runs if they are absent."""
-    try:
-        from . import normalize as normalize_mod
-    except ImportError:
-        normalize_mod = None
-    try:
-        from . import tropes as tropes_mod
-    except ImportError:
-        tropes_mod = None
-    return normalize_mod, tropes_mod
+    import importlib
+
+    mods = []
+    for name in ("normalize", "tropes"):  # by module path: the package re-exports a *function* named normalize
+        try:
+            mods.append(importlib.import_module(f"{__package__}.{name}"))
+        except ImportError as exc:
+            log.warning("analysis rule layer %s not available: %s", name, exc)
+            mods.append(None)
+    return tuple(mods)
 
 
 class Analyzer:

@@ -16,6 +16,11 @@ def analyzer():
     return get_analyzer("builtin")
 
 
+@pytest.fixture(scope="session")
+def seed_thread() -> list[str]:
+    return seed_comments()
+
+
 def seed_comments() -> list[str]:
     """The reader comments at the end of the seed page (numbered items and indented • replies)."""
     text = SEED.read_text(encoding="utf-8")

@@ -5,8 +5,6 @@ import pytest
 
 from modsvc.analysis import LABELS, MAX_CHARS, AnalysisError, Policy
 
-from .conftest import seed_comments
-
 BENIGN_JEWISH = [
     "Happy Passover to everyone celebrating this week!",
     "My grandfather was a rabbi in Vilnius before the war.",
@@ -27,8 +25,8 @@ def test_all_nine_scores_in_unit_interval_and_model_version_present(analyzer):
         assert r.to_dict()["model"]["model_version"] == analyzer.model_version
 
 
-def test_seed_khazar_reply_flagged_with_spans_on_those_sentences(analyzer):
-    reply = next(c for c in seed_comments() if "Ashkenazim" in c)
+def test_seed_khazar_reply_flagged_with_spans_on_those_sentences(analyzer, seed_thread):
+    reply = next(c for c in seed_thread if "Ashkenazim" in c)
     result = analyzer.analyze([reply])[0]
     assert result.decision.action in ("review", "hold"), result.decision
     assert "antisemitism" in result.decision.labels
@@ -40,8 +38,8 @@ def test_seed_khazar_reply_flagged_with_spans_on_those_sentences(analyzer):
         assert 0 <= s.begin < s.end <= len(reply)
 
 
-def test_harmless_seed_comments_allowed(analyzer):
-    harmless = [c for c in seed_comments() if any(k in c for k in ("Further investigation", "70% of the gas",
+def test_harmless_seed_comments_allowed(analyzer, seed_thread):
+    harmless = [c for c in seed_thread if any(k in c for k in ("Further investigation", "70% of the gas",
                                                                     "If I’m wrong", "fugitive thief"))]
     assert len(harmless) == 4
     for comment, result in zip(harmless, analyzer.analyze(harmless)):

@@ -1,0 +1,290 @@
+"""The explainable trope layer: what a moderator sees (spans, tropes, scores) for real phrasings."""
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from modsvc.analysis.normalize import normalize
+from modsvc.analysis.tropes import CONSPIRACY_PATTERNS, TROPES, detect, rule_scores
+from modsvc.analysis.types import LABELS
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "seeds/000_14b138b21b3c6e77.txt"
+HANDWRITTEN = REPO / "training/data/handwritten_train.jsonl"
+
+
+def spans_of(text: str):
+    return detect(normalize(text))
+
+
+def as_score(text: str) -> float:
+    return rule_scores(spans_of(text))["antisemitism"]
+
+
+def evidence(text: str, span) -> str:
+    return text[span.begin:span.end]
+
+
+# --------------------------------------------------------------------------- the seed thread
+
+def _seed_comment(start: str, end: str) -> str:
+    raw = SEED.read_text(encoding="utf-8")
+    i = raw.index(start)
+    return raw[i:raw.index(end, i)].strip()
+
+
+def test_seed_khazar_reply_is_caught_with_spans_on_the_claim_sentences():
+    text = _seed_comment("Good to hear from you, Andrew", "The responsibility was taken")
+    spans = spans_of(text)
+    anti = [s for s in spans if s.label == "antisemitism"]
+    khazar = [s for s in anti if s.trope == "khazar_myth"]
+    assert khazar, spans
+    ev = evidence(text, khazar[0])
+    assert ev.startswith("My guess is, the Ashkenazim in the USA")
+    assert "Khazar city of Sarkel" in ev
+    assert khazar[0].score >= 0.8
+    # the follow-the-money question answered with a Jewish group
+    money = [s for s in anti if s.trope == "follow_the_money"]
+    assert money and evidence(text, money[0]).startswith("Always ask, where does the money come from?")
+    assert "Ashkenazim" in evidence(text, money[0])
+    # and the conspiracy angle: money question and "color revolution"
+    cons = {s.trope: evidence(text, s) for s in spans if s.label == "conspiracy"}
+    assert cons["follow_the_money"] == "Always ask, where does the money come from?"
+    assert "color revolution" in cons["hidden_orchestrator"]
+    scores = rule_scores(spans)
+    assert scores["antisemitism"] >= 0.9 and scores["conspiracy"] >= 0.7
+    # nothing flagged in the harmless opening sentences
+    assert not any(s.begin < text.index("Always ask") for s in anti)
+
+
+def test_seed_zionist_sentence_gets_its_own_span():
+    text = _seed_comment("No disrespect, Andrew", "Oh, ok.")
+    anti = [s for s in spans_of(text) if s.label == "antisemitism"]
+    assert [evidence(text, s) for s in anti] == [
+        "Sadly, the Zionists are into apocalyptic end-times craziness, nothing like that in Russia."]
+    assert anti[0].trope == "zionist_code"
+    assert anti[0].score >= 0.5
+
+
+@pytest.mark.parametrize("start, end", [
+    ("As far as I know, 70% of the gas industry", "I watched this meeting"),
+    ("Oh, ok. If I", "3. As far as I know"),
+    ("The responsibility was taken", "Comments are closed"),
+])
+def test_seed_harmless_comments_get_no_antisemitism_span(start, end):
+    text = _seed_comment(start, end)
+    assert [s for s in spans_of(text) if s.label == "antisemitism"] == []
+
+
+# --------------------------------------------------------------------------- tropes by name
+
+@pytest.mark.parametrize("text, trope", [
+    ("The Jews control the banks and the media and orchestrate every war", "control_finance"),
+    ("Hollywood is run by Jews pushing their agenda.", "control_media"),
+    ("Every president is a puppet of the Jewish lobby.", "control_government"),
+    ("The Bolshevik revolution was a Jewish plot financed from New York.", "orchestrate_wars"),
+    ("Ashkenazi Jews are converted Khazars, not real Semites.", "khazar_myth"),
+    ("The Holocaust never happened.", "holocaust_denial"),
+    ("Six million? Impossible.", "holocaust_denial"),
+    ("They use the blood of Christian children in their rituals, the Jews never stopped.", "blood_libel"),
+    ("American Jews are more loyal to Israel than to their own country.", "dual_loyalty"),
+    ("The Protocols of the Elders of Zion are coming true word for word.", "protocols"),
+    ("We live under ZOG and nobody notices.", "zog"),
+    ("Guess who runs this paper? (((them))) of course.", "coded_echo"),
+    ("Go back to your ghetto you filthy kike.", "slur"),
+    ("Jews are parasites feeding on every host nation.", "dehumanisation"),
+    ("Every Jew is complicit in the genocide in Gaza.", "collective_blame_israel"),
+    ("Israel is the new Nazi Germany.", "nazi_comparison"),
+    ("The Zionists are a satanic cult bent on world domination.", "zionist_code"),
+    ("Who controls the media? The Jews.", "control_media"),
+    ("Look at the Jews. They run the banks.", "control_finance"),
+])
+def test_named_trope_with_evidence_and_reason(text, trope):
+    spans = [s for s in spans_of(text) if s.label == "antisemitism"]
+    assert trope in {s.trope for s in spans}, spans
+    s = next(s for s in spans if s.trope == trope)
+    assert 0.5 <= s.score <= 1.0
+    assert s.reason and s.trope in TROPES
+    assert evidence(text, s).strip() == evidence(text, s)  # trimmed
+    assert len(evidence(text, s)) >= 5
+
+
+@pytest.mark.parametrize("text, trope", [
+    ("The vaccines contain microchips so they can track you.", "secret_plan"),
+    ("The moon landing was faked in a studio.", "staged_event"),
+    ("Sandy Hook was staged with crisis actors.", "staged_event"),
+    ("9/11 was an inside job.", "false_flag"),
+    ("The protests were coordinated from a single center.", "hidden_orchestrator"),
+    ("What they don't want you to know is that the cure already exists.", "cover_up"),
+    ("Always ask where the money comes from.", "follow_the_money"),
+])
+def test_conspiracy_patterns_without_antisemitism(text, trope):
+    spans = spans_of(text)
+    assert trope in {s.trope for s in spans if s.label == "conspiracy"}
+    assert all(s.trope in CONSPIRACY_PATTERNS for s in spans if s.label == "conspiracy")
+    scores = rule_scores(spans)
+    assert scores["conspiracy"] >= 0.5
+    assert scores["antisemitism"] == 0.0
+
+
+# --------------------------------------------------------------------------- evasions
+
+@pytest.mark.parametrize("text, evasion", [
+    ("The j00s control the banks.", "j00s"),
+    ("Z1onists own every newspaper in this country.", "Z1onists"),
+    ("The k h a z a r s run the world.", "k h a z a r s"),
+    ("(((They))) run the media.", "(((They)))"),
+    ("The J\u0435ws control Congress.", "J\u0435ws"),  # Cyrillic е
+    ("The Je\u200bws run the Fed.", "Je\u200bws"),  # zero-width space inside the word
+    ("j.e.w.s run hollywood", "j.e.w.s"),
+    ("Jeeeews control everything.", "Jeeeews"),
+    ("typical k1kes", "k1kes"),
+])
+def test_evasions_are_caught_and_highlighted_in_the_original(text, evasion):
+    spans = [s for s in spans_of(text) if s.label == "antisemitism"]
+    assert spans, text
+    assert rule_scores(spans)["antisemitism"] >= 0.5
+    assert any(evasion in evidence(text, s) for s in spans)
+
+
+# --------------------------------------------------------------------------- precision
+
+@pytest.mark.parametrize("text", [
+    # counter-speech that quotes a myth to reject it
+    "The Protocols are a forgery",
+    "The Protocols of the Elders of Zion are a forgery created by the Tsarist secret police.",
+    "blaming Jews for gas prices is scapegoating",
+    "the claim that Jews control the media is an antisemitic myth",
+    "Holocaust deniers are wrong",
+    "Jews don't control the media.",
+    "Some people say the Jews run the banks. That's an antisemitic conspiracy theory.",
+    "The Nazis called Jews vermin to make murder seem normal.",
+    "He called me a kike on the bus and nobody said anything.",
+    "It's antisemitic to hold all Jews responsible for what the Israeli government does.",
+    "One man shouted 'the media is run by Jews' at a Reuters photographer.",
+    # benign Jewish life and history
+    "The Khazar Khaganate was a medieval Turkic state",
+    "I visited the Jewish Museum in Berlin",
+    "Happy Hanukkah to my Jewish neighbours",
+    "The Jewish community centre runs a food bank every Sunday.",
+    "The Jewish Museum in Berlin is run by a foundation and funded by the government.",
+    "The Rothschild family were prominent bankers in the nineteenth century.",
+    "Sviatoslav I destroyed the Khazar fortress of Sarkel in 965.",
+    "Holocaust survivors spoke at the school today.",
+    "Hindus should take note of what happened to Jews in Nazi controlled Europe.",
+    # criticism of Israeli government policy
+    "Netanyahu's government policy in Gaza is wrong",
+    "Israeli settlers control large parts of the West Bank with army protection.",
+    "Many Jews around the world oppose the killing in Gaza.",
+    "The IDF must be held accountable for killing aid workers.",
+    # ordinary
+    "The film was staged beautifully, the lighting was perfect.",
+    "The central bank raised rates again, mortgages are getting expensive.",
+])
+def test_benign_counter_speech_and_policy_criticism_are_not_flagged(text):
+    assert all(s.score < 0.3 for s in spans_of(text) if s.label == "antisemitism"), spans_of(text)
+
+
+def test_endorsement_overrides_a_myth_disclaimer():
+    assert as_score("They call it an antisemitic myth but it's true: the Jews run the banks.") >= 0.5
+    assert as_score("People say the Protocols are fake but they explain everything.") >= 0.5
+
+
+# --------------------------------------------------------------------------- contract
+
+def test_spans_are_within_the_original_and_cover_whole_sentences():
+    text = ("Nice weather today.  The   J00s  control the banks! Also (((they))) own Hollywood.\n\n"
+            "Anyway, see you tomorrow.")
+    spans = spans_of(text)
+    assert spans
+    for s in spans:
+        assert 0 <= s.begin < s.end <= len(text)
+        assert s.label in LABELS
+        assert 0.0 <= s.score <= 1.0
+        ev = evidence(text, s)
+        assert ev == ev.strip()
+        assert "Nice weather" not in ev and "Anyway" not in ev
+    assert {evidence(text, s) for s in spans} >= {"The   J00s  control the banks!"}
+
+
+def test_rule_scores_shape():
+    assert rule_scores([]) == {"antisemitism": 0.0, "conspiracy": 0.0}
+    scores = rule_scores(spans_of("The Jews control the banks. The Holocaust is a hoax."))
+    assert set(scores) == {"antisemitism", "conspiracy"}
+    assert 0.9 <= scores["antisemitism"] <= 1.0
+    assert scores["conspiracy"] > 0.5  # control myths are conspiracy narratives too
+
+
+def test_empty_and_whitespace_input():
+    assert detect(normalize("")) == []
+    assert detect(normalize("   \n ")) == []
+
+
+@pytest.mark.parametrize("unit", [
+    "The Jews control the banks. Happy Hanukkah to all! ",
+    "lorem ipsum dolor sit amet consectetur ",
+    "k h a z a r s (((them))) j00s ",
+    "Jews " * 3 + "control banks media wars ",
+])
+def test_one_megabyte_input_finishes(unit):
+    big = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    start = time.perf_counter()
+    spans = detect(normalize(big))
+    assert time.perf_counter() - start < 30.0
+    for s in spans[:50]:
+        assert 0 <= s.begin < s.end <= len(big)
+        assert s.end - s.begin <= 2000  # walls of text are highlighted around the evidence
+
+
+def test_typical_comment_cost():
+    texts = [
+        "The council should fix the potholes on Main Street before building a new stadium. Interest rates "
+        "will probably stay high until inflation comes down, and the new museum is worth a visit.",
+        "I visited the Jewish Museum in Berlin last week with my family. The exhibits about Jewish life in "
+        "Germany before the war were moving, and the guide explained the history of the synagogue.",
+    ]
+    for text in texts:
+        detect(normalize(text))
+        best = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(50):
+                detect(normalize(text))
+            best = min(best, (time.perf_counter() - start) / 50)
+        assert best < 0.002  # generous for a shared CI box; see the module docs for typical numbers
+
+
+# --------------------------------------------------------------------------- dev set
+
+def _handwritten():
+    return [json.loads(line) for line in HANDWRITTEN.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_handwritten_dev_set_recall_and_false_positives():
+    """Rules alone on our own labelled dev data (the held-out set lives elsewhere)."""
+    rows = _handwritten()
+    assert len(rows) >= 400
+    hits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    as_pos = as_tp = 0
+    cons_pos = cons_tp = 0
+    for r in rows:
+        scores = rule_scores(spans_of(r["text"]))
+        flagged = scores["antisemitism"] >= 0.5
+        hits[r["category"]][0] += flagged
+        hits[r["category"]][1] += 1
+        if r["antisemitism"]:
+            as_pos += 1
+            as_tp += flagged
+        if r["conspiracy"] and not r["antisemitism"]:
+            cons_pos += 1
+            cons_tp += scores["conspiracy"] >= 0.5
+    assert as_tp / as_pos >= 0.9, dict(hits)
+    assert cons_tp / cons_pos >= 0.85
+    for cat in ("benign_jewish_life", "benign_jewish_history", "israel_policy_criticism", "counter_speech",
+                "ordinary", "toxicity_insult", "toxicity_threat", "toxicity_obscene"):
+        flagged, total = hits[cat]
+        assert flagged / total <= 0.05, (cat, flagged, total)
