@@ -170,3 +170,29 @@ def test_unknown_and_absurd_comment_ids_are_404(sqlite_app):
     for comment_id in (1, 2**31, 10**30):
         response = client.get(f"/api/v1/comments/{comment_id}", headers={"X-API-Key": key})
         assert response.status_code == 404, comment_id
+
+
+def test_same_objects_as_modsvc_score_with_the_real_model(real_app, tmp_path):
+    """The API answers exactly what `modsvc score` prints for the same comments (same model, default policy)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from modsvc.cli import cli
+
+    comments = [{"id": 1, "text": "Thank you, this was a careful and fair article."},
+                {"id": "b", "text": "You are a pathetic idiot, shut up."},
+                {"id": 3, "text": "The Jews control the banks and the media."}]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(c) + "\n" for c in comments))
+    printed = CliRunner().invoke(cli, ["score", str(source)])
+    assert printed.exit_code == 0, printed.output
+    expected = [json.loads(line) for line in printed.output.splitlines() if line.strip()]
+
+    key = make_key(real_app)
+    response = real_app.test_client().post("/api/v1/score", json={"comments": comments},
+                                           headers={"X-API-Key": key})
+    assert response.status_code == 200
+    assert response.get_json()["results"] == expected
+    actions = [r["decision"]["action"] for r in expected]
+    assert actions[0] == "allow" and actions[1] != "allow" and actions[2] != "allow"
