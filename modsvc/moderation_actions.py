@@ -27,6 +27,12 @@ REJECT_REASONS: tuple[tuple[str, str], ...] = (
     ("other", "Other"),
 )
 REJECT_REASON_CODES = {code for code, _ in REJECT_REASONS}
+# The reason offered first when rejecting, from the comment's strongest label.
+SUGGESTED_REASON = {"antisemitism": "hate", "identity_attack": "hate", "threat": "threat", "conspiracy": "conspiracy"}
+
+
+def suggested_reason(top_label: str | None) -> str:
+    return SUGGESTED_REASON.get(top_label or "", "toxic")
 ACTIONS = {"approve": "approved", "reject": "rejected", "escalate": "held"}
 DECISION_ACTIONS = ("approve", "reject", "escalate")
 WEBHOOK_STATUSES = ("approved", "rejected", "held")
@@ -110,20 +116,20 @@ def _apply(session: Session, comment_id: int, expected_version: int, new_status:
     session.flush()
     session.refresh(comment)
     if new_status in WEBHOOK_STATUSES and new_status != old_status:
-        _emit_webhook(session, comment, new_status)
+        _emit_webhook(session, comment, new_status, actor.username)
     return Outcome(comment_id=comment_id, old_status=old_status, new_status=new_status,
                    version=comment.version, audit_id=entry.id)
 
 
-def _emit_webhook(session: Session, comment: Comment, event: str) -> None:
-    """The API team's webhook outbox, when installed: ``modsvc.webhooks.emit(session, comment, event)``."""
+def _emit_webhook(session: Session, comment: Comment, event: str, actor: str) -> None:
+    """The site's webhook (``modsvc.webhooks``): an outbox row in this transaction, sent after the commit."""
     try:
         from . import webhooks
-    except ImportError:
+    except ImportError:  # pragma: no cover - the API team's module; the queue works without it
         return
     emit = getattr(webhooks, "emit", None)
     if emit is not None:
-        emit(session, comment, event)
+        emit(session, comment, event, actor=actor)
 
 
 def _clean_note(note: str | None) -> str | None:

@@ -45,10 +45,11 @@ def line_chart(days: list[date], series: dict[str, list[int]], width: int = 760,
     return Markup("".join(out))
 
 
-def bar(value: float | None, width: int = 120, height: int = 10) -> Markup:
-    """A score bar 0..1 as SVG (attributes, not inline styles, so the page's CSP needs no 'unsafe-inline')."""
+def bar(value: float | None, width: int = 120, height: int = 10, neutral: bool = False) -> Markup:
+    """A score bar 0..1 as SVG (attributes, not inline styles, so the page's CSP needs no 'unsafe-inline').
+    Scores are coloured by severity; ``neutral`` bars (shares such as precision) are not."""
     v = 0.0 if value is None else min(max(float(value), 0.0), 1.0)
-    level = "high" if v >= 0.7 else "mid" if v >= 0.4 else "low"
+    level = "neutral" if neutral else "high" if v >= 0.7 else "mid" if v >= 0.4 else "low"
     return Markup(f'<svg class="bar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-hidden="true">'
                   f'<rect class="bar-bg" width="{width}" height="{height}" rx="2"/>'
                   f'<rect class="bar-{level}" width="{v * width:.1f}" height="{height}" rx="2"/></svg>')

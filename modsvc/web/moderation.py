@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from ..export import csv_safe
 from ..models import AuditLog, Site, User
-from ..moderation_actions import (REJECT_REASONS, ActionError, Actor, Conflict, decide, decide_many, undo)
+from ..moderation_actions import (REJECT_REASONS, ActionError, Actor, Conflict, decide, decide_many,
+                                  suggested_reason, undo)
 from ..moderation_queue import (DEFAULT_TAB, TABS, CountCache, QueueFilters, load_context, load_page,
                                 priority_band, status_counts)
 from ..moderation_stats import flags_per_day, label_agreement
@@ -46,6 +47,9 @@ def _form() -> dict:
 @bp.app_template_global()
 def reject_reasons():
     return REJECT_REASONS
+
+
+bp.add_app_template_global(suggested_reason, "suggested_reason")
 
 
 @bp.app_template_filter("band")

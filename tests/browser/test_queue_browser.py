@@ -163,3 +163,35 @@ def test_script_in_a_comment_is_shown_as_text(live_app, pages):
     assert page.locator(".comment-text").first.inner_text().strip() == XSS_BODY
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+def test_admin_pages_dashboard_and_audit(live_app, pages):
+    base, ids, url = live_app
+    page = pages()
+    page.goto(base + "/login")
+    page.screenshot(path=str(ARTIFACTS / "login.png"))
+    sign_in(page, base, "alice")
+    page.keyboard.press("r")
+    page.locator("#reject-dialog").wait_for(state="visible")
+    page.screenshot(path=str(ARTIFACTS / "reject-dialog.png"))
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    page.locator(f"#c{ids['top']} .item-msg").filter(has_text="Rejected").wait_for()
+    page.click("nav.mainnav >> text=Dashboard")
+    assert page.locator("svg.chart polyline").count() >= 2  # one line per flagged label
+    assert page.locator("table.table", has_text="antisemitism").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    page.click("nav.mainnav >> text=Audit log")
+    row = page.locator("table.table tbody tr").first
+    assert "alice" in row.inner_text() and "threat" in row.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "audit.png"))
+    page.click("nav.mainnav >> text=Sites & thresholds")
+    page.click("a.btn:has-text('Thresholds')")
+    page.fill('input[name="review_toxicity"]', "0.9")
+    page.fill('input[name="hold_toxicity"]', "0.5")
+    page.click("text=Save thresholds")
+    assert "above hold threshold" in page.locator(".flash-error").inner_text()
+    page.fill('input[name="hold_toxicity"]', "0.95")
+    page.click("text=Save thresholds")
+    assert "saved" in page.locator(".flash-ok").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "site-settings.png"), full_page=True)

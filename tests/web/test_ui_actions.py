@@ -151,7 +151,7 @@ def test_webhook_emitted_for_decisions(db, reviewer, monkeypatch):
     import modsvc.moderation_actions as actions
 
     events = []
-    monkeypatch.setattr(actions, "_emit_webhook", lambda session, comment, event: events.append((comment.id, event)))
+    monkeypatch.setattr(actions, "_emit_webhook", lambda session, comment, event, actor: events.append((comment.id, event)))
     cid = one_comment(db)
     reviewer.decide(cid, "escalate", 1)
     reviewer.decide(cid, "approve", 2)
@@ -175,3 +175,40 @@ def test_audit_page_filters_and_csv_is_formula_safe(db, reviewer, admin):
     assert rows[0]["note"].startswith("'=HYPERLINK")
     assert (rows[0]["actor"], rows[0]["action"], rows[0]["old_status"], rows[0]["new_status"], rows[0]["reason"]) == (
         "bob", "reject", "review", "rejected", "other")
+
+
+def test_decision_delivers_the_sites_webhook(db, reviewer):
+    """A real HTTP receiver on loopback gets comment.rejected, signed, naming the reviewer."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[dict] = []
+    arrived = threading.Event()
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append({"body": json.loads(body), "headers": dict(self.headers)})
+            self.send_response(204)
+            self.end_headers()
+            arrived.set()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        cid = one_comment(db)
+        site = fresh(db, cid).thread.site
+        site.webhook_url = f"http://127.0.0.1:{server.server_port}/hook"
+        site.webhook_secret = "s3cret"
+        db.commit()
+        assert reviewer.decide(cid, "reject", 1, reason="threat").status_code == 200
+        assert arrived.wait(15), "no webhook delivery arrived"
+    finally:
+        server.shutdown()
+    event = received[0]["body"]
+    assert event["type"] == "comment.rejected" and event["comment"]["id"] == cid
+    assert event["actor"] == "bob" and event["comment"]["status"] == "rejected"
