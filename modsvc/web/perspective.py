@@ -65,11 +65,12 @@ def detect_languages(text: str) -> list[str]:
         return ["ar"]
     if re.search(r"[\u3040-\u30FF\u4E00-\u9FFF]", text):
         return ["ja"] if re.search(r"[\u3040-\u30FF]", text) else ["zh"]
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = {w.lower() for w in _WORD.findall(text)}  # distinct words: "la la la" is one hint, not three
     counts = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORD_SETS.items()}
     ranked = sorted((c, lang) for lang, c in counts.items() if c > 0)[::-1]
-    if not ranked or (len(ranked) > 1 and ranked[0][0] == ranked[1][0] and "en" in {ranked[0][1], ranked[1][1]}):
-        return ["en"]
+    # One stray "la" or "die" in an English comment is no evidence: another language needs two hits and a lead.
+    if not ranked or ranked[0][1] == "en" or ranked[0][0] < 2 or ranked[0][0] <= counts["en"]:
+        return ["en"] + [lang for _, lang in ranked if lang != "en"]
     return [lang for _, lang in ranked]
 
 

@@ -190,3 +190,13 @@ def test_unknown_paths_and_methods_answer_in_googles_shape(sqlite_app):
     assert wrong_method.status_code == 405 and wrong_method.get_json()["error"]["code"] == 405
     unknown = client.post("/v1alpha1/comments:frobnicate", json={})
     assert unknown.status_code == 404 and unknown.get_json()["error"]["status"] == "NOT_FOUND"
+
+
+def test_language_detection():
+    from modsvc.web.perspective import detect_languages
+
+    assert detect_languages("Les Misérables is a great film")[0] == "en"
+    assert detect_languages("la la la, what a song")[0] == "en"
+    assert detect_languages("Das ist nicht gut und ich bin sauer")[0] == "de"
+    assert detect_languages("Je ne suis pas d'accord avec vous, c'est une honte")[0] == "fr"
+    assert detect_languages("Это ужасно")[0] == "ru"
