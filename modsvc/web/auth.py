@@ -8,6 +8,7 @@ Every page that is not under ``API_PREFIXES`` or marked ``@public`` needs a sign
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict, deque
@@ -126,13 +127,73 @@ class LoginThrottle:
                 self._recent(key, now).append(now)
 
     def succeeded(self, *keys: str) -> None:
+        # Only the name's count: one good sign-in from an address must not wipe that address's failures
+        # against other names (an attacker with one account of their own could reset it otherwise).
         with self._lock:
             for key in keys:
-                self._failures.pop(key, None)
+                if key.startswith("name:"):
+                    self._failures.pop(key, None)
 
 
-def _throttle() -> LoginThrottle:
-    return current_app.extensions.setdefault("modsvc.login_throttle", LoginThrottle())
+class RedisLoginThrottle:
+    """The same rule counted in Redis (``MODSVC_REDIS_URL``), so it holds across gunicorn workers and machines.
+    Fixed windows: a name's failures expire WINDOW seconds after its first failure. Falls back to the
+    in-process throttle when Redis cannot be reached, rather than letting sign-ins through unthrottled."""
+
+    MAX_FAILURES = LoginThrottle.MAX_FAILURES
+    WINDOW = LoginThrottle.WINDOW
+
+    def __init__(self, redis_url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
+        self._fallback = LoginThrottle()
+
+    @staticmethod
+    def _key(key: str) -> str:
+        import hashlib
+
+        return "modsvc:login-failures:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    def retry_after(self, *keys: str) -> int:
+        try:
+            pipe = self._redis.pipeline()
+            for key in keys:
+                pipe.get(self._key(key))
+                pipe.ttl(self._key(key))
+            values = pipe.execute()
+        except Exception as exc:  # redis down: count in this process meanwhile
+            logging.getLogger(__name__).warning("login throttle: Redis unavailable (%s); counting in-process", exc)
+            return self._fallback.retry_after(*keys)
+        waits = [max(int(ttl), 1) for count, ttl in zip(values[::2], values[1::2])
+                 if count is not None and int(count) >= self.MAX_FAILURES]
+        return max(waits + [self._fallback.retry_after(*keys)])
+
+    def failed(self, *keys: str) -> None:
+        try:
+            pipe = self._redis.pipeline()
+            for key in keys:
+                pipe.incr(self._key(key))
+                pipe.expire(self._key(key), self.WINDOW, nx=True)
+            pipe.execute()
+        except Exception:
+            self._fallback.failed(*keys)
+
+    def succeeded(self, *keys: str) -> None:
+        self._fallback.succeeded(*keys)
+        try:
+            self._redis.delete(*(self._key(k) for k in keys if k.startswith("name:")))
+        except Exception:
+            pass
+
+
+def _throttle():
+    ext = current_app.extensions
+    if "modsvc.login_throttle" not in ext:
+        settings = ext.get("modsvc.settings")
+        redis_url = getattr(settings, "redis_url", "") if settings is not None else ""
+        ext["modsvc.login_throttle"] = RedisLoginThrottle(redis_url) if redis_url else LoginThrottle()
+    return ext["modsvc.login_throttle"]
 
 
 @bp.route("/login", methods=["GET", "POST"])

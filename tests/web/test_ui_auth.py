@@ -126,3 +126,38 @@ def test_security_headers_and_cookie_flags(app, users):
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
     assert csrf_token(client, "/queue")
+
+
+def test_throttle_is_shared_through_redis_across_processes(settings, db):
+    """Two app instances (two gunicorn workers) with MODSVC_REDIS_URL count failures together."""
+    import dataclasses
+    import os
+    import random
+    import uuid
+
+    import redis as redis_lib
+
+    from modsvc.app import create_app
+    REDIS_URL = os.environ.get("MODSVC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    from web.seeding import add_user
+
+    try:
+        redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("Redis not reachable")
+    name = f"u{uuid.uuid4().hex[:8]}"
+    add_user(db, name, "moderator", PASSWORD)
+    addr = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    shared = dataclasses.replace(settings, redis_url=REDIS_URL)
+    first, second = (create_app(shared, TESTING=True).test_client() for _ in range(2))
+    try:
+        for client in (first, second, first, second, first):
+            client.environ_base["REMOTE_ADDR"] = addr
+            assert sign_in(client, name, "guess").status_code == 401
+        second.environ_base["REMOTE_ADDR"] = addr
+        assert sign_in(second, name).status_code == 429  # five failures across both processes
+    finally:
+        throttle = first.application.extensions["modsvc.login_throttle"]
+        throttle._redis.delete(throttle._key(f"name:{name}"), throttle._key(f"addr:{addr}"))
