@@ -98,7 +98,9 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, MODSVC_DATABASE_URL=self.db_url,
-                   MODSVC_THREADS=os.environ.get("MODSVC_THREADS", str(model_threads)), MODSVC_REDIS_URL=redis_url,
+                   MODSVC_THREADS=os.environ.get("MODSVC_THREADS", str(model_threads)),
+                   # the exported ONNX encoder lives in the repo's instance/models (else PyTorch, much slower)
+                   MODSVC_MODEL_DIR=os.environ.get("MODSVC_MODEL_DIR", str(REPO / "instance" / "models")), MODSVC_REDIS_URL=redis_url,
                    MODSVC_BROKER_URL=redis_url, MODSVC_INSTANCE_DIR=str(self.workdir),
                    MODSVC_SECRET_KEY="bench",
                    PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))

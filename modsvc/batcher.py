@@ -8,7 +8,7 @@ multiplies throughput, and when idle a lone request waits at most ``max_wait`` e
 Bounded everywhere, so the API never hangs: at most ``max_pending`` texts may wait (more -> Overloaded,
 answered 503 + Retry-After), and a request waits at most ``timeout`` seconds for its result.
 
-Settings (environment): MODSVC_BATCH_MAX (32), MODSVC_BATCH_WAIT_MS (2), MODSVC_BATCH_MAX_PENDING (1024),
+Settings (environment): MODSVC_BATCH_MAX (16), MODSVC_BATCH_WAIT_MS (2), MODSVC_BATCH_MAX_PENDING (256),
 MODSVC_SCORE_TIMEOUT (10 seconds).
 """
 from __future__ import annotations
@@ -47,9 +47,9 @@ class MicroBatcher:
     def __init__(
         self,
         analyze: Callable[..., list],
-        max_batch: int = 32,
+        max_batch: int = 16,
         max_wait: float = 0.002,
-        max_pending: int = 1024,
+        max_pending: int = 256,
         timeout: float = 10.0,
     ) -> None:
         self.analyze = analyze
@@ -68,9 +68,9 @@ class MicroBatcher:
         env = os.environ.get
         return cls(
             analyze,
-            max_batch=int(env("MODSVC_BATCH_MAX", "32")),
+            max_batch=int(env("MODSVC_BATCH_MAX", "16")),
             max_wait=float(env("MODSVC_BATCH_WAIT_MS", "2")) / 1000,
-            max_pending=int(env("MODSVC_BATCH_MAX_PENDING", "1024")),
+            max_pending=int(env("MODSVC_BATCH_MAX_PENDING", "256")),
             timeout=float(env("MODSVC_SCORE_TIMEOUT", "10")),
         )
 
