@@ -196,3 +196,35 @@ def test_same_objects_as_modsvc_score_with_the_real_model(real_app, tmp_path):
     assert response.get_json()["results"] == expected
     actions = [r["decision"]["action"] for r in expected]
     assert actions[0] == "allow" and actions[1] != "allow" and actions[2] != "allow"
+
+
+def test_concurrent_requests_share_model_calls(sqlite_app, keyword_analyzer, live_server_factory):
+    """The micro-batcher: 24 simultaneous single-comment requests need far fewer than 24 model calls."""
+    import json
+    import time
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    original = keyword_analyzer.analyze
+
+    def slow(texts, policy=None):
+        time.sleep(0.05)  # a model call costs time whatever the batch size: the reason to batch
+        return original(texts, policy)
+
+    keyword_analyzer.analyze = slow
+    server = live_server_factory(sqlite_app)
+    key = make_key(sqlite_app)
+
+    def call(i):
+        request = urllib.request.Request(f"{server.url}/api/v1/score", data=json.dumps(
+            {"text": f"comment {i} idiot" if i % 2 else f"comment {i}", "id": i}).encode(),
+            headers={"Content-Type": "application/json", "X-API-Key": key})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    with ThreadPoolExecutor(24) as pool:
+        results = list(pool.map(call, range(24)))
+    assert [r["id"] for r in results] == list(range(24))
+    assert all((r["decision"]["action"] == "review") == bool(r["id"] % 2) for r in results)  # no mix-ups
+    calls = keyword_analyzer.calls
+    assert sum(calls) == 24 and len(calls) < 12 and max(calls) > 1, calls
