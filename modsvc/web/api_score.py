@@ -137,7 +137,7 @@ def score():
     Add `"store": true` with `"thread"` and each comment's `"id"` to put them in the moderation queue."""
     from .analysis_access import score_texts
 
-    payload = request.get_json(silent=True)
+    payload = request.get_json(force=True, silent=True)  # `curl -d` sends form encoding; JSON is meant anyway
     if not isinstance(payload, dict):
         return api_error(400, "body must be a JSON object: {\"text\": ...} or {\"comments\": [...]}")
     if isinstance(payload.get("comments"), list) and len(payload["comments"]) > MAX_BATCH:

@@ -228,3 +228,11 @@ def test_concurrent_requests_share_model_calls(sqlite_app, keyword_analyzer, liv
     assert all((r["decision"]["action"] == "review") == bool(r["id"] % 2) for r in results)  # no mix-ups
     calls = keyword_analyzer.calls
     assert sum(calls) == 24 and len(calls) < 12 and max(calls) > 1, calls
+
+
+def test_json_without_a_content_type_is_accepted(sqlite_app):
+    key = make_key(sqlite_app)
+    response = sqlite_app.test_client().post("/api/v1/score", data='{"text": "hello", "id": 1}',
+                                             content_type="application/x-www-form-urlencoded",
+                                             headers={"X-API-Key": key})
+    assert response.status_code == 200 and response.get_json()["id"] == 1
