@@ -196,3 +196,18 @@ def decide_many(session: Session, items: list[tuple[int, int]], action: str, act
         except (Conflict, NotFound) as exc:
             result.conflicts.append((comment_id, str(exc)))
     return result
+
+
+def undo_last_of(session: Session, actor: Actor) -> Outcome:
+    """Undo this reviewer's most recent decision that still stands (nobody changed the comment since)."""
+    recent = session.scalars(select(AuditLog).where(AuditLog.user_id == actor.user_id,
+                                                    AuditLog.action.in_(DECISION_ACTIONS))
+                             .order_by(AuditLog.id.desc()).limit(20))
+    for entry in recent:
+        latest = session.scalar(select(AuditLog).where(AuditLog.comment_id == entry.comment_id)
+                                .order_by(AuditLog.id.desc()).limit(1))
+        if latest is not None and latest.id == entry.id:
+            comment = session.get(Comment, entry.comment_id)
+            if comment is not None and comment.status == entry.new_status:
+                return undo(session, comment.id, comment.version, actor)
+    raise Conflict("You have no recent decision left to undo.")

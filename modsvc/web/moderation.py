@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..export import csv_safe
 from ..models import AuditLog, Site, User
 from ..moderation_actions import (REJECT_REASONS, ActionError, Actor, Conflict, decide, decide_many,
-                                  suggested_reason, undo)
+                                  suggested_reason, undo, undo_last_of)
 from ..moderation_queue import (DEFAULT_TAB, TABS, CountCache, QueueFilters, load_context, load_page,
                                 priority_band, status_counts)
 from ..moderation_stats import flags_per_day, label_agreement
@@ -165,6 +165,17 @@ def undo_view(comment_id: int):
     form = _form()
     try:
         outcome = undo(get_session(), comment_id, _int_field(form, "version"), _actor())
+    except ActionError as exc:
+        return _decision_response(error=exc, back=_back())
+    count_cache().moved(outcome.old_status, outcome.new_status)
+    return _decision_response(outcome, back=_back())
+
+
+@bp.post("/queue/undo-last")
+def undo_last_view():
+    """`u` after a reload or a plain form post: undo the signed-in reviewer's latest standing decision."""
+    try:
+        outcome = undo_last_of(get_session(), _actor())
     except ActionError as exc:
         return _decision_response(error=exc, back=_back())
     count_cache().moved(outcome.old_status, outcome.new_status)

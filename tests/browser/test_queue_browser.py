@@ -95,6 +95,12 @@ def test_keyboard_review_approve_reject_escalate_undo(live_app, pages):
     assert _status(url, ids["xss"]) == "review"
     assert _audit_actions(url, ids["xss"]) == [("bob", "approve"), ("bob", "undo")]
 
+    page.reload()  # after a reload `u` still undoes bob's latest standing decision: the rejection
+    page.locator(f"#c{ids['xss']}.current").wait_for()
+    page.keyboard.press("u")
+    page.locator(".toast").filter(has_text=f"comment {ids['top']} is review again").wait_for()
+    assert _status(url, ids["top"]) == "review"
+
     page.keyboard.press("?")
     help_dialog = page.locator("#help-dialog")
     help_dialog.wait_for(state="visible")

@@ -212,3 +212,18 @@ def test_decision_delivers_the_sites_webhook(db, reviewer):
     event = received[0]["body"]
     assert event["type"] == "comment.rejected" and event["comment"]["id"] == cid
     assert event["actor"] == "bob" and event["comment"]["status"] == "rejected"
+
+
+def test_undo_last_works_after_a_reload(app, db, reviewer):
+    first, second, third = one_comment(db), one_comment(db), one_comment(db)
+    reviewer.decide(first, "approve", 1)
+    reviewer.decide(second, "reject", 1, reason="spam")
+    alice = Reviewer(app.test_client(), "alice")
+    alice.decide(third, "approve", 1)
+    r = reviewer.post_json("/queue/undo-last", {})
+    assert r.status_code == 200 and r.get_json()["comment_id"] == second
+    assert fresh(db, second).status == "review"
+    alice.decide(first, "reject", 2, reason="toxic")  # alice overrode bob's approval: not bob's to undo now
+    r = reviewer.post_json("/queue/undo-last", {})
+    assert r.status_code == 409 and "no recent decision" in r.get_json()["error"]
+    assert fresh(db, first).status == "rejected" and fresh(db, third).status == "approved"

@@ -133,10 +133,16 @@
 
   async function undoLast() {
     const last = undoStack.pop();
-    if (!last) { showToast("Nothing to undo on this page.", true); return; }
-    const item = document.getElementById("c" + last.id);
-    const res = await post("/queue/" + last.id + "/undo", {version: last.version});
-    if (!item) return;
+    // Nothing decided on this page yet (e.g. after a reload): the server undoes your latest standing decision.
+    const res = last ? await post("/queue/" + last.id + "/undo", {version: last.version})
+                     : await post("/queue/undo-last", {});
+    const id = last ? last.id : res.data.comment_id;
+    const item = id ? document.getElementById("c" + id) : null;
+    if (!item) {
+      if (res.ok) { bumpCount(res.data.old_status, -1); bumpCount(res.data.status, +1); }
+      showToast(res.ok ? "Undone: comment " + id + " is " + res.data.status + " again." : (res.data.error || "Undo failed."), !res.ok);
+      return;
+    }
     if (res.ok) {
       bumpCount(res.data.old_status, -1);
       bumpCount(res.data.status, +1);
@@ -144,7 +150,7 @@
       item.classList.remove("decided", "conflict");
       message(item, "Undone — back to " + res.data.status + ".", "ok");
       focusItem(items().indexOf(item));
-      showToast("Undone: comment " + last.id + " is " + res.data.status + " again.");
+      showToast("Undone: comment " + id + " is " + res.data.status + " again.");
     } else {
       message(item, res.data.error || "Undo failed.", "conflict");
       showToast(res.data.error || "Undo failed.", true);
