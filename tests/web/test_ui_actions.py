@@ -227,3 +227,16 @@ def test_undo_last_works_after_a_reload(app, db, reviewer):
     r = reviewer.post_json("/queue/undo-last", {})
     assert r.status_code == 409 and "no recent decision" in r.get_json()["error"]
     assert fresh(db, first).status == "rejected" and fresh(db, third).status == "approved"
+
+
+def test_bulk_form_without_javascript(db, reviewer):
+    thread = add_thread(db)
+    ids = [add_comment(db, thread, f"c {n}", scores={"toxicity": 0.6}).id for n in range(2)]
+    db.commit()
+    html = reviewer.get("/queue").get_data(as_text=True)
+    assert f'name="items" form="bulkbar" value="{ids[0]}:1"' in html
+    response = reviewer.client.post("/queue/bulk", data={"csrf_token": reviewer.token, "action": "reject",
+                                                         "reason": "spam", "items": [f"{i}:1" for i in ids],
+                                                         "back": "/queue"})
+    assert response.status_code == 302
+    assert [fresh(db, i).status for i in ids] == ["rejected", "rejected"]

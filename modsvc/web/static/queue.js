@@ -298,5 +298,6 @@
     fn();
   });
 
+  refreshBulk();  // hidden until something is selected (without JavaScript it stays visible and posts the form)
   if (items().length) focusItem(0);
 })();
