@@ -160,7 +160,7 @@ def _requested_attributes(body: dict, languages: list[str]) -> dict[str, dict]:
         if not isinstance(params, dict):
             raise BadRequest(f"Invalid value at 'requestedAttributes[{name}]': expected an object.")
         if name not in ATTRIBUTES:
-            raise BadRequest(f"Attribute {name} does not exist in language {languages[0] if languages else 'en'}.")
+            raise BadRequest(f"Attribute {name} does not exist in language {languages[0] if languages else 'en'}")
         score_type = params.get("scoreType") or ""
         if score_type not in SUPPORTED_SCORE_TYPES:
             raise BadRequest(f"Attribute {name} does not support score type {score_type}; use PROBABILITY.")
@@ -263,7 +263,7 @@ def _suggested_scores(body: dict) -> dict:
     names: dict[str, str] = {}
     for name, entry in attrs.items():
         if name not in ATTRIBUTES:
-            raise BadRequest(f"Attribute {name} does not exist in language en.")
+            raise BadRequest(f"Attribute {name} does not exist in language en")
         if not isinstance(entry, dict) or not (entry.get("summaryScore") or entry.get("spanScores")):
             raise BadRequest(f"Attribute scores for {name} must not be empty.", f"attributeScores[{name}]")
         label = names[name] = ATTRIBUTES[name]
