@@ -39,10 +39,11 @@ class Reviewer(UserMixin):
         self.user_id = user.id
         self.username = user.username
         self.role = user.role
-        self._token = f"{user.id}:{user.password_hash[-16:]}"
+        self._token = f"{user.id}:{_password_stamp(user)}"
 
     def get_id(self) -> str:
-        # The password hash's tail is part of the id: a password change or reset signs out every other session.
+        # A keyed digest of the password hash is part of the id: a password change or reset signs out every
+        # other session. Keyed, so the (readable) session cookie tells nothing about the hash itself.
         return self._token
 
     @property
@@ -50,13 +51,23 @@ class Reviewer(UserMixin):
         return self.role == "admin"
 
 
+def _password_stamp(user: User) -> str:
+    import hashlib
+    import hmac
+
+    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(key, user.password_hash.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+
+
 @login_manager.user_loader
 def _load_user(token: str) -> Reviewer | None:
-    user_id, _, tail = token.partition(":")
+    import hmac
+
+    user_id, _, stamp = token.partition(":")
     if not user_id.isdigit():
         return None
     user = get_session().get(User, int(user_id))
-    if user is None or not user.active or user.password_hash[-16:] != tail:
+    if user is None or not user.active or not hmac.compare_digest(_password_stamp(user), stamp):
         return None
     return Reviewer(user)
 

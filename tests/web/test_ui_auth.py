@@ -161,3 +161,13 @@ def test_throttle_is_shared_through_redis_across_processes(settings, db):
     finally:
         throttle = first.application.extensions["modsvc.login_throttle"]
         throttle._redis.delete(throttle._key(f"name:{name}"), throttle._key(f"addr:{addr}"))
+
+
+def test_password_change_signs_out_other_sessions(app, db, users):
+    from modsvc.accounts import find_user, set_password
+
+    bob = Reviewer(app.test_client(), "bob")
+    assert bob.get("/queue").status_code == 200
+    set_password(find_user(db, "bob"), "a brand new password")
+    db.commit()
+    assert bob.get("/queue").status_code == 302
