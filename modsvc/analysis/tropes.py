@@ -66,7 +66,8 @@ CONSPIRATORIAL_TROPES = frozenset({
 _CONSPIRACY_SUB_TROPE = {"orchestrator_weak": "hidden_orchestrator", "money_weak": "follow_the_money",
                          "cover_weak": "cover_up"}
 
-_MAX_SENTENCE = 1500  # longer "sentences" (walls of text) are cut into chunks
+_MAX_SENTENCE = 800  # longer "sentences" (walls of text) are cut into chunks
+_MAX_CUES = 24  # cues of one kind kept per sentence; real sentences never come close
 _SENT_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+")
 _ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "jr", "sr", "gen", "col",
                      "prof", "no", "approx", "sen", "rep", "gov", "lt", "sgt", "mt", "ft"})
@@ -117,6 +118,26 @@ class _Doc:
         self.sent_starts = [s for s, _ in self.sents]
         self.tok_starts = [m.start() for m in _TOKEN.finditer(text)]
         self.by_sent: list[dict[str, list[_Cue]]] = [dict() for _ in self.sents]
+        self._whole: dict[str, bool] = {}
+        self._quotes: list[int] | None = None
+        self._quoted: list[tuple[int, int]] | None = None
+
+    def anywhere(self, name: str, pattern: re.Pattern[str]) -> bool:
+        """Does ``pattern`` occur anywhere in the text (computed once per text)."""
+        hit = self._whole.get(name)
+        if hit is None:
+            hit = self._whole[name] = pattern.search(self.text) is not None
+        return hit
+
+    def quote_marks(self) -> list[int]:
+        if self._quotes is None:
+            self._quotes = [m.start() for m in re.finditer('"', self.text)]
+        return self._quotes
+
+    def quoted_regions(self) -> list[tuple[int, int]]:
+        if self._quoted is None:
+            self._quoted = [m.span() for m in _QUOTED.finditer(self.text)]
+        return self._quoted
 
     def tok(self, pos: int) -> int:
         return bisect_right(self.tok_starts, pos) - 1
@@ -130,8 +151,10 @@ class _Doc:
             return
         for m in _scanner(pattern).finditer(self.padded):
             start, end = m.start(), m.end() - 1  # padded text is shifted by one character
-            c = _Cue(kind, m.lastgroup if named else kind, start, end, self.tok(start), self.sent_of(start))
-            self.by_sent[c.sent].setdefault(kind, []).append(c)
+            sent = self.sent_of(start)
+            bucket = self.by_sent[sent].setdefault(kind, [])
+            if len(bucket) < _MAX_CUES:  # keeps rules linear on walls of repeated text
+                bucket.append(_Cue(kind, m.lastgroup if named else kind, start, end, self.tok(start), sent))
 
     def cues(self, kind: str, lo: int, hi: int | None = None) -> list[_Cue]:
         hi = lo if hi is None else hi
@@ -600,7 +623,7 @@ def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
     """The claim is quoted or reported ("one shouted 'the media is run by Jews'"), not asserted."""
     if _quoted_and_condemned(doc, f):
         return True
-    if not L.REPORTING.search(doc.text):
+    if not doc.anywhere("reporting", L.REPORTING):
         return False
     if _in_quote(doc, f.cue_at):
         return True
@@ -609,19 +632,19 @@ def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
 
 def _in_quote(doc: _Doc, pos: int) -> bool:
     """Inside quoted speech (not short scare quotes like "color revolution")."""
-    text = doc.text
-    if text.count('"', 0, pos) % 2 == 1:
-        open_at = text.rfind('"', 0, pos)
-        close_at = text.find('"', pos)
-        close_at = len(text) if close_at < 0 else close_at  # truncated quote
-        return close_at - open_at > 30
-    q = next((q for q in _QUOTED.finditer(text) if q.start() <= pos < q.end()), None)
-    return q is not None and q.end() - q.start() > 30
+    marks = doc.quote_marks()
+    k = bisect_right(marks, pos)  # number of '"' before pos
+    if k % 2 == 1:
+        close_at = marks[k] if k < len(marks) else len(doc.text)  # truncated quote
+        return close_at - marks[k - 1] > 30
+    regions = doc.quoted_regions()
+    j = bisect_right(regions, (pos, len(doc.text) + 1)) - 1
+    return j >= 0 and regions[j][0] <= pos < regions[j][1] and regions[j][1] - regions[j][0] > 30
 
 
 def _quoted_and_condemned(doc: _Doc, f: _Finding) -> bool:
     """A quoted slur or claim in a text that condemns it elsewhere ("... with Kikes". Antisemitic rally)."""
-    return _in_quote(doc, f.cue_at) and L.COUNTER.search(doc.text) is not None
+    return _in_quote(doc, f.cue_at) and doc.anywhere("counter", L.COUNTER)
 
 
 # ----------------------------------------------------------------------------- public API
