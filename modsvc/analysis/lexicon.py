@@ -172,11 +172,12 @@ IDENT = cue_pattern({
     "slur": (r"kikes?", r"k[i*]ke[sy]?", r"yids?", r"he{2}bs?", r"hebes", r"hymies?", r"sheenies", r"zhids?",
              r"jewboys?", r"zionazis?", r"zio-?nazis?", r"zios", r"zio", r"christ-? ?killers?",
              r"oven[- ]?dodgers?", r"shekel[- ]?grabbers?", r"hook[- ]?nosed?s?", r"kikery"),
-    "jews": (JEW, r"ashkenaz(?:i|im|is|ic)", r"hebrews", r"jewish people", r"talmudi(?:c|sts?)",
+    "jews": (JEW, r"international jew(?:s|ry)?", r"ashkenaz(?:i|im|is|ic)", r"hebrews", r"jewish people", r"talmudi(?:c|sts?)",
              r"synagogue of satan", r"israelites"),
     "tribe": (r"(?:the|that|a certain|this|their|certain|a tiny|a small|same|one|a single) tribe", r"tribe members", r"the chosen(?: ones| people| race| tribe)?",
               r"chosen (?:ones|people|race|tribe)", r"the goyim know", r"a certain (?:group|people|ethnicity|race)",
-              r"you know who"),
+              r"you know who", r"(?:same|certain|particular|one|small|little|tiny) (?:little |small |tiny )?(?:ethnic|ethno-?religious) (?:group|minority|tribe|clan)",
+              r"(?:a |the )?certain ethnicity"),
     "zionist": (r"(?:the )?zionists", r"zionist (?:cabal|elites?|jews|mafia|entity|regime|masters?|overlords?|bankers?|globalists?|criminals|scum|pigs)",
                 r"zionist", r"zionism"),
     "rothschild": (r"rot?h?schilds?", r"rothschild (?:family|bankers|dynasty|clan)", r"rothchilds?", r"rotschilds?"),
@@ -219,7 +220,8 @@ CLAIM = cue_pattern({
              r"sponsor(?:s|ed|ing)?", r"back(?:s|ed|ing)"),
     "cause": (r"start(?:s|ed|ing)?", r"caus(?:e|es|ed|ing)", r"push(?:es|ed|ing)?", r"promot(?:e|es|ed|ing)",
               r"profit(?:s|ed|ing)? (?:from|off)", r"want(?:s|ed)? (?:another |more |a |a new |new )?wars?", r"drag(?:s|ged|ging)? us into",
-              r"(?:lure|lured|dragged|tricked) (?:us|america|the us|the world)"),
+              r"(?:lure|lured|dragged|tricked) (?:us|america|the us|the world)", r"drag(?:s|ged|ging)? [a-z]+ into",
+              r"stir(?:s|red|ring)? up", r"incit(?:e|es|ed|ing)", r"foment(?:s|ed|ing)?"),
 })
 # "controlled by", "funded by" -- passive: the agent follows "by"
 PASSIVE_BY = re.compile(r"\s+(?:\w+\s+)?by" + _E)
@@ -238,7 +240,7 @@ OBJECT = cue_pattern({
                 r"wall street", r"money(?: supply)?", r"finance", r"financial (?:system|world|sector|markets?)",
                 r"(?:world|global) econom(?:y|ies)", r"the economy", r"economies", r"currenc(?:y|ies)", r"the gold",
                 r"stock markets?", r"the imf", r"the world bank", r"usury", r"bankers", r"big banks", r"cash",
-                r"(?:financial )?crash(?:es)?", r"recessions?", r"depressions?", r"inflation", r"financial cris(?:is|es)", r"blackrock",
+                r"(?:financial )?crash(?:es)?", r"central bankers?", r"the great depression", r"recessions?", r"depressions?", r"inflation", r"financial cris(?:is|es)", r"blackrock",
                 r"the purse strings"),
     "media": (r"media", r"msm", r"press", r"news(?:papers?| networks?| outlets?)?", r"holl?ywood", r"tv", r"television",
               r"big tech", r"social media", r"entertainment(?: industry)?", r"film industry", r"music industry",
@@ -256,7 +258,7 @@ OBJECT = cue_pattern({
              r"bolshevi(?:k|ks|sm)", r"communism", r"the russian revolution", r"unrest", r"riots", r"civil wars?",
              r"conflicts?", r"terror(?:ism|ist attacks)?", r"genocides?", r"the slave trade", r"slavery", r"the plague",
              r"pandemics?", r"covid", r"the virus", r"iraq", r"iran", r"afghanistan", r"syria", r"libya", r"vietnam", r"maidan",
-             r"invasions?", r"bombings?"),
+             r"invasions?", r"bombings?", r"trouble", r"division", r"chaos", r"strife", r"hatred"),
     "world": (r"the world", r"the whole world", r"the planet", r"everything", r"it all", r"all of (?:it|this|that)",
               r"the scenes", r"humanity", r"mankind", r"the globe", r"world domination", r"the show", r"everyone",
               r"our lives", r"the whole (?:thing|system|show)", r"the system", r"society", r"this mess"),
@@ -278,13 +280,14 @@ KHAZAR_STANDALONE = cue(r"khazarian mafia", r"khazarian (?:jews|bankers|elites?|
 
 HOLOCAUST = cue(
     r"holocaust", r"shoah", r"six million", r"6 million", r"6million", r"6,000,000", r"6m", r"gas chambers?", r"auschwitz",
-    r"the camps", r"death camps", r"concentration camps",
+    r"the camps", r"death camps", r"concentration camps", r"anne frank(?:'s)?(?: diary)?",
 )
 HOLO_DENIAL = cue(
     r"hoax(?:es)?", r"myths?", r"lies?", r"lying", r"lied", r"fake", r"faked", r"fabricat(?:ed|ion|ions)", r"exaggerat(?:ed|ion)",
     r"never happened", r"(?:didn't|did not|never) (?:really )?happen", r"made up", r"invented", r"fairy ?tales?",
     r"impossible", r"(?:never|no) gas(?:sing|sed)?", r"delousing", r"(?:just|only|actually|really) (?:died of )?typhus", r"swimming pools?",
-    r"inflated",
+    r"inflated", r"overblown", r"overstated", r"embellished", r"hyped", r"blown out of proportion", r"forg(?:ery|ed)", r"fantas(?:y|ies)",
+    r"fiction(?:al)?",
     r"(?:didn't|did not|never) (?:die|exist)", r"propaganda", r"scam", r"fraud", r"alleged", r"so-?called",
     r"holocaust (?:industry|religion|cult|narrative|story)", r"biggest lie", r"a lie",
 
@@ -366,6 +369,8 @@ DEHUM = cue(
     r"(?:is|are|like|as|just|bunch of|pack of) (?:animals|beasts|snakes|serpents|pigs|apes|monkeys|dogs|devils|demons|filth|scum|swine|hyenas|vultures|locusts)",
     r"spawn of satan", r"children of (?:satan|the devil)", r"sons of satan", r"satanic", r"filthy", r"dirty", r"scum(?:bags)?",
     r"swine", r"infest(?:ed|ing|ation)?", r"greedy", r"money[- ]grubbing", r"rootless",
+    r"(?:the |an |sworn )?enem(?:y|ies) of (?:every|all|the|our|white|christian) (?:\w+ )?(?:nations?|humanity|mankind|world|people|race|christians|west|civili[sz]ation)",
+    r"destroyers? of (?:nations|civili[sz]ation|the west)", r"poison(?:s|ers?|ing)? (?:of )?(?:the )?(?:nations?|world|wells?|society)",
 )
 VIOLENCE = cue(
     r"gas (?:the|all|them|those|every)", r"(?:should|must|need to|ought to) (?:all )?be (?:gassed|exterminated|killed|burned|eradicated|wiped out|deported|removed|hanged|shot)",
@@ -391,6 +396,14 @@ STEREOTYPE = cue(
     r"typical", r"sneaky", r"dishonest", r"(?:stop|keep) (?:the )?(?:jews?|them) (?:out|away)", r"(?:i|we) (?:hate|despise|can't stand|cannot stand|don't like|do not like|dislike)",
     r"stingy", r"miserly", r"in their blood", r"(?:jew|jewed) (?:him|her|me|us|you|them)? ?down", r"jewed",
 )
+
+DEICIDE = cue(r"(?:killed|murdered|crucified|executed) (?:jesus|christ|our lord|the messiah|god)", r"christ-? ?killers?",
+              r"deicide", r"killed our (?:lord|saviou?r)")
+# standalone coded phrases for the war / revolution myth
+WARS_STANDALONE = cue(r"judeo-?bolshevi(?:k|ks|sm|st|sts)", r"jewish bolshevi(?:k|ks|sm)", r"(?:the )?jew world order",
+                      r"zio-?wars?", r"wars? for israel", r"(?:die|dying|fight|fighting) for israel")
+ALWAYS_THEM = cue(r"(?:it'?s|it is|it was|it'?s been) always (?:the )?(?:jews|joos|jooz|tribe|zionists|rothschilds|chosen ones|chosen people)",
+                  r"always (?:the )?(?:jews|joos|jooz|zionists|rothschilds)(?:'s?)? fault")
 
 ISRAEL_CTX = cue(
     r"israel(?:i|is|'s)?", r"gaza(?:ns)?", r"palestin(?:e|ian|ians)", r"idf", r"west bank", r"netanyahu", r"genocide",
@@ -513,7 +526,7 @@ COUNTER = cue(
     r"spray-?painted", r"graffiti", r"scrawled", r"daubed", r"vandali[sz]ed", r"(?:police|authorities) (?:are )?investigat\w*",
     r"(?:was|were) arrested", r"charged with", r"hate crimes?",
     r"false(?:ly|hood)?(?! flags?)", r"untrue", r"not true", r"isn't true", r"(?:a|an|the|antisemitic|old|vile|ugly) smears?", r"dog-? ?whistles?", r"prejudic(?:e|ed)", r"stereotyp(?:e|es|ing|ical)",
-    r"(?:is|are|was|were) wrong", r"racist", r"racism", r"ridiculous", r"absurd", r"paranoi(?:a|d)", r"crackpots?", r"cranks?",
+    r"(?:is|are|was|were) wrong", r"racist", r"(?:get|gets|got|are|is|were|being) (?:always )?(?:blamed|scapegoated)", r"racism", r"ridiculous", r"absurd", r"paranoi(?:a|d)", r"crackpots?", r"cranks?",
     r"garbage", r"hateful", r"disinformation", r"misinformation", r"(?:a|the|big|old|ugly) lie", r"no evidence",
     r"discredited", r"disproven", r"refuted", r"rejected", r"fringe", r"fabricat(?:ed|ion)", r"accus(?:e|ed|es|ing|ation|ations) (?:of|that)",
     r"blood libel", r"hate speech", r"pogroms?", r"persecut(?:ed|ion)",
@@ -521,13 +534,15 @@ COUNTER = cue(
     r"fight(?:ing)? (?:antisemitism|hate)", r"stand with", r"solidarity",
 )
 ATTRIBUTION = cue(
-    r"(?:the |this |that )?(?:claim|claims|idea|notion|belief|lie|myth|trope|theory|canard|narrative|assertion|accusation|smear|conspiracy theory|stereotype|slander) that",
+    r"(?:the |this |that )?(?:claim|claims|idea|notion|belief|lie|myth|trope|theory|canard|narrative|assertion|accusation|smear|conspiracy theory|stereotype|slander) that(?! (?:has|have|had|is|was|were|are|will|would|can|could|keeps|still|just)(?![a-z]))",
     r"(?:people|those|anyone|folks|someone|somebody|everyone|guys|idiots|morons|cranks|nutters) who (?:say|says|said|claim|claims|believe|believes|think|thinks|spread|spreads|push|pushes|repeat|repeats|tweet|post)",
     r"(?:antisemites|bigots|nazis|neo-?nazis|conspiracy theorists|cranks|deniers|trolls|extremists|some people|racists) (?:say|claim|believe|think|insist|argue|spread|push|repeat|pretend)",
     r"blam(?:e|es|ed|ing) (?:the )?" + JEW, r"accus(?:e|es|ed|ing) (?:the )?" + JEW, r"stop blaming", r"(?:the )?old (?:lie|trope|myth|canard|libel)",
     r"according to (?:antisemites|conspiracy theorists|nazis|the nazis|cranks)", r"it is not true that", r"it's not true that",
-    r"isn't true that", r"no,", r"(?:people|many people|some people|folks|everyone|most people) (?:think|thinks|believe|believes|assume)", r"(?:believ|think|say)(?:e|es|ing) that .{0,20}is (?:antisemitic|racist)", r"as if",
-    r"falsely", r"(?:stop|quit) (?:trying to )?(?:hold\w*|blam\w*|making)",
+    r"isn't true that", r"no,", r"(?:many|some|most|a lot of|lots of) (?:people|folks) (?:think|believe|assume)", r"people (?:think|believe|assume) that", r"(?:believ|think|say)(?:e|es|ing) that .{0,20}is (?:antisemitic|racist)", r"as if",
+    r"falsely", r"(?:posting|saying|suggesting|implying|claiming|insisting|pretending|tweeting|the thought) that",
+    r"(?:silly|stupid|dumb|crazy|ignorant|naive) enough to", r"conspirac(?:y|ies) about", r"are you saying",
+    r"spread(?:s|ing)? (?:dangerous |antisemitic |vile |hateful )?(?:conspirac\w+|lies|myths|hate|tropes)", r"(?:stop|quit) (?:trying to )?(?:hold\w*|blam\w*|making)",
     r"hold(?:ing|s)? (?:all |every |the )?(?:jews?|jewish people|jewish community) (?:responsible|accountable)",
     r"(?:as a|i'm a|i am a|i'm an|i am an) (?:\w+ )?jew", r"jew here", r"we jews", r"us jews", r"my fellow jews", r"(?:scapegoating|blaming) of",
 )
@@ -545,7 +560,7 @@ REPORTING = cue(
     r"(?:says|said|shouts|shouted|yelled|yells|tweeted|wrote|chanted|chants|claims|claimed|told|posted|screamed|declared|reportedly|allegedly)",
     r"according to", r"(?:was|were|been|got) (?:sacked|fired|suspended|arrested|charged|convicted|jailed|expelled|banned) for",
     r"call(?:s|ed|ing)? (?:jews|them|us|israelis) ", r"(?:attacker|assailant|suspect|gunman|man|woman|cleric|preacher|imam|pastor|rapper|politician|mp|candidate|student|teacher) (?:who )?(?:shout|said|wrote|call|claim|post)\w*",
-    r"(?:listen|watch) to this", r"in a (?:speech|video|post|tweet|sermon)",
+    r"(?:listen|watch) to this", r"in a (?:speech|video|post|tweet|sermon)", r"surveys?", r"polls?", r"percent of",
 )
 
 # questions like "Do Jews control the media?" are asked both honestly and as insinuation
@@ -559,7 +574,7 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"you know who", r"rot?h?schild", r"rothchild", r"soros", r"globalis", r"international", r"money ?changers", r"usur",
     r"elders", r"protocol", r"cosmopol", r"holocau", r"holo", r"hollow", r"shoah", r"six million", r"6 million", r"6million", r"6,000,000",
     r"6m", r"gas cham", r"auschwitz", r"camps", r"aipac", r"nazi", r"hitler", r"christ", r"oven", r"hook", r"shekel",
-    r"kosher", r"\(\s?\(\s?\(", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
+    r"kosher", r"\(\s?\(\s?\(", r"ethnic", r"ethnicity", r"judeo", r"christ", r"wars? for", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
     r"typhus", r"loyal", r"allegian", r"goy", r"ritual", r"traitor", r"fifth column", r"death to", r"final solution", r"1488",
     r"14 ?88", r"day of the rope",
 ]) + ")")

@@ -49,6 +49,7 @@ TROPES: dict[str, str] = {
     "nazi_comparison": "Israel or Jews compared to Nazis",
     "zionist_code": "'Zionists' used as code for Jews with plot / apocalyptic claims",
     "stereotype": "Hostile stereotype about Jews (greed, cheating, untrustworthiness)",
+    "deicide": "Jews blamed for killing Christ (deicide)",
 }
 CONSPIRACY_PATTERNS: dict[str, str] = {
     "hidden_orchestrator": "Hidden orchestrator: events secretly directed by a hidden centre",
@@ -77,11 +78,14 @@ _ISRAEL_FF = re.compile(r"(?<![a-z])(?:mossad|israel|israelis|jews?|jewish|zioni
 # what may stand between a collective subject and its blame predicate ("the Jews are all complicit")
 _PREDICATE_GAP = re.compile(r"^(?:\s|,|'re|are|is|were|was|have|has|had|been|being|all|will|would|must|should|can|just|still|now|really|also"
                             r"|always|the|collectively|equally|literally|actually|themselves|every|one|of|them|totally|fully|family|families|community"
+                            r"|worldwide|be|held|made|to"
                             r"|communities|people|person|here|there|in|this|city|country|town|everywhere|fund|funds|support|supports"
                             r"|cheer|cheers|celebrate|celebrates|applaud|applauds|back|backs|enable|enables|finance|finances|pay|pays|for)*$")
 _ADJECTIVAL = re.compile(r"(?:-|(?<![a-z])(?:nazi|german|soviet|russian|state|government|corporate|foreign|chinese|american|british"
                          r"|privately|publicly|family|union|church|muslim|arab|christian|western|saudi|iranian|israeli|communist"
                          r"|us|uk|eu|nato|cia|kremlin|putin|trump|biden|democrat|republican) )$")
+_TEMPORAL = re.compile(r"(?<![a-z])(?:after|before|during|since|until|despite|following)\s+(?:the\s+)?$")
+_CLAIM_VERB = re.compile(r"(?<![a-z])(?:suggests?|implies|imply|claims?|says|saying|said|spreads?|spreading|insinuat\w+)(?![a-z])")
 _WHQ = re.compile(r"(?<![a-z])(?:who|whom|whose|what|where)(?![a-z])")
 
 
@@ -250,7 +254,9 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
         for c in claims:
             strong = c.sub in L.STRONG_CLAIMS or c.sub == "pocket"
             passive = L.PASSIVE_BY.match(doc.text, c.end) is not None or c.sub in L.AGENT_AFTER
-            after = [o for o in objects if o.tok > c.tok and o.tok - c.tok <= 8 and o.start >= c.end]
+            reach = 8 if strong else 4  # "Jewish refugees started new lives in America after the war"
+            after = [o for o in objects if o.tok > c.tok and o.tok - c.tok <= reach and o.start >= c.end
+                     and not _TEMPORAL.search(doc.text, max(c.end, o.start - 8), o.start)]
             before = [o for o in objects if 0 < c.tok - o.tok <= 8 and o.end <= c.start]
             # ident glued to the claim: "Jewish-owned", "a Jewish plot", "Zionist-controlled"
             glued = [a for a in idents if a.end <= c.start and c.tok - a.tok <= 2
@@ -294,6 +300,10 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
                     cross = bool(agents)
                 elif pron and goyim:
                     agents = goyim  # "they run the whole system and laugh at the goyim"
+                elif pron and [a for a in idents if a.end <= c.start]:
+                    # "the chosen people think they're above the law and they run the courts"
+                    agents = [a for a in idents if a.end <= c.start][-1:]
+                    cross = True
                 elif pron and prev_idents:
                     agents = prev_idents[-1:]
                     cross = True
@@ -320,6 +330,22 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
 
 def _orig_range(doc: _Doc, c: _Cue) -> tuple[int, int]:
     return doc.offsets[c.start], doc.offsets[c.end - 1] + 1
+
+
+def _rule_coded_presence(doc: _Doc, out: list[_Finding]) -> None:
+    """Coded identity ("a certain tribe", "same little ethnic group", echo) next to banks / media /
+    government: the insinuation needs no explicit verb ("every central banker is from the same tribe")."""
+    for i in range(len(doc.sents)):
+        coded = [a for a in doc.cues("ident", i) if a.sub in ("tribe", "echo")]
+        objs = [o for o in doc.cues("object", i) if o.sub in _NOMINAL_TROPE]
+        if not coded or not objs:
+            continue
+        a, o = coded[0], objs[0]
+        if _negated(doc, min(a.end, o.end), max(a.start, o.start)):
+            continue
+        trope = _NOMINAL_TROPE[o.sub]
+        out.append(_Finding("antisemitism", trope, 0.75, (i, i),
+                            f"{TROPES[trope]}: '{doc.text[a.start:a.end]}' + '{doc.text[o.start:o.end]}'", a.start))
 
 
 _NOMINAL_TROPE = {"media": "control_media", "finance": "control_finance", "government": "control_government"}
@@ -461,6 +487,12 @@ def _rule_standalone(doc: _Doc, out: list[_Finding]) -> None:
         for c in doc.cues("violence_standalone", i):
             out.append(_Finding("antisemitism", "violence", 0.95, (i, i),
                                 f"{TROPES['violence']}: '{doc.text[c.start:c.end]}'", c.start))
+        for c in doc.cues("wars_standalone", i):
+            out.append(_Finding("antisemitism", "orchestrate_wars", 0.85, (i, i),
+                                f"{TROPES['orchestrate_wars']}: '{doc.text[c.start:c.end]}'", c.start))
+        for c in doc.cues("always_them", i):
+            out.append(_Finding("antisemitism", "world_control", 0.7, (i, i),
+                                f"{TROPES['world_control']}: '{doc.text[c.start:c.end]}'", c.start))
         for c in doc.cues("dual_standalone", i):
             out.append(_Finding("antisemitism", "dual_loyalty", 0.75, (i, i),
                                 f"{TROPES['dual_loyalty']}: '{doc.text[c.start:c.end]}'", c.start))
@@ -600,8 +632,9 @@ def _suppressed(doc: _Doc, f: _Finding) -> bool:
     if _reported(doc, here, f):
         return True
     counter = L.COUNTER.search(here) or L.ATTRIBUTION.search(here) or L.ATTRIBUTION.search(prv[-80:])
-    if not counter and prv and re.match(r"\W*(?:that|how|claiming|saying)\b", here):
-        counter = L.COUNTER.search(prv)  # "a new lie was promoted: that Jews conspired ..."
+    if not counter and prv and (re.match(r"\W*(?:that|how|claiming|saying)\b", here) or _CLAIM_VERB.search(here)):
+        # "a new lie was promoted: that Jews conspired ...", "This is a trope. It suggests Jews control ..."
+        counter = L.COUNTER.search(prv)
     if not counter and nxt:
         m = L.COUNTER.search(nxt)
         # "Some say the Jews run the banks. That's an antisemitic myth."
@@ -630,21 +663,21 @@ def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
     return L.REPORTING.search(here) is not None
 
 
-def _in_quote(doc: _Doc, pos: int) -> bool:
+def _in_quote(doc: _Doc, pos: int, min_len: int = 30) -> bool:
     """Inside quoted speech (not short scare quotes like "color revolution")."""
     marks = doc.quote_marks()
     k = bisect_right(marks, pos)  # number of '"' before pos
     if k % 2 == 1:
         close_at = marks[k] if k < len(marks) else len(doc.text)  # truncated quote
-        return close_at - marks[k - 1] > 30
+        return close_at - marks[k - 1] > min_len
     regions = doc.quoted_regions()
     j = bisect_right(regions, (pos, len(doc.text) + 1)) - 1
-    return j >= 0 and regions[j][0] <= pos < regions[j][1] and regions[j][1] - regions[j][0] > 30
+    return j >= 0 and regions[j][0] <= pos < regions[j][1] and regions[j][1] - regions[j][0] > min_len
 
 
 def _quoted_and_condemned(doc: _Doc, f: _Finding) -> bool:
     """A quoted slur or claim in a text that condemns it elsewhere ("... with Kikes". Antisemitic rally)."""
-    return _in_quote(doc, f.cue_at) and doc.anywhere("counter", L.COUNTER)
+    return _in_quote(doc, f.cue_at, min_len=10) and doc.anywhere("counter", L.COUNTER)
 
 
 # ----------------------------------------------------------------------------- public API
@@ -659,7 +692,8 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
         for kind, pat in (("khazar", L.KHAZAR), ("holocaust", L.HOLOCAUST), ("holo_standalone", L.HOLO_STANDALONE),
                           ("dual_standalone", L.DUAL_STANDALONE), ("protocols", L.PROTOCOLS), ("zog", L.ZOG),
                           ("nazi_cmp", L.NAZI_CMP), ("blood_standalone", L.BLOOD_STANDALONE),
-                          ("violence_standalone", L.VIOLENCE_STANDALONE)):
+                          ("violence_standalone", L.VIOLENCE_STANDALONE), ("wars_standalone", L.WARS_STANDALONE),
+                          ("always_them", L.ALWAYS_THEM)):
             doc.add(kind, pat)
         if any("holocaust" in d for d in doc.by_sent):
             doc.add("holo_denial", L.HOLO_DENIAL)
@@ -671,7 +705,7 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
             # cues that only count next to an identity term
             for kind, pat in (("blood", L.BLOOD), ("dual", L.DUAL), ("dehum", L.DEHUM), ("violence", L.VIOLENCE),
                               ("israel_ctx", L.ISRAEL_CTX), ("blame", L.BLAME), ("zio_claim", L.ZIO_CLAIM),
-                              ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM)):
+                              ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM), ("deicide", L.DEICIDE)):
                 doc.add(kind, pat)
             doc.add("nominal", L.NOMINAL, named=True)
         _rule_control(doc, out)
@@ -681,6 +715,8 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
         _rule_with_ident(doc, out, "blood", "blood_libel", 0.9)
         _rule_with_ident(doc, out, "dual", "dual_loyalty", 0.8, window=1)
         _rule_with_ident(doc, out, "world_dom", "world_control", 0.85, window=0)
+        _rule_with_ident(doc, out, "deicide", "deicide", 0.8, window=0)
+        _rule_coded_presence(doc, out)
         _rule_dehumanisation(doc, out)
         _rule_standalone(doc, out)
         _rule_protocols(doc, out)
