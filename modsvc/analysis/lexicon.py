@@ -219,7 +219,8 @@ CLAIM = cue_pattern({
     "fund": (r"fund(?:s|ed|ing)?", r"financ(?:es|ed|ing)", r"bankroll(?:s|ed|ing)?", r"(?:pay|pays|paid|paying) for",
              r"sponsor(?:s|ed|ing)?", r"back(?:s|ed|ing)"),
     "cause": (r"start(?:s|ed|ing)?", r"caus(?:e|es|ed|ing)", r"push(?:es|ed|ing)?", r"promot(?:e|es|ed|ing)",
-              r"profit(?:s|ed|ing)? (?:from|off)", r"want(?:s|ed)? (?:another |more |a |a new |new )?wars?", r"drag(?:s|ged|ging)? us into",
+              r"profit(?:s|ed|ing)? (?:from|off)", r"(?:got|get|gets|getting) rich (?:from|off)",
+              r"made (?:a )?(?:fortune|billions|millions|money) (?:from|off)", r"want(?:s|ed)? (?:another |more |a |a new |new )?wars?", r"drag(?:s|ged|ging)? us into",
               r"(?:lure|lured|dragged|tricked) (?:us|america|the us|the world)", r"drag(?:s|ged|ging)? [a-z]+ into",
               r"stir(?:s|red|ring)? up", r"incit(?:e|es|ed|ing)", r"foment(?:s|ed|ing)?"),
 })
@@ -258,10 +259,12 @@ OBJECT = cue_pattern({
              r"bolshevi(?:k|ks|sm)", r"communism", r"the russian revolution", r"unrest", r"riots", r"civil wars?",
              r"conflicts?", r"terror(?:ism|ist attacks)?", r"genocides?", r"the slave trade", r"slavery", r"the plague",
              r"pandemics?", r"covid", r"the virus", r"iraq", r"iran", r"afghanistan", r"syria", r"libya", r"vietnam", r"maidan",
-             r"invasions?", r"bombings?", r"trouble", r"division", r"chaos", r"strife", r"hatred"),
+             r"invasions?", r"bombings?", r"(?:both|all|every) sides?(?: of)?", r"trouble", r"division", r"chaos", r"strife", r"hatred"),
     "world": (r"the world", r"the whole world", r"the planet", r"everything", r"it all", r"all of (?:it|this|that)",
               r"the scenes", r"humanity", r"mankind", r"the globe", r"world domination", r"the show", r"everyone",
-              r"our lives", r"the whole (?:thing|system|show)", r"the system", r"society", r"this mess"),
+              r"our lives", r"the whole (?:thing|system|show)", r"the system", r"society", r"this mess",
+              r"what (?:you|we|people|they) (?:can |are allowed to |may )?(?:say|think|see|read|hear|believe)", r"free speech",
+              r"the internet", r"online speech"),
     "immigration": (r"immigration", r"mass immigration", r"migrants?", r"refugees?", r"refugee crisis", r"migrant crisis",
                     r"migration", r"migrant boats", r"open borders", r"white genocide",
                     r"the great replacement", r"replacement", r"multiculturalism", r"race[- ]mixing", r"diversity"),
@@ -388,13 +391,16 @@ VIOLENCE_STANDALONE = cue(
     r"hitler was right", r"hitler did nothing wrong", r"(?:hitler )?should have finished (?:the|his) job", r"finish(?:ed)? what hitler started",
     r"(?:6 |6|six )million (?:wasn't|was not|weren't|were not|is not|isn't|ain't) enough", r"gas the (?:jews|kikes|yids|zionists)",
     r"death to (?:the |all )?(?:jews|kikes|yids)", r"heil hitler", r"day of the rope", r"1488", r"final solution 2",
+    r"(?:the )?jewish question (?:must|needs to|has to|should|will) be (?:answered|solved|settled|dealt with|resolved)",
+    r"(?:solve|solving|answer|answering|settle|settling) the jewish question",
 )
 # hostile stereotypes: greed, cheating, disloyal "typical Jew"; no negation check (they *are* negative)
 STEREOTYPE = cue(
     r"greed(?:y)?", r"money[- ]grubbing", r"cheat(?:s|ing|ed|ers?)?", r"(?:never|don't|do not|can't|cannot) trust", r"untrustworthy",
     r"only care(?:s)? about (?:money|power|themselves)", r"(?:money|shekels) and power", r"counting (?:their )?(?:money|shekels|coins)",
     r"typical", r"sneaky", r"dishonest", r"(?:stop|keep) (?:the )?(?:jews?|them) (?:out|away)", r"(?:i|we) (?:hate|despise|can't stand|cannot stand|don't like|do not like|dislike)",
-    r"stingy", r"miserly", r"in their blood", r"(?:jew|jewed) (?:him|her|me|us|you|them)? ?down", r"jewed",
+    r"stingy", r"miserly",
+    r"(?:poison|poisons|poisoning|corrupt|corrupts|corrupting|brainwash|brainwashes|brainwashing|degrad\w+) (?:our|the|your) (?:children|kids|youth|minds|culture|society|nation|people|women|young)", r"in their blood", r"(?:jew|jewed) (?:him|her|me|us|you|them)? ?down", r"jewed",
 )
 
 DEICIDE = cue(r"(?:killed|murdered|crucified|executed) (?:jesus|christ|our lord|the messiah|god)", r"christ-? ?killers?",
@@ -478,7 +484,7 @@ CONSPIRACY = cue_pattern({
                          r"who (?:really )?benefits", r"cui bono", r"money trail", r"ask who profits", r"who profits"),
     "money_weak": (r"follow the money", r"the money (?:must have )?c(?:a|o)me from somewhere", r"financially strong backers", r"who paid for (?:this|it|them)"),
     "false_flag": (r"false[- ]?flags?", r"inside jobs?", r"(?:let|allowed) it happen on purpose", r"controlled demolition",
-                   r"(?:bush|the government|the cia|mossad|the fbi) did (?:9/11|911|it|this)", r"9/11 was (?:an inside job|planned|staged)",
+                   r"(?:bush|the government|the cia|mossad|the mossad|the fbi|israel|the jews|jews|zionists|the zionists) did (?:9/11|911|it|this)", r"9/11 was (?:an inside job|planned|staged)",
                    r"psy-?ops?", r"gulf of tonkin", r"self-?inflicted attack"),
     "staged_event": (r"crisis actors?", r"paid actors", r"(?:totally|completely|all|obviously|clearly) staged",
                      r"(?:attacks?|shootings?|massacres?|bombings?|events?|it all|whole thing|pandemic|crisis|incidents?|landings?|hostage|video|footage) (?:was|were|is|are) (?:all )?staged",
@@ -511,8 +517,8 @@ CONSPIRACY = cue_pattern({
                  r"(?:msm|mainstream media|the media) (?:won'?t|will never|doesn'?t|never) (?:tell|report|show)",
                  r"(?:hidden|suppressed) cures?", r"hid(?:e|es|ing) (?:the )?cures?", r"cures? (?:for cancer )?(?:is being |are being )?(?:hidden|suppressed)",
                  r"wake up,? (?:people|sheeple|america|folks)", r"open your eyes", r"do your (?:own )?research",
-                 r"the real truth", r"(?:massive|huge|government|official) cover-? ?ups?", r"cover(?:ed|ing)? (?:it |this |the truth )?up"),
-    "cover_weak": (r"cover-? ?ups?", r"they lie to (?:you|us)", r"the official (?:story|narrative|version)", r"the truth is out there",
+                 r"the real truth", r"(?:massive|huge) cover-? ?ups?"),
+    "cover_weak": (r"cover-? ?ups?", r"cover(?:ed|ing)? (?:it |this |the truth )?up", r"they lie to (?:you|us)", r"the official (?:story|narrative|version)", r"the truth is out there",
                    r"concealing", r"they are concealing"),
 })
 
@@ -539,7 +545,8 @@ ATTRIBUTION = cue(
     r"(?:antisemites|bigots|nazis|neo-?nazis|conspiracy theorists|cranks|deniers|trolls|extremists|some people|racists) (?:say|claim|believe|think|insist|argue|spread|push|repeat|pretend)",
     r"blam(?:e|es|ed|ing) (?:the )?" + JEW, r"accus(?:e|es|ed|ing) (?:the )?" + JEW, r"stop blaming", r"(?:the )?old (?:lie|trope|myth|canard|libel)",
     r"according to (?:antisemites|conspiracy theorists|nazis|the nazis|cranks)", r"it is not true that", r"it's not true that",
-    r"isn't true that", r"no,", r"(?:many|some|most|a lot of|lots of) (?:people|folks) (?:think|believe|assume)", r"people (?:think|believe|assume) that", r"(?:believ|think|say)(?:e|es|ing) that .{0,20}is (?:antisemitic|racist)", r"as if",
+    r"isn't true that", r"no,", r"(?:many|some|most|a lot of|lots of) (?:people|folks) (?:think|believe|assume)", r"people (?:think|believe|assume) that",
+    r"(?:can'?t|cannot) believe (?:people|anyone|someone|you)", r"people (?:still|actually|really|seriously) (?:think|believe)", r"(?:believ|think|say)(?:e|es|ing) that .{0,20}is (?:antisemitic|racist)", r"as if",
     r"falsely", r"(?:posting|saying|suggesting|implying|claiming|insisting|pretending|tweeting|the thought) that",
     r"(?:silly|stupid|dumb|crazy|ignorant|naive) enough to", r"conspirac(?:y|ies) about", r"are you saying",
     r"spread(?:s|ing)? (?:dangerous |antisemitic |vile |hateful )?(?:conspirac\w+|lies|myths|hate|tropes)", r"(?:stop|quit) (?:trying to )?(?:hold\w*|blam\w*|making)",

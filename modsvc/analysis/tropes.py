@@ -296,7 +296,11 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
                 pron = L.PRONOUN_SUBJECT.search(doc.between(max(doc.sents[i][0], c.start - 40), c.start))
                 goyim = [a for a in idents if a.sub == "goyim"]
                 if st.rstrip().endswith("?") and _WHQ.search(doc.between(doc.sents[i][0], c.start)):
-                    agents = [a for a in next_idents if a.tok - doc.tok(doc.sents[i + 1][0]) <= 8] if i + 1 < n else []
+                    # the answer may come after a short interjection: "... owns the banks?? exactly. the jews"
+                    j = i + 1
+                    if j + 1 < n and len(doc.sent_text(j).split()) <= 2:
+                        j += 1
+                    agents = [a for a in doc.cues("ident", j) if a.tok - doc.tok(doc.sents[j][0]) <= 8] if j < n else []
                     cross = bool(agents)
                 elif pron and goyim:
                     agents = goyim  # "they run the whole system and laugh at the goyim"
