@@ -158,7 +158,7 @@ def cue_pattern(groups: dict[str, tuple[str, ...]]) -> re.Pattern[str]:
     return pattern
 
 
-JEW = r"(?:jew(?:s|z|ish|ry|esses|ess)?|jo{2}(?:s|z)|jo{2}ish|juden|jewboys?|jewess)"
+JEW = r"(?:jew(?:s|z|ish|ry|esses|ess)?|jo{2}(?:s|z)|jo{2}ish|juden|jewboys?|jewess|j\*w(?:s|z|ish)?|j\*{2}s)"
 
 # ----------------------------------------------------------------------------- who is targeted
 # strength: how surely the term points at Jews (used as the base score of control claims)
@@ -289,7 +289,8 @@ HOLO_DENIAL = cue(
     r"hoax(?:es)?", r"myths?", r"lies?", r"lying", r"lied", r"fake", r"faked", r"fabricat(?:ed|ion|ions)", r"exaggerat(?:ed|ion)",
     r"never happened", r"(?:didn't|did not|never) (?:really )?happen", r"made up", r"invented", r"fairy ?tales?",
     r"impossible", r"(?:never|no) gas(?:sing|sed)?", r"delousing", r"(?:just|only|actually|really) (?:died of )?typhus", r"swimming pools?",
-    r"inflated", r"overblown", r"overstated", r"embellished", r"hyped", r"blown out of proportion", r"forg(?:ery|ed)", r"fantas(?:y|ies)",
+    r"inflated", r"(?:use|uses|using|used|exploit\w*|milk\w*|cash\w* in on|weaponi[sz]\w*) (?:the )?(?:holocaust|shoah)",
+    r"guilt trip\w*", r"overblown", r"overstated", r"embellished", r"hyped", r"blown out of proportion", r"forg(?:ery|ed)", r"fantas(?:y|ies)",
     r"fiction(?:al)?",
     r"(?:didn't|did not|never) (?:die|exist)", r"propaganda", r"scam", r"fraud", r"alleged", r"so-?called",
     r"holocaust (?:industry|religion|cult|narrative|story)", r"biggest lie", r"a lie",
@@ -328,8 +329,8 @@ DUAL = cue(
 DUAL_STANDALONE = cue(r"israel[- ]firsters?", r"israel[- ]first (?:traitors?|politicians|crowd|senators?|congressm[ae]n|shills?)")
 # "the Jewish media lies": a group-owned institution + hostile verb, no explicit control verb
 NOMINAL = cue_pattern({
-    "media": (r"(?:jew|jewish|zionist|zio|jew-?run|jew-?owned|kosher) (?:media|press|msm|news|hollywood|tv|newspapers|networks)",),
-    "finance": (r"(?:jew|jewish|zionist|zio|jew-?run|jew-?owned) (?:banks|bankers|financiers|money|banking|gold|capital)",),
+    "media": (r"(?:jew|jewish|j\*wish|j\*w|zionist|zio|jew-?run|jew-?owned|kosher) (?:media|press|msm|news|hollywood|tv|newspapers|networks)",),
+    "finance": (r"(?:jew|jewish|j\*wish|j\*w|zionist|zio|jew-?run|jew-?owned) (?:banks|bankers|financiers|money|banking|gold|capital)",),
     "government": (r"(?:jew|jewish|zionist|zio) (?:lobby|government|regime|politicians|puppets|congress|senators)",),
 })
 HOSTILE = cue(
@@ -581,7 +582,7 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"you know who", r"rot?h?schild", r"rothchild", r"soros", r"globalis", r"international", r"money ?changers", r"usur",
     r"elders", r"protocol", r"cosmopol", r"holocau", r"holo", r"hollow", r"shoah", r"six million", r"6 million", r"6million", r"6,000,000",
     r"6m", r"gas cham", r"auschwitz", r"camps", r"aipac", r"nazi", r"hitler", r"christ", r"oven", r"hook", r"shekel",
-    r"kosher", r"\(\s?\(\s?\(", r"ethnic", r"ethnicity", r"judeo", r"christ", r"wars? for", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
+    r"kosher", r"\(\s?\(\s?\(", r"j\*", r"ethnic", r"ethnicity", r"judeo", r"christ", r"wars? for", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
     r"typhus", r"loyal", r"allegian", r"goy", r"ritual", r"traitor", r"fifth column", r"death to", r"final solution", r"1488",
     r"14 ?88", r"day of the rope",
 ]) + ")")

@@ -84,6 +84,7 @@ _PREDICATE_GAP = re.compile(r"^(?:\s|,|'re|are|is|were|was|have|has|had|been|bei
 _ADJECTIVAL = re.compile(r"(?:-|(?<![a-z])(?:nazi|german|soviet|russian|state|government|corporate|foreign|chinese|american|british"
                          r"|privately|publicly|family|union|church|muslim|arab|christian|western|saudi|iranian|israeli|communist"
                          r"|us|uk|eu|nato|cia|kremlin|putin|trump|biden|democrat|republican) )$")
+_EXPLOIT = re.compile(r"us(?:e|es|ing|ed)|exploit|milk|cash|weaponi|guilt")
 _TEMPORAL = re.compile(r"(?<![a-z])(?:after|before|during|since|until|despite|following)\s+(?:the\s+)?$")
 _CLAIM_VERB = re.compile(r"(?<![a-z])(?:suggests?|implies|imply|claims?|says|saying|said|spreads?|spreading|insinuat\w+)(?![a-z])")
 _WHQ = re.compile(r"(?<![a-z])(?:who|whom|whose|what|where)(?![a-z])")
@@ -416,7 +417,9 @@ def _rule_holocaust(doc: _Doc, out: list[_Finding]) -> None:
                     # "the Holocaust was not a hoax"
                     if not re.search(r"(?:never|n't|not) (?:really )?happen", doc.between(h.end, d.end)):
                         continue
-                out.append(_Finding("antisemitism", "holocaust_denial", 0.9, (i, d.sent),
+                # "using the Holocaust" (exploitation charge) is distortion, weaker than denial
+                score = 0.6 if _EXPLOIT.search(doc.text, d.start, d.end) else 0.9
+                out.append(_Finding("antisemitism", "holocaust_denial", score, (i, d.sent),
                                     f"{TROPES['holocaust_denial']}: '{doc.text[h.start:h.end]}' + '{doc.text[d.start:d.end]}'",
                                     d.start, "holocaust"))
                 break
