@@ -150,8 +150,8 @@ class _Doc:
     def sent_of(self, pos: int) -> int:
         return max(bisect_right(self.sent_starts, pos) - 1, 0)
 
-    def add(self, kind: str, pattern: re.Pattern[str], named: bool = False) -> None:
-        gate = L.GATES.get(pattern)
+    def add(self, kind: str, pattern: re.Pattern[str], named: bool = False, sub: str | None = None) -> None:
+        gate = L.GATES.get(id(pattern))
         if gate is not None and not any(p in self.text for p in gate):
             return
         for m in _scanner(pattern).finditer(self.padded):
@@ -159,7 +159,8 @@ class _Doc:
             sent = self.sent_of(start)
             bucket = self.by_sent[sent].setdefault(kind, [])
             if len(bucket) < _MAX_CUES:  # keeps rules linear on walls of repeated text
-                bucket.append(_Cue(kind, m.lastgroup if named else kind, start, end, self.tok(start), sent))
+                name = L.subkind(pattern, self.text[start:end]) if named else (sub or kind)
+                bucket.append(_Cue(kind, name, start, end, self.tok(start), sent))
 
     def cues(self, kind: str, lo: int, hi: int | None = None) -> list[_Cue]:
         hi = lo if hi is None else hi
@@ -177,24 +178,24 @@ class _Doc:
 
 
 def _has_conspiracy_cue(padded: str) -> bool:
-    gate = L.GATES.get(L.CONSPIRACY)
+    gate = L.GATES.get(id(L.CONSPIRACY))
     if gate is not None and not any(p in padded for p in gate):
         return False
     return _scanner(L.CONSPIRACY).search(padded) is not None
 
 
-_SCANNERS: dict[re.Pattern[str], re.Pattern[str]] = {}
+_SCANNERS: dict[int, re.Pattern[str]] = {}  # by id(): hashing a Pattern hashes its source
 
 
 def _scanner(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """Scanning variant of a lexicon pattern: the left word boundary becomes a consumed non-word
     character, so the regex engine can jump between word starts in C instead of trying the whole
     alternation at every position (several times faster).  Used on ``" " + text``."""
-    scan = _SCANNERS.get(pattern)
+    scan = _SCANNERS.get(id(pattern))
     if scan is None:
         src = pattern.pattern
         assert src.startswith(L.WORD_START), src[:30]
-        scan = _SCANNERS[pattern] = re.compile("[^a-z0-9]" + src[len(L.WORD_START):])
+        scan = _SCANNERS[id(pattern)] = re.compile("[^a-z0-9]" + src[len(L.WORD_START):])
     return scan
 
 
@@ -695,6 +696,8 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
     out: list[_Finding] = []
     if antisemitism:
         doc.add("ident", L.IDENT, named=True)
+        if "(" in doc.text:
+            doc.add("ident", L.ECHO, sub="echo")
         has_ident = any("ident" in d for d in doc.by_sent)
         for kind, pat in (("khazar", L.KHAZAR), ("holocaust", L.HOLOCAUST), ("holo_standalone", L.HOLO_STANDALONE),
                           ("dual_standalone", L.DUAL_STANDALONE), ("protocols", L.PROTOCOLS), ("zog", L.ZOG),
