@@ -769,8 +769,14 @@ def detect(nt: NormalizedText) -> list[Span]:
 
 def _evidence_range(doc: _Doc, nt: NormalizedText, lo: int, hi: int, cue_at: int) -> tuple[int, int]:
     s, e = doc.sents[lo][0], doc.sents[hi][1]
-    if e - s > 600:  # a chunk of a wall of text: highlight around the key cue only
-        s, e = max(s, cue_at - 200), min(e, cue_at + 200)
+    if e - s > 600:  # a chunk of a wall of text: highlight around the key cue only, whole words
+        text = doc.text
+        ns, ne = max(s, cue_at - 200), min(e, cue_at + 200)
+        while ns > s and not text[ns - 1].isspace() and cue_at - ns < 240:
+            ns -= 1
+        while ne < e and not text[ne].isspace() and ne - cue_at < 240:
+            ne += 1
+        s, e = ns, ne
     b, end = nt.to_original(s, e)
     orig = nt.original
     while b < end and orig[b].isspace():
