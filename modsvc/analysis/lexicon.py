@@ -252,7 +252,7 @@ CLAIM = cue_pattern({
                r"hands in", r"fingers in", r"claws in"),
     "takeover": (r"(?:took|take|taken|taking|takes) over", r"infiltrat(?:e|es|ed|ing|ion)"),
     "fund": (r"fund(?:s|ed|ing)?", r"financ(?:es|ed|ing)", r"bankroll(?:s|ed|ing)?", r"(?:pay|pays|paid|paying) for",
-             r"sponsor(?:s|ed|ing)?", r"back(?:s|ed|ing)"),
+             r"sponsor(?:s|ed|ing)?"),
     "cause": (r"start(?:s|ed|ing)?", r"caus(?:e|es|ed|ing)", r"push(?:es|ed|ing)?", r"promot(?:e|es|ed|ing)",
               r"profit(?:s|ed|ing)? (?:from|off)", r"(?:got|get|gets|getting) rich (?:from|off)",
               r"made (?:a )?(?:fortune|billions|millions|money) (?:from|off)", r"want(?:s|ed)? (?:another |more |a |a new |new )?wars?", r"drag(?:s|ged|ging)? us into",

@@ -313,6 +313,9 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
                 elif pron and prev_idents:
                     agents = prev_idents[-1:]
                     cross = True
+            # "a Jewish plot", "Jewish-owned" stay; "some Jewish students run the paper" does not
+            tight = [a for a in glued if doc.between(a.end, c.start).strip() in ("", "-")]
+            agents = [a for a in agents if a in tight or not _subgroup(doc, a)]
             if not agents:
                 continue
             a = max(agents, key=lambda x: L.IDENT_STRENGTH.get(x.sub, 0.5))
@@ -321,7 +324,7 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
             if _negated(doc, max(doc.sents[i][0], c.start - 12), c.start) and not cross:
                 continue
             base = L.IDENT_STRENGTH.get(a.sub, 0.5)
-            score = base - (0.0 if strong else 0.1) - (0.1 if cross else 0.0)
+            score = base - (0.0 if strong else 0.1) - (0.2 if cross else 0.0)
             if L.QUESTION_OPENER.search(doc.sent_text(i)) and doc.sent_text(i).rstrip().endswith("?"):
                 score -= 0.2
             trope = L.OBJECT_TROPE[o.sub]
@@ -368,6 +371,27 @@ def _rule_nominal(doc: _Doc, out: list[_Finding]) -> None:
             trope = _NOMINAL_TROPE[c.sub]
             out.append(_Finding("antisemitism", trope, 0.75, (i, i),
                                 f"{TROPES[trope]}: '{doc.text[c.start:c.end]}' + '{h.group()}'", c.start))
+
+
+_SUBGROUP_BEFORE = re.compile(r"(?<![a-z])(?:some|many|my|our|a|an|two|three|several|few|local|individual|these|those|his|her"
+                              r"|young|older)\s+$")
+_ORDINARY_HEADS = frozenset({
+    "student", "students", "voter", "voters", "farmer", "farmers", "friend", "friends", "neighbour", "neighbours",
+    "neighbor", "neighbors", "doctor", "doctors", "immigrants", "refugees", "family", "families", "artist", "artists",
+    "writer", "writers", "comedian", "comedians", "kids", "children", "women", "men", "colleague", "colleagues",
+    "teacher", "teachers", "workers", "volunteers", "community", "museum", "school", "schools", "deli", "holiday",
+    "holidays", "cemetery", "wedding", "survivors", "charity", "charities", "organisations", "organizations", "groups",
+})
+
+
+def _subgroup(doc: _Doc, a: _Cue) -> bool:
+    """'some Jewish students', 'my Jewish friend', 'Jewish voters': particular people, not 'the Jews'."""
+    if _SUBGROUP_BEFORE.search(doc.text, max(0, a.start - 12), a.start):
+        return True
+    if doc.text[a.start:a.end] == "jewish":
+        nxt = re.match(r"\s+([a-z]+)", doc.text[a.end:a.end + 20])
+        return bool(nxt and nxt.group(1) in _ORDINARY_HEADS)
+    return False
 
 
 def _strong_idents(doc: _Doc, lo: int, hi: int, exclude: str = "") -> list[_Cue]:

@@ -176,6 +176,10 @@ def test_evasions_are_caught_and_highlighted_in_the_original(text, evasion):
     "Sviatoslav I destroyed the Khazar fortress of Sarkel in 965.",
     "Holocaust survivors spoke at the school today.",
     "Hindus should take note of what happened to Jews in Nazi controlled Europe.",
+    "I met some Jewish students last week. They run the student newspaper now and it's great.",
+    "Jewish voters backed the Democrats by a wide margin.",
+    "A Jewish-owned bakery was vandalised with swastikas, police said.",
+    "I can't believe people still think the Rothschilds run the world.",
     # criticism of Israeli government policy
     "Netanyahu's government policy in Gaza is wrong",
     "Israeli settlers control large parts of the West Bank with army protection.",
@@ -285,6 +289,10 @@ def test_handwritten_dev_set_recall_and_false_positives():
     assert as_tp / as_pos >= 0.9, dict(hits)
     assert cons_tp / cons_pos >= 0.85
     for cat in ("benign_jewish_life", "benign_jewish_history", "israel_policy_criticism", "counter_speech",
-                "ordinary", "toxicity_insult", "toxicity_threat", "toxicity_obscene"):
+                "conspiracy_negated", "ordinary", "toxicity_insult", "toxicity_threat", "toxicity_obscene"):
         flagged, total = hits[cat]
         assert flagged / total <= 0.05, (cat, flagged, total)
+    # rejected or reported conspiracy claims are not conspiracy content either
+    negated = [r for r in rows if r["category"] in ("conspiracy_negated", "ordinary", "counter_speech")]
+    cons_fp = sum(rule_scores(spans_of(r["text"]))["conspiracy"] >= 0.5 for r in negated)
+    assert cons_fp / len(negated) <= 0.05
