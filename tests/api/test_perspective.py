@@ -202,3 +202,13 @@ def test_language_detection():
     assert detect_languages("Das ist nicht gut und ich bin sauer")[0] == "de"
     assert detect_languages("Je ne suis pas d'accord avec vous, c'est une honte")[0] == "fr"
     assert detect_languages("Это ужасно")[0] == "ru"
+
+
+def test_corals_builtin_perspective_request(sqlite_app):
+    """Coral's toxic phase: POST {endpoint}/comments:analyze?key=KEY with exactly this body, reads
+    data.attributeScores.TOXICITY.summaryScore.value."""
+    key = make_key(sqlite_app)
+    response = sqlite_app.test_client().post(f"/v1alpha1/comments:analyze?key={key}", data=json.dumps({
+        "comment": {"text": "I will kill you"}, "languages": ["en"], "doNotStore": True,
+        "requestedAttributes": {"TOXICITY": {}}}), content_type="application/json")
+    assert response.get_json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] == 0.98
