@@ -69,6 +69,7 @@ def seed_check(analyzer) -> list[dict]:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--backend", default="builtin")
+    p.add_argument("--sources", nargs="*", help="only these sources (default: all)")
     p.add_argument("--per-source-limit", type=int, default=0, help="cap rows per source (0 = all)")
     p.add_argument("--json", help="also write all figures to this file")
     p.add_argument("--dump-scores", help="write every item's source, category, labels and scores (JSON Lines)")
@@ -76,7 +77,7 @@ def main(argv=None) -> int:
 
     analyzer = get_analyzer(args.backend)
     policy = Policy()
-    rows = [r for r in load_all() if r.split == "test"]
+    rows = [r for r in load_all() if r.split == "test" and (not args.sources or r.source in args.sources)]
     by_source = defaultdict(list)
     for r in rows:
         if not args.per_source_limit or len(by_source[r.source]) < args.per_source_limit:

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from modsvc.analysis.builtin import counter_cue  # noqa: E402
 from modsvc.analysis.heads import ARTIFACTS, logit, save_heads  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
 from training.datasets import Example, load_all  # noqa: E402
@@ -97,12 +98,18 @@ def oof_scores(X, y, w, label, mlp, folds=5):
     return out
 
 
-def fit_fusion(head_oof: np.ndarray, rule: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict:
+def fit_fusion(head_oof: np.ndarray, rule: np.ndarray, counter: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict:
     from sklearn.linear_model import LogisticRegression
 
-    X = np.stack([logit(head_oof), rule], axis=1)
+    X = np.stack([logit(head_oof), rule, counter], axis=1)
     clf = LogisticRegression(C=10.0, max_iter=1000).fit(X, y, sample_weight=w)
-    return {"w_head": float(clf.coef_[0, 0]), "w_rule": float(clf.coef_[0, 1]), "bias": float(clf.intercept_[0])}
+    return {"w_head": float(clf.coef_[0, 0]), "w_rule": float(clf.coef_[0, 1]), "w_counter": float(clf.coef_[0, 2]),
+            "bias": float(clf.intercept_[0])}
+
+
+def apply_fusion(f: dict, head: np.ndarray, rule: np.ndarray, counter: np.ndarray) -> np.ndarray:
+    z = f["w_head"] * logit(head) + f["w_rule"] * rule + f.get("w_counter", 0.0) * counter + f["bias"]
+    return 1 / (1 + np.exp(-z))
 
 
 def main(argv=None) -> int:
@@ -154,10 +161,12 @@ def main(argv=None) -> int:
         print(f"{lb:16s} n={m.sum():6d} pos={y.sum():6d}  held-out AUC {aucs}")
         oof = oof_scores(X[m], y, w_all[m], lb, lb in args.mlp)
         if lb in ("antisemitism", "conspiracy") and rules is not None:
-            r = np.array([rules[i].get(lb, 0.0) for i in np.flatnonzero(m)], dtype=np.float64)
-            f = meta["fusion"][lb] = fit_fusion(oof, r, y, w_all[m])
-            print(f"  fusion {f} (rule fired on {(r > 0).sum()} training rows)")
-            oof = 1 / (1 + np.exp(-(f["w_head"] * logit(oof) + f["w_rule"] * r + f["bias"])))
+            idx = np.flatnonzero(m)
+            r = np.array([rules[i].get(lb, 0.0) for i in idx], dtype=np.float64)
+            cc = np.array([counter_cue(train[i].text) for i in idx], dtype=np.float64)
+            f = meta["fusion"][lb] = fit_fusion(oof, r, cc, y, w_all[m])
+            print(f"  fusion {f} (rule fired on {(r > 0).sum()}, counter cue on {int(cc.sum())} training rows)")
+            oof = apply_fusion(f, oof, r, cc)
         meta["labels"][lb]["oof_auc"] = round(float(roc_auc_score(y, oof)), 4)
         meta["labels"][lb]["suggested_thresholds"] = suggest_thresholds(oof, y)
         print(f"  out-of-fold AUC {meta['labels'][lb]['oof_auc']}  thresholds {meta['labels'][lb]['suggested_thresholds']}")

@@ -5,7 +5,8 @@ Scoring a text:
 2. the heads give nine probabilities per window; a text's score is its worst window (max), so one hateful
    paragraph inside a long harmless post is not averaged away;
 3. antisemitism and conspiracy are fused with the rule layer's scores:
-   ``p = sigmoid(a * logit(head) + b * rule + c)`` with (a, b, c) fitted by logistic regression on
+   ``p = sigmoid(a * logit(head) + b * rule + d * counter + c)`` (counter = the text uses words of rejection
+   such as "myth", "antisemitic", "debunked") with (a, b, c, d) fitted by logistic regression on
    out-of-fold head scores of the training data (``artifacts/heads.json`` → "fusion"); without fitted
    weights the fusion is ``max(head, rule)``.
 4. for labels that reach a threshold, ``evidence_spans`` scores each sentence on its own and returns the
@@ -27,6 +28,16 @@ from .types import LABELS, Span
 log = logging.getLogger(__name__)
 
 FUSED_LABELS = ("antisemitism", "conspiracy")
+# Words people use when they *reject* or *report* a myth. Neither the sentence encoder nor keyword rules read
+# stance well, so the fusion gets this as a third feature; its weight is learned (negative when it helps).
+COUNTER_CUES = re.compile(
+    r"\b(antisemit\w*|anti-semit\w*|myths?|tropes?|debunk\w*|forger(y|ies)|forged|fabricat\w*|propaganda|"
+    r"canards?|conspiracy theor\w*|bigot\w*|hate speech|racis[mt]\w*|dog ?whistles?|neo-?nazis?|white supremac\w*|"
+    r"no (basis|evidence)|lies|(is|are|was) (a )?lie|disinformation|stereotyp\w*|smears?|hateful|reported)\b", re.I)
+
+
+def counter_cue(text: str) -> float:
+    return 1.0 if COUNTER_CUES.search(text) else 0.0
 MAX_SENTENCES = 48  # sentences scored per flagged text for evidence spans
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
@@ -67,20 +78,23 @@ class BuiltinModel:
         np.maximum.at(out, chunks.owner, probs)
         return out
 
-    def fuse(self, head: np.ndarray, rules: list[dict[str, float]]) -> np.ndarray:
+    def fuse(self, head: np.ndarray, rules: list[dict[str, float]], texts: list[str]) -> np.ndarray:
         out = head.copy()
         for lb in FUSED_LABELS:
             j = LABELS.index(lb)
             rule = np.array([float(r.get(lb, 0.0)) for r in rules], dtype=np.float32)
             f = self.fusion.get(lb)
             if f:
-                out[:, j] = sigmoid(f["w_head"] * logit(head[:, j]) + f["w_rule"] * rule + f["bias"])
+                z = f["w_head"] * logit(head[:, j]) + f["w_rule"] * rule + f["bias"]
+                if f.get("w_counter"):
+                    z = z + f["w_counter"] * np.array([counter_cue(t) for t in texts], dtype=np.float32)
+                out[:, j] = sigmoid(z)
             else:
                 out[:, j] = np.maximum(head[:, j], rule)
         return out
 
     def score(self, texts: list[str], rules: list[dict[str, float]]) -> np.ndarray:
-        return self.fuse(self.head_scores(texts), rules)
+        return self.fuse(self.head_scores(texts), rules, texts)
 
     def evidence_spans(self, text: str, labels: dict[str, float], offset_map=None) -> list[Span]:
         """Sentences whose own head score reaches ``labels[label]`` (a threshold), for each flagged label.

@@ -91,7 +91,10 @@ def save_heads(directory: Path, layers: dict[str, list[tuple[np.ndarray, np.ndar
             arrays[f"{lb}/W{i}"] = np.asarray(W, dtype=np.float32)
             arrays[f"{lb}/b{i}"] = np.asarray(b, dtype=np.float32).reshape(-1)
     np.savez_compressed(directory / "heads.npz", **arrays)
-    version = "heads@" + hashlib.sha1((directory / "heads.npz").read_bytes()).hexdigest()[:10]
+    # the fusion weights live in the JSON and change scores too, so they are part of the version
+    digest = hashlib.sha1((directory / "heads.npz").read_bytes())
+    digest.update(json.dumps(meta.get("fusion", {}), sort_keys=True).encode())
+    version = "heads@" + digest.hexdigest()[:10]
     meta = {**meta, "version": version}
     (directory / "heads.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     return version

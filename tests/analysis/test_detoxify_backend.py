@@ -27,6 +27,7 @@ def no_network(monkeypatch):
         raise OSError("network disabled in this test")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)  # DNS too: without network a lookup can hang
 
 
 def reference_scores(ckpt, hf_dir, texts):
