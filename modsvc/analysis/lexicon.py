@@ -224,7 +224,7 @@ IDENT = cue_pattern({
     "cosmopolitan": (r"rootless cosmopolitans?", r"cosmopolitans"),
     "soros": (r"(?:george )?soros", r"soros-?funded"),
     "globalist": (r"globalists", r"globalist (?:elites?|cabal|bankers?)", r"(?:the )?globalist"),
-    "lobby": (r"(?:israel|jewish|zionist|israeli) lobby", r"aipac"),
+    "lobby": (r"(?:israel|israel's|jewish|zionist|israeli) lobby", r"aipac"),
 })
 
 # ----------------------------------------------------------------------------- control claims
@@ -276,10 +276,11 @@ OBJECT = cue_pattern({
                 r"wall street", r"money(?: supply)?", r"finance", r"financial (?:system|world|sector|markets?)",
                 r"(?:world|global) econom(?:y|ies)", r"the economy", r"economies", r"currenc(?:y|ies)", r"the gold",
                 r"stock markets?", r"the imf", r"the world bank", r"usury", r"bankers", r"big banks", r"cash",
-                r"(?:financial )?crash(?:es)?", r"central bankers?", r"the great depression", r"recessions?", r"depressions?", r"inflation", r"financial cris(?:is|es)", r"blackrock",
+                r"(?:financial )?crash(?:es)?", r"central bankers?", r"the great depression",
+                r"(?:every|all the|all of the) (?:houses?|homes?|buildings?|businesses|property|land|shops?)", r"the bank of england", r"recessions?", r"depressions?", r"inflation", r"financial cris(?:is|es)", r"blackrock",
                 r"the purse strings"),
     "media": (r"media", r"msm", r"press", r"news(?:papers?| networks?| outlets?)?", r"holl?ywood", r"tv", r"television",
-              r"big tech", r"social media", r"entertainment(?: industry)?", r"film industry", r"music industry",
+              r"big tech", r"social media", r"universit(?:y|ies)", r"academia", r"the education system", r"campus(?:es)?", r"entertainment(?: industry)?", r"film industry", r"music industry",
               r"publishing", r"the narrative", r"cnn", r"the bbc", r"newsrooms?", r"journalists", r"the networks"),
     "government": (r"governments?", r"congress", r"senate", r"parliaments?", r"white house", r"washington",
                    r"politicians", r"politics", r"state department", r"both parties", r"democrats", r"republicans",
@@ -301,7 +302,7 @@ OBJECT = cue_pattern({
               r"what (?:you|we|people|they) (?:can |are allowed to |may )?(?:say|think|see|read|hear|believe)", r"free speech",
               r"the internet", r"online speech"),
     "immigration": (r"immigration", r"mass immigration", r"migrants?", r"refugees?", r"refugee crisis", r"migrant crisis",
-                    r"migration", r"migrant boats", r"open borders", r"white genocide",
+                    r"migration", r"migrant boats", r"open borders", r"(?:the )?white race", r"white (?:nations|countries|people|europeans|christians)", r"white genocide",
                     r"the great replacement", r"replacement", r"multiculturalism", r"race[- ]mixing", r"diversity"),
 })
 
@@ -325,13 +326,14 @@ HOLO_DENIAL = cue(
     r"never happened", r"(?:didn't|did not|never) (?:really )?happen", r"made up", r"invented", r"fairy ?tales?",
     r"impossible", r"(?:never|no) gas(?:sing|sed)?", r"delousing", r"(?:just|only|actually|really) (?:died of )?typhus", r"swimming pools?",
     r"inflated", r"(?:use|uses|using|used|exploit\w*|milk\w*|cash\w* in on|weaponi[sz]\w*) (?:the )?(?:holocaust|shoah)",
-    r"guilt trip\w*", r"overblown", r"overstated", r"embellished", r"hyped", r"blown out of proportion", r"forg(?:ery|ed)", r"fantas(?:y|ies)",
+    r"guilt trip\w*", r"religion", r"heresy", r"(?:not allowed|forbidden|illegal|a crime) to question", r"questioning it", r"overblown", r"overstated", r"embellished", r"hyped", r"blown out of proportion", r"forg(?:ery|ed)", r"fantas(?:y|ies)",
     r"fiction(?:al)?",
     r"(?:didn't|did not|never) (?:die|exist)", r"propaganda", r"scam", r"fraud", r"alleged", r"so-?called",
     r"holocaust (?:industry|religion|cult|narrative|story)", r"biggest lie", r"a lie",
 
 )
-HOLO_STANDALONE = cue(r"(?:nobody|no one|no jews?|not a single jew) (?:was|were|got) (?:ever )?gassed", r"holo-?hoax", r"holohoax(?:ers)?", r"holocaust ?hoax", r"holocough",
+HOLO_STANDALONE = cue(r"(?:nobody|no one|no jews?|not a single jew) (?:was|were|got) (?:ever )?gassed", r"gassed (?:nobody|no one|no-one)",
+                      r"the real holocaust", r"holo-?hoax", r"holohoax(?:ers)?", r"holocaust ?hoax", r"holocough",
                                       r"hollow ?cost", r"holocaust (?:industry|religion|cult)")
 HOLO_COUNTER = cue(
     r"deniers?", r"denial(?:ism)?", r"deny(?:ing)?", r"denies", r"revisionis(?:m|ts?)", r"survivors?", r"never forget",
@@ -359,7 +361,7 @@ DUAL = cue(
     r"foreign agents?", r"traitors?", r"treason(?:ous)?", r"put(?:s|ting)? israel (?:first|before|above)",
     r"not (?:real|true|loyal) (?:americans?|brits?|britons|germans?|french|citizens)", r"disloyal", r"fifth column",
     r"israel(?:'s)? interests? (?:first|above|over|before)", r"(?:loyalty|allegiance|loyalties)(?: [\w']+){0,6} (?:with|to|for) (?:israel|tel aviv)",
-    r"real allegiance",
+    r"real allegiance", r"wars? for israel", r"(?:die|dying|fight|fighting) for israel",
 )
 DUAL_STANDALONE = cue(r"israel[- ]firsters?", r"israel[- ]first (?:traitors?|politicians|crowd|senators?|congressm[ae]n|shills?)")
 # "the Jewish media lies": a group-owned institution + hostile verb, no explicit control verb
@@ -409,7 +411,8 @@ DEHUM = cue(
     r"spawn of satan", r"children of (?:satan|the devil)", r"sons of satan", r"satanic", r"filthy", r"dirty", r"scum(?:bags)?",
     r"swine", r"infest(?:ed|ing|ation)?", r"greedy", r"money[- ]grubbing", r"rootless",
     r"(?:the |an |sworn )?enem(?:y|ies) of (?:every|all|the|our|white|christian) (?:\w+ )?(?:nations?|humanity|mankind|world|people|race|christians|west|civili[sz]ation)",
-    r"destroyers? of (?:nations|civili[sz]ation|the west)", r"poison(?:s|ers?|ing)? (?:of )?(?:the )?(?:nations?|world|wells?|society)",
+    r"destroyers? of (?:nations|civili[sz]ation|the west)", r"devil'?s (?:children|spawn|offspring|people)", r"sons of the devil",
+    r"john 8:? ?44", r"(?:at war|waging war|been at war) (?:with|against) (?:europe|the west|christians?|christianity|whites?|white people|humanity|mankind|us|germany|russia|our (?:people|nation|race))", r"poison(?:s|ers?|ing)? (?:of )?(?:the )?(?:nations?|world|wells?|society)",
 )
 VIOLENCE = cue(
     r"gas (?:the|all|them|those|every)", r"(?:should|must|need to|ought to) (?:all )?be (?:gassed|exterminated|killed|burned|eradicated|wiped out|deported|removed|hanged|shot)",
@@ -435,17 +438,28 @@ STEREOTYPE = cue(
     r"greed(?:y)?", r"money[- ]grubbing", r"cheat(?:s|ing|ed|ers?)?", r"(?:never|don't|do not|can't|cannot) trust", r"untrustworthy",
     r"only care(?:s)? about (?:money|power|themselves)", r"(?:money|shekels) and power", r"counting (?:their )?(?:money|shekels|coins)",
     r"typical", r"sneaky", r"dishonest", r"(?:stop|keep) (?:the )?(?:jews?|them) (?:out|away)", r"(?:i|we) (?:hate|despise|can't stand|cannot stand|don't like|do not like|dislike)",
-    r"stingy", r"miserly",
+    r"stingy", r"miserly", r"bring(?:s)? (?:nothing but )?(?:misery|death|destruction|chaos|ruin|trouble)", r"wherever they go",
     r"(?:poison|poisons|poisoning|corrupt|corrupts|corrupting|brainwash|brainwashes|brainwashing|degrad\w+) (?:our|the|your) (?:children|kids|youth|minds|culture|society|nation|people|women|young)", r"in their blood", r"(?:jew|jewed) (?:him|her|me|us|you|them)? ?down", r"jewed",
 )
 
 DEICIDE = cue(r"(?:killed|murdered|crucified|executed) (?:jesus|christ|our lord|the messiah|god)", r"christ-? ?killers?",
               r"deicide", r"killed our (?:lord|saviou?r)")
 # standalone coded phrases for the war / revolution myth
-WARS_STANDALONE = cue(r"judeo-?bolshevi(?:k|ks|sm|st|sts)", r"jewish bolshevi(?:k|ks|sm)", r"(?:the )?jew world order",
-                      r"zio-?wars?", r"wars? for israel", r"(?:die|dying|fight|fighting) for israel")
+WARS_STANDALONE = cue(r"judeo-?bolshevi(?:k|ks|sm|st|sts)", r"jewish bolshevi(?:k|ks|sm)", r"(?:the )?jew world order")
+# with an identity term nearby: "the Jews want to destroy the white race"
+REPLACEMENT = cue(r"destroy\w* (?:the )?(?:white race|white (?:nations|countries|people|europeans)|europe|the west|western civili[sz]ation|christianity)",
+                  r"replac\w+ (?:white|us|europeans|the white|native)", r"white genocide", r"(?:flood|flooding|floods) (?:our|the west|europe|america)")
 ALWAYS_THEM = cue(r"(?:it'?s|it is|it was|it'?s been) always (?:the )?(?:jews|joos|jooz|tribe|zionists|rothschilds|chosen ones|chosen people)",
                   r"always (?:the )?(?:jews|joos|jooz|zionists|rothschilds)(?:'s?)? fault")
+
+# "they aren't even Semites": the impostor myth without naming the Khazars
+IMPOSTOR = cue(r"fake jews", r"so-?called jews", r"not (?:even )?(?:real|true|actual|genuine) (?:jews|israelites)",
+               r"(?:aren't|are not) (?:even )?(?:real|true) jews")
+# "they aren't even Semites" only counts next to an identity term (else: "unless Arabs aren't Semitic")
+NOT_SEMITES = cue(r"(?:aren't|are not|were not|weren't) (?:even |real |true )?semit(?:es|ic)", r"not (?:even )?(?:real|true) semites")
+# in-group mockery memes of antisemitic forums
+CODED_MEME = cue(r"shalom,? goyim", r"oy vey,? (?:the )?goyim", r"the goyim know", r"shut it down,? (?:the )?goyim",
+                 r"happy merchants?", r"the merchant", r"early life section", r"every single time")
 
 ISRAEL_CTX = cue(
     r"israel(?:i|is|'s)?", r"gaza(?:ns)?", r"palestin(?:e|ian|ians)", r"idf", r"west bank", r"netanyahu", r"genocide",
@@ -503,7 +517,7 @@ CONSPIRACY = cue_pattern({
         r"puppet ?masters?", r"pull(?:s|ing)? (?:all )?the strings", r"string-?pullers?",
         r"they want (?:you|us) to (?:believe|think|be|feel|stay|fight|hate|get|take|forget|comply|obey|fear|consume|accept)",
         r"(?:the )?(?:elites?|global elites?|globalists|powers that be|tptb|deep state|cabal|shadow government|those in power|ruling class) (?:planned|engineered|orchestrated|staged|manufactured|created|released|want(?:s|ed)? (?:this|it|us|you|war)|control(?:s|led)? (?:everything|us|the world)|are behind)",
-        r"deep state", r"shadow government", r"powers that be", r"secret (?:society|societies|elites?|cabal|government|rulers)",
+        r"secret (?:society|societies|elites?|cabal|government|rulers)",
         r"controlled opposition", r"nothing (?:is|happens) (?:by )?(?:an )?(?:accident|coincidence)", r"there are no coincidences",
         r"it'?s all (?:planned|connected|orchestrated|a setup|scripted|part of the plan)", r"all part of (?:the|their|a) plan",
         r"colou?r revolutions? (?:orchestrated|funded|financed|organi[sz]ed|engineered|backed|sponsored|staged)",
@@ -512,7 +526,7 @@ CONSPIRACY = cue_pattern({
         r"useful idiots", r"sheeple", r"globalist (?:agenda|plan|plot|elites?|cabal)", r"globalists (?:want|plan|control|are behind|run)",
         r"the cabal", r"the illuminati", r"illuminati", r"the elites? (?:want|planned|are planning)"),
     "orchestrator_weak": (r"(?:this|it|that) (?:was|is) (?:just )?(?:another |a )colou?r revolution", r"another colou?r revolution",
-                          r"colou?r revolutions?", r"planned long in advance", r"prepared long in advance",
+                          r"colou?r revolutions?", r"planned long in advance", r"deep state", r"shadow government", r"powers that be", r"prepared long in advance",
                           r"(?:this|it) (?:was|is) no accident", r"wag the dog",
                           r"(?:who|what) (?:is|was|are|were) (?:really )?behind (?:the |this |these |all )?(?:unrest|riots|protests|coup|uprising|revolution|chaos|it all)", r"false opposition"),
     "follow_the_money": (r"(?:always )?ask(?: yourself)?,? (?:who|where) (?:does |did |is |the )?(?:the )?money (?:comes?|came|coming) from",
@@ -521,7 +535,7 @@ CONSPIRACY = cue_pattern({
                          r"who (?:really )?benefits", r"cui bono", r"money trail", r"ask who profits", r"who profits"),
     "money_weak": (r"follow the money", r"the money (?:must have )?c(?:a|o)me from somewhere", r"financially strong backers", r"who paid for (?:this|it|them)"),
     "false_flag": (r"false[- ]?flags?", r"inside jobs?", r"(?:let|allowed) it happen on purpose", r"controlled demolition",
-                   r"(?:bush|the government|the cia|mossad|the mossad|the fbi|israel|the jews|jews|zionists|the zionists) did (?:9/11|911|it|this)", r"9/11 was (?:an inside job|planned|staged)",
+                   r"(?:bush|the government|the cia|mossad|the mossad|the fbi) did (?:9/11|911|it|this)", r"(?:israel|the jews|jews|zionists|the zionists) did (?:9/11|911)", r"9/11 was (?:an inside job|planned|staged)",
                    r"psy-?ops?", r"gulf of tonkin", r"self-?inflicted attack"),
     "staged_event": (r"crisis actors?", r"paid actors", r"(?:totally|completely|all|obviously|clearly) staged",
                      r"(?:attacks?|shootings?|massacres?|bombings?|events?|it all|whole thing|pandemic|crisis|incidents?|landings?|hostage|video|footage) (?:was|were|is|are) (?:all )?staged",
@@ -584,7 +598,7 @@ ATTRIBUTION = cue(
     r"according to (?:antisemites|conspiracy theorists|nazis|the nazis|cranks)", r"it is not true that", r"it's not true that",
     r"isn't true that", r"no,", r"(?:many|some|most|a lot of|lots of) (?:people|folks) (?:think|believe|assume)", r"people (?:think|believe|assume) that",
     r"(?:can'?t|cannot) believe (?:people|anyone|someone|you)", r"people (?:still|actually|really|seriously) (?:think|believe)", r"(?:believ|think|say)(?:e|es|ing) that .{0,20}is (?:antisemitic|racist)", r"as if",
-    r"falsely", r"(?:posting|saying|suggesting|implying|claiming|insisting|pretending|tweeting|the thought) that",
+    r"falsely", r"(?:teaching|taught|teaches|preaching|preached) that", r"(?:posting|saying|suggesting|implying|claiming|insisting|pretending|tweeting|the thought) that",
     r"(?:silly|stupid|dumb|crazy|ignorant|naive) enough to", r"conspirac(?:y|ies) about", r"are you saying",
     r"spread(?:s|ing)? (?:dangerous |antisemitic |vile |hateful )?(?:conspirac\w+|lies|myths|hate|tropes)", r"(?:stop|quit) (?:trying to )?(?:hold\w*|blam\w*|making)",
     r"hold(?:ing|s)? (?:all |every |the )?(?:jews?|jewish people|jewish community) (?:responsible|accountable)",
@@ -596,7 +610,7 @@ ENDORSE = cue(
     r"(?:isn't|is not|aren't|ain't) (?:a |an )?(?:myth|conspiracy|conspiracy theory|trope|antisemitic|antisemitism|forgery|lie)",
     r"call(?:ed|s)? (?:it|you|me|us|that|anyone) (?:an? )?(?:antisemit\w*|anti-semit\w*|conspiracy\w*|racist|bigot)", r"they call it",
     r"so-?called (?:antisemitism|anti-semitism|myth|conspiracy)", r"(?:cry|cries|crying|scream\w*|whin\w*|shriek\w*|moan\w*)(?: about)? (?:antisemitism|anti-semitism)",
-    r"antisemitism card",
+    r"antisemitism card", r"the real (?:anti-?semites|racists|nazis|terrorists|supremacists)",
     r"real reason", r"undeniable", r"everyone knows", r"do your research", r"look it up", r"(?:just )?noticing", r"name the \w+", r"red-?pilled", r"mask off", r"(?:still|always) true",
 )
 # reported speech / news: "shouted 'the media is run by Jews'", "was sacked for saying ...", "calls Jews termites"
@@ -604,7 +618,7 @@ REPORTING = cue(
     r"(?:says|said|shouts|shouted|yelled|yells|tweeted|wrote|chanted|chants|claims|claimed|told|posted|screamed|declared|reportedly|allegedly)",
     r"according to", r"(?:was|were|been|got) (?:sacked|fired|suspended|arrested|charged|convicted|jailed|expelled|banned) for",
     r"call(?:s|ed|ing)? (?:jews|them|us|israelis) ", r"(?:attacker|assailant|suspect|gunman|man|woman|cleric|preacher|imam|pastor|rapper|politician|mp|candidate|student|teacher) (?:who )?(?:shout|said|wrote|call|claim|post)\w*",
-    r"(?:listen|watch) to this", r"in a (?:speech|video|post|tweet|sermon)", r"surveys?", r"polls?", r"percent of",
+    r"(?:listen|watch) to this", r"call(?:s|ed|ing)? (?:[a-z]+ ){0,2}(?:fake|so-?called|not real) jews", r"in a (?:speech|video|post|tweet|sermon)", r"surveys?", r"polls?", r"percent of",
 )
 
 # questions like "Do Jews control the media?" are asked both honestly and as insinuation
@@ -618,7 +632,8 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"you know who", r"rot?h?schild", r"rothchild", r"soros", r"globalis", r"international", r"money ?changers", r"usur",
     r"elders", r"protocol", r"cosmopol", r"holocau", r"holo", r"hollow", r"shoah", r"six million", r"6 million", r"6million", r"6,000,000",
     r"6m", r"gas cham", r"auschwitz", r"camps", r"aipac", r"nazi", r"hitler", r"christ", r"oven", r"hook", r"shekel",
-    r"kosher", r"\(\s?\(\s?\(", r"j\*", r"ethnic", r"ethnicity", r"judeo", r"christ", r"wars? for", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
+    r"kosher", r"\(\s?\(\s?\(", r"j\*", r"semit", r"devil", r"john 8", r"shalom", r"oy vey", r"merchant", r"early life",
+    r"every single time", r"hook", r"ethnic", r"ethnicity", r"judeo", r"christ", r"wars? for", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
     r"typhus", r"loyal", r"allegian", r"goy", r"ritual", r"traitor", r"fifth column", r"death to", r"final solution", r"1488",
     r"14 ?88", r"day of the rope",
 ]) + ")")

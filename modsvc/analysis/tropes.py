@@ -50,6 +50,7 @@ TROPES: dict[str, str] = {
     "zionist_code": "'Zionists' used as code for Jews with plot / apocalyptic claims",
     "stereotype": "Hostile stereotype about Jews (greed, cheating, untrustworthiness)",
     "deicide": "Jews blamed for killing Christ (deicide)",
+    "coded_meme": "Coded antisemitic meme ('shalom goyim', 'happy merchant', 'every single time')",
 }
 CONSPIRACY_PATTERNS: dict[str, str] = {
     "hidden_orchestrator": "Hidden orchestrator: events secretly directed by a hidden centre",
@@ -524,6 +525,13 @@ def _rule_standalone(doc: _Doc, out: list[_Finding]) -> None:
         for c in doc.cues("wars_standalone", i):
             out.append(_Finding("antisemitism", "orchestrate_wars", 0.85, (i, i),
                                 f"{TROPES['orchestrate_wars']}: '{doc.text[c.start:c.end]}'", c.start))
+        for c in doc.cues("impostor", i):
+            out.append(_Finding("antisemitism", "khazar_myth", 0.75, (i, i),
+                                f"Jews as impostors ('not real Jews / not Semites'): '{doc.text[c.start:c.end]}'", c.start,
+                                "khazar"))
+        for c in doc.cues("coded_meme", i):
+            out.append(_Finding("antisemitism", "coded_meme", 0.7, (i, i),
+                                f"{TROPES['coded_meme']}: '{doc.text[c.start:c.end]}'", c.start))
         for c in doc.cues("always_them", i):
             out.append(_Finding("antisemitism", "world_control", 0.7, (i, i),
                                 f"{TROPES['world_control']}: '{doc.text[c.start:c.end]}'", c.start))
@@ -729,7 +737,7 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
                           ("dual_standalone", L.DUAL_STANDALONE), ("protocols", L.PROTOCOLS), ("zog", L.ZOG),
                           ("nazi_cmp", L.NAZI_CMP), ("blood_standalone", L.BLOOD_STANDALONE),
                           ("violence_standalone", L.VIOLENCE_STANDALONE), ("wars_standalone", L.WARS_STANDALONE),
-                          ("always_them", L.ALWAYS_THEM)):
+                          ("always_them", L.ALWAYS_THEM), ("impostor", L.IMPOSTOR), ("coded_meme", L.CODED_MEME)):
             doc.add(kind, pat)
         if any("holocaust" in d for d in doc.by_sent):
             doc.add("holo_denial", L.HOLO_DENIAL)
@@ -741,7 +749,8 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
             # cues that only count next to an identity term
             for kind, pat in (("blood", L.BLOOD), ("dual", L.DUAL), ("dehum", L.DEHUM), ("violence", L.VIOLENCE),
                               ("israel_ctx", L.ISRAEL_CTX), ("blame", L.BLAME), ("zio_claim", L.ZIO_CLAIM),
-                              ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM), ("deicide", L.DEICIDE)):
+                              ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM), ("deicide", L.DEICIDE),
+                              ("not_semites", L.NOT_SEMITES), ("replacement", L.REPLACEMENT)):
                 doc.add(kind, pat)
             doc.add("nominal", L.NOMINAL, named=True)
         _rule_control(doc, out)
@@ -752,6 +761,8 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
         _rule_with_ident(doc, out, "dual", "dual_loyalty", 0.8, window=1)
         _rule_with_ident(doc, out, "world_dom", "world_control", 0.85, window=0)
         _rule_with_ident(doc, out, "deicide", "deicide", 0.8, window=0)
+        _rule_with_ident(doc, out, "not_semites", "khazar_myth", 0.75, window=0, scope="khazar")
+        _rule_with_ident(doc, out, "replacement", "great_replacement", 0.85, window=0)
         _rule_coded_presence(doc, out)
         _rule_dehumanisation(doc, out)
         _rule_standalone(doc, out)
