@@ -212,7 +212,7 @@ IDENT = cue_pattern({
     "tribe": (r"(?:the|that|a certain|this|their|certain|a tiny|a small|same|one|a single) tribe", r"tribe members", r"the chosen(?: ones| people| race| tribe)?",
               r"chosen (?:ones|people|race|tribe)", r"the goyim know", r"a certain (?:group|people|ethnicity|race)",
               r"you know who", r"(?:same|certain|particular|one|small|little|tiny) (?:little |small |tiny )?(?:ethnic|ethno-?religious) (?:group|minority|tribe|clan)",
-              r"(?:a |the )?certain ethnicity"),
+              r"(?:a |the )?certain ethnicity", r"(?:everyone|everybody|we all|you all|y'all) knows? who"),
     "zionist": (r"(?:the )?zionists", r"zionist (?:cabal|elites?|jews|mafia|entity|regime|masters?|overlords?|bankers?|globalists?|criminals|scum|pigs)",
                 r"zionist", r"zionism"),
     "rothschild": (r"rot?h?schilds?", r"rothschild (?:family|bankers|dynasty|clan)", r"rothchilds?", r"rotschilds?"),
@@ -245,7 +245,7 @@ CLAIM = cue_pattern({
     "puppet": (r"puppet(?:s|eers?|eering)?", r"puppet ?masters?", r"marionettes?"),
     "orchestrate": (r"orchestrat(?:e|es|ed|ing|ors?)", r"engineer(?:s|ed|ing)?", r"mastermind(?:s|ed|ing)?",
                     r"instigat(?:e|es|ed|ing|ors?)", r"plott?(?:s|ed|ing)?", r"scheme(?:s|d)?", r"scheming", r"inventions?", r"creations?", r"conspiracy", r"operations?",
-                    r"(?:a|an) (?:\w+ )?(?:project|idea|agenda|racket|scam)",
+                    r"(?:a|an) (?:\w+ )?(?:project|idea|agenda|racket|scam)", r"propaganda(?: machine| arm| outlets?)?",
                     r"(?:had|has|have) it in for", r"organi[sz](?:e|es|ed|ing)", r"stag(?:e|ed|ing)",
                     r"manipulat(?:e|es|ed|ing|ion)", r"subvert(?:s|ed|ing)?", r"undermin(?:e|es|ed|ing)"),
     "charge": (r"(?:are|is|were|was) in charge of", r"(?:a |an )?(?:iron |tight )?(?:grip|stranglehold|chokehold|hold) (?:on|over)",
@@ -280,7 +280,7 @@ OBJECT = cue_pattern({
                 r"(?:every|all the|all of the) (?:houses?|homes?|buildings?|businesses|property|land|shops?)", r"the bank of england", r"recessions?", r"depressions?", r"inflation", r"financial cris(?:is|es)", r"blackrock",
                 r"the purse strings"),
     "media": (r"media", r"msm", r"press", r"news(?:papers?| networks?| outlets?)?", r"holl?ywood", r"tv", r"television",
-              r"big tech", r"social media", r"universit(?:y|ies)", r"academia", r"the education system", r"campus(?:es)?", r"entertainment(?: industry)?", r"film industry", r"music industry",
+              r"big tech", r"social media", r"universit(?:y|ies)", r"academia", r"porn(?:ography)?(?: industry)?", r"the education system", r"campus(?:es)?", r"entertainment(?: industry)?", r"film industry", r"music industry",
               r"publishing", r"the narrative", r"cnn", r"the bbc", r"newsrooms?", r"journalists", r"the networks"),
     "government": (r"governments?", r"congress", r"senate", r"parliaments?", r"white house", r"washington",
                    r"politicians", r"politics", r"state department", r"both parties", r"democrats", r"republicans",
@@ -355,7 +355,7 @@ BLOOD_STANDALONE = cue(
 )
 
 DUAL = cue(
-    r"dual loyalt(?:y|ies)", r"(?:loyal|loyalty|allegiance) (?:is |lies )?(?:only |first |solely )?(?:to|with) israel",
+    r"dual loyalt(?:y|ies)", r"(?:loyal|loyalty|allegiance) (?:is |lies )?(?:only |first |solely )?(?:to|with) (?:israel|tel aviv)",
     r"more loyal to israel", r"israel[- ]first(?:ers?)?", r"(?:serve|serves|serving|work for|works for|working for) israel",
     r"(?:real|true|first|only) (?:loyalty|allegiance)", r"agents? of (?:israel|a foreign (?:power|state|country)|the mossad)",
     r"foreign agents?", r"traitors?", r"treason(?:ous)?", r"put(?:s|ting)? israel (?:first|before|above)",
@@ -382,11 +382,11 @@ HOSTILE = cue(
 PROTOCOLS = cue(r"protocols?(?: of (?:the )?(?:learned )?elders(?: of zion)?)?", r"elders of zion")
 PROT_TRUE = cue(
     r"true", r"real", r"genuine", r"authentic", r"coming true", r"came true", r"read (?:them|it|the protocols)", r"explains? (?:everything|it all)",
-    r"blueprint", r"playbook", r"exactly", r"happening", r"prophetic", r"accurate", r"right", r"all in", r"all there", r"spelled out",
+    r"blueprint", r"playbook", r"exactly", r"happening", r"prophetic", r"accurate", r"right", r"right about (?:everything|it all)", r"all in", r"all there", r"spelled out",
     r"(?:following|follow|followed) (?:the )?(?:plan|script|protocols)", r"unfold(?:s|ing)?", r"fulfilled", r"word for word",
     r"wake up", r"look around", r"the plan", r"to the letter",
 )
-PROT_STRONG = cue(r"it'?s all in", r"exactly (?:what'?s|what is) happening", r"exactly (?:as|like)", r"all in the protocols", r"coming true", r"came true", r"read them", r"read the protocols", r"explains? (?:everything|it all)",
+PROT_STRONG = cue(r"it'?s all in", r"(?:were|are|was) right", r"right about (?:everything|it all)", r"exactly (?:what'?s|what is) happening", r"exactly (?:as|like)", r"all in the protocols", r"coming true", r"came true", r"read them", r"read the protocols", r"explains? (?:everything|it all)",
                                   r"blueprint", r"playbook", r"word for word", r"to the letter", r"prophetic", r"(?:are|were) (?:all )?(?:true|real|genuine|authentic)")
 # "people say it's fake but ...", "whether or not it's a forgery, ..." -- the denial is waved away
 PROT_REBUT = re.compile(r"(?:but|yet|however|still|whether or not|even if|doesn't matter|does not matter|who cares)" + _E)
@@ -438,7 +438,7 @@ STEREOTYPE = cue(
     r"greed(?:y)?", r"money[- ]grubbing", r"cheat(?:s|ing|ed|ers?)?", r"(?:never|don't|do not|can't|cannot) trust", r"untrustworthy",
     r"only care(?:s)? about (?:money|power|themselves)", r"(?:money|shekels) and power", r"counting (?:their )?(?:money|shekels|coins)",
     r"typical", r"sneaky", r"dishonest", r"(?:stop|keep) (?:the )?(?:jews?|them) (?:out|away)", r"(?:i|we) (?:hate|despise|can't stand|cannot stand|don't like|do not like|dislike)",
-    r"stingy", r"miserly", r"bring(?:s)? (?:nothing but )?(?:misery|death|destruction|chaos|ruin|trouble)", r"wherever they go",
+    r"stingy", r"miserly", r"play(?:s|ing)? the victim", r"victim card", r"rob(?:s|bing|bed)? (?:the world|us|everyone|the goyim)", r"bring(?:s)? (?:nothing but )?(?:misery|death|destruction|chaos|ruin|trouble)", r"wherever they go",
     r"(?:poison|poisons|poisoning|corrupt|corrupts|corrupting|brainwash|brainwashes|brainwashing|degrad\w+) (?:our|the|your) (?:children|kids|youth|minds|culture|society|nation|people|women|young)", r"in their blood", r"(?:jew|jewed) (?:him|her|me|us|you|them)? ?down", r"jewed",
 )
 
@@ -496,6 +496,7 @@ ZIO_CLAIM = cue(
 )
 
 WORLD_DOM = cue(r"world domination", r"global domination", r"(?:rule|control|own|run|dominate|enslave|take over) (?:the )?(?:whole )?(?:world|planet|humanity|mankind|globe)",
+                r"enslav\w* (?:the )?(?:goyim|gentiles|us all|the rest of us|christians|whites|white people|nations)",
                               r"world (?:government|control|power)", r"master race", r"superior race")
 
 SLUR_REPORT = cue(
@@ -507,7 +508,7 @@ SLUR_REPORT = cue(
 
 # ----------------------------------------------------------------------------- conspiracy
 CONSPIRACY_SCORE: dict[str, float] = {
-    "hidden_orchestrator": 0.7, "orchestrator_weak": 0.5, "follow_the_money": 0.6, "money_weak": 0.45,
+    "hidden_orchestrator": 0.7, "orchestrator_weak": 0.45, "follow_the_money": 0.6, "money_weak": 0.45,
     "false_flag": 0.75, "staged_event": 0.75, "secret_plan": 0.75, "cover_up": 0.6, "cover_weak": 0.4,
 }
 CONSPIRACY = cue_pattern({
@@ -633,7 +634,7 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"elders", r"protocol", r"cosmopol", r"holocau", r"holo", r"hollow", r"shoah", r"six million", r"6 million", r"6million", r"6,000,000",
     r"6m", r"gas cham", r"auschwitz", r"camps", r"aipac", r"nazi", r"hitler", r"christ", r"oven", r"hook", r"shekel",
     r"kosher", r"\(\s?\(\s?\(", r"j\*", r"semit", r"devil", r"john 8", r"shalom", r"oy vey", r"merchant", r"early life",
-    r"every single time", r"hook", r"ethnic", r"ethnicity", r"judeo", r"christ", r"wars? for", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
+    r"every single time", r"hook", r"knows? who", r"propaganda", r"porn", r"ethnic", r"ethnicity", r"judeo", r"christ", r"wars? for", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
     r"typhus", r"loyal", r"allegian", r"goy", r"ritual", r"traitor", r"fifth column", r"death to", r"final solution", r"1488",
     r"14 ?88", r"day of the rope",
 ]) + ")")

@@ -86,6 +86,7 @@ _ADJECTIVAL = re.compile(r"(?:-|(?<![a-z])(?:nazi|german|soviet|russian|state|go
                          r"|privately|publicly|family|union|church|muslim|arab|christian|western|saudi|iranian|israeli|communist"
                          r"|us|uk|eu|nato|cia|kremlin|putin|trump|biden|democrat|republican) )$")
 _EXPLOIT = re.compile(r"us(?:e|es|ing|ed)|exploit|milk|cash|weaponi|guilt")
+_RHETORICAL = re.compile(r"(?:tell me|try telling me|you (?:still )?(?:say|claim|think)|pretend|and yet)\s+(?:that\s+)?(?:the\s+)?$")
 _TEMPORAL = re.compile(r"(?<![a-z])(?:after|before|during|since|until|despite|following)\s+(?:the\s+)?$")
 _CLAIM_VERB = re.compile(r"(?<![a-z])(?:suggests?|implies|imply|claims?|says|saying|said|spreads?|spreading|insinuat\w+)(?![a-z])")
 _WHQ = re.compile(r"(?<![a-z])(?:who|whom|whose|what|where)(?![a-z])")
@@ -320,9 +321,11 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
             if not agents:
                 continue
             a = max(agents, key=lambda x: L.IDENT_STRENGTH.get(x.sub, 0.5))
-            if not passive and not cross and _negated(doc, a.end, c.start):
-                continue
-            if _negated(doc, max(doc.sents[i][0], c.start - 12), c.start) and not cross:
+            if not passive and not cross and _negated(doc, a.end, c.start) \
+                    and not _RHETORICAL.search(doc.text, max(0, a.start - 25), a.start):
+                continue  # "Jews don't control the media" -- but not "then tell me Jews don't run finance"
+            if _negated(doc, max(doc.sents[i][0], c.start - 12), c.start) and not cross \
+                    and not _RHETORICAL.search(doc.text, max(0, a.start - 25), a.start):
                 continue
             base = L.IDENT_STRENGTH.get(a.sub, 0.5)
             score = base - (0.0 if strong else 0.1) - (0.2 if cross else 0.0)
