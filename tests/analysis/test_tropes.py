@@ -288,8 +288,8 @@ def test_handwritten_dev_set_recall_and_false_positives():
             cons_tp += scores["conspiracy"] >= 0.5
     assert as_tp / as_pos >= 0.9, dict(hits)
     assert cons_tp / cons_pos >= 0.85
-    for cat in ("benign_jewish_life", "benign_jewish_history", "israel_policy_criticism", "counter_speech",
-                "conspiracy_negated", "ordinary", "toxicity_insult", "toxicity_threat", "toxicity_obscene"):
+    for cat in ("benign_jewish_life", "benign_jewish_history", "benign_jewish_topics_mixed", "israel_policy_criticism",
+                "counter_speech", "conspiracy_negated", "ordinary", "toxicity_insult", "toxicity_threat", "toxicity_obscene"):
         flagged, total = hits[cat]
         assert flagged / total <= 0.05, (cat, flagged, total)
     # rejected or reported conspiracy claims are not conspiracy content either
