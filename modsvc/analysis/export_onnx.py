@@ -72,7 +72,7 @@ def build(out_dir: Path | str | None = None, force: bool = True) -> Path:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    out_dir = Path(out_dir or load_settings().model_dir)
+    out_dir = Path(out_dir or load_settings().model_dir).resolve()  # absolute: the build chdirs below
     out_dir.mkdir(parents=True, exist_ok=True)
     target = onnx_path_for(out_dir)
     if not force and is_current(out_dir):
