@@ -13,12 +13,18 @@ first and to the last decision (from the ``scored_at`` timestamps the workers wr
 throughput of the analysis core measured in the same run afterwards: ``analyze()`` on the same texts in batches
 of 64, in this process with every core (``--pure-sample N`` measures the first N texts only; 0 = all).
 Target: end-to-end at least 80 % of the pure throughput.
+
+The machine may be shared (other processes compete for the cores, differently in the two phases), so CPU time
+is printed too: CPU seconds per comment of the pipeline (worker processes and the import process, from
+``getrusage(RUSAGE_CHILDREN)``; the PostgreSQL and Redis servers not included) against those of ``analyze()``
+alone, which does not depend on what else runs.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -115,6 +121,7 @@ def main() -> int:
     os.environ["MODSVC_MODEL_DIR"] = env["MODSVC_MODEL_DIR"] = (os.environ.get("MODSVC_MODEL_DIR")
                                                                  or str(REPO / "instance" / "models"))
     workers: list[subprocess.Popen] = []
+    cpu_before, worker_load = _cpu(resource.RUSAGE_CHILDREN), 0.0
     try:
         migrations.upgrade(url)
         data = tmp / "bench.jsonl"
@@ -137,6 +144,8 @@ def main() -> int:
 
         from datetime import datetime, timezone
 
+        # CPU the workers spent starting and loading the model, before the clock: not part of the pipeline
+        worker_load = sum(_tree_cpu(w.pid) for w in workers)
         started = datetime.now(timezone.utc)
         t0 = time.monotonic()
         result = subprocess.run([str(BIN / "modsvc"), "import", str(data), "--quiet"], env=env, cwd=tmp,
@@ -167,6 +176,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(w.pid, signal.SIGKILL)
         drop_database(url)
+    pipeline_cpu = _cpu(resource.RUSAGE_CHILDREN) - cpu_before - worker_load
 
     # Pure scoring, same texts, after the workers are gone so it has the machine to itself.
     os.environ.pop("MODSVC_THREADS", None)
@@ -175,10 +185,11 @@ def main() -> int:
     analyzer = get_analyzer()
     sample = texts[: args.pure_sample] if args.pure_sample else texts
     analyzer.analyze(sample[:64])
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
     for i in range(0, len(sample), 64):
         analyzer.analyze(sample[i:i + 64])
     pure = len(sample) / (time.perf_counter() - t)
+    pure_cpu = _cpu(resource.RUSAGE_SELF) - cpu
 
     print(f"import (upload → rows + queued batches): {import_seconds:.1f} s")
     print(f"first decision after {first:.1f} s, last decision after {last:.1f} s; {failed} failed")
@@ -187,7 +198,30 @@ def main() -> int:
           f"(model {analyzer.model_version})")
     ratio = e2e / pure
     print(f"end-to-end / pure = {ratio:.0%} (target ≥ 80%): {'MET' if ratio >= 0.8 else 'NOT MET'}")
+    per_pipeline, per_pure = pipeline_cpu / total * 1000, pure_cpu / len(sample) * 1000
+    print(f"CPU per comment: pipeline {per_pipeline:.1f} ms (workers + import), analyze() alone {per_pure:.1f} ms; "
+          f"efficiency {per_pure / per_pipeline:.0%}")
     return 0
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its live descendants (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += _tree_cpu(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
 
 
 if __name__ == "__main__":

@@ -341,7 +341,8 @@ def _upsert_scores(session: Session, rows: list[dict]) -> None:
     session.execute(stmt)
 
 
-def mark_failed(sessions: sessionmaker[Session], comment_ids: Iterable[int], reason: str) -> None:
+def mark_failed(sessions: sessionmaker[Session], comment_ids: Iterable[int], reason: str, *,
+                count_attempt: bool = True) -> None:
     """Mark comments failed without analysing them (e.g. the analysis timed out); human decisions stay."""
     ids = sorted({int(i) for i in comment_ids})
     if not ids:
@@ -350,7 +351,7 @@ def mark_failed(sessions: sessionmaker[Session], comment_ids: Iterable[int], rea
     with sessions() as session, session.begin():
         base = update(Comment).where(Comment.id.in_(ids), Comment.score_state != "scored")
         session.execute(base.values(score_state="failed", score_error=reason[:MAX_ERROR_CHARS],
-                                    score_attempts=Comment.score_attempts + 1, updated_at=now))
+                                    score_attempts=Comment.score_attempts + int(count_attempt), updated_at=now))
         session.execute(update(Comment).where(Comment.id.in_(ids), Comment.score_state == "failed",
                                               Comment.status.not_in(HUMAN_STATUSES))
                         .values(status="failed"))

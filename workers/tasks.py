@@ -22,7 +22,7 @@ from sqlalchemy import update
 
 from modsvc import backlog
 from modsvc.dispatch import CeleryDispatcher
-from modsvc.models import ImportJob
+from modsvc.models import Comment, ImportJob
 from modsvc.scoring import get_default_analyzer, mark_failed, score_comments
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,16 @@ def _on_scored(changes: list[dict]) -> None:
 @shared_task(bind=True, name="workers.tasks.score_batch", **RETRY_OPTIONS)
 def score_batch(self, comment_ids: list[int]) -> dict:
     """Score these comments (a batch of MODSVC_SCORE_BATCH_SIZE) and store the results."""
+    if (self.request.delivery_info or {}).get("redelivered"):
+        # This message was running when a worker process died. If a comment kills the process every time
+        # (a crash in native code, memory), re-running the batch would loop forever: run each comment as its
+        # own task, and count each re-delivery of a single one as an attempt until it is marked failed.
+        if len(comment_ids) > 1:
+            for comment_id in comment_ids:
+                self.app.send_task(self.name, args=[[comment_id]])
+            return {"split": len(comment_ids)}
+        if counts := _count_crash(comment_ids):
+            return counts
     try:
         return score_comments(_sessions(), comment_ids, get_default_analyzer(),
                               passthrough_errors=(SoftTimeLimitExceeded,), on_scored=_on_scored)
@@ -75,6 +85,21 @@ def score_batch(self, comment_ids: list[int]) -> dict:
             return {"split": len(comment_ids)}
         mark_failed(_sessions(), comment_ids, "analysis timed out (soft time limit)")
         return {"failed": 1}
+
+
+def _count_crash(comment_ids: list[int]) -> dict | None:
+    """One attempt more for a comment whose task was re-delivered; failed once the attempts are used up."""
+    sessions = _sessions()
+    with sessions() as session, session.begin():
+        attempts = session.execute(
+            update(Comment).where(Comment.id.in_(comment_ids), Comment.score_state == "pending")
+            .values(score_attempts=Comment.score_attempts + 1).returning(Comment.score_attempts)
+        ).scalars().all()
+    if attempts and max(attempts) >= backlog.MAX_SCORE_ATTEMPTS:
+        mark_failed(sessions, comment_ids, "the analysis crashed the worker process "
+                                           f"{backlog.MAX_SCORE_ATTEMPTS} times", count_attempt=False)
+        return {"failed": len(comment_ids)}
+    return None
 
 
 @shared_task(bind=True, name="workers.tasks.run_import", acks_late=False,

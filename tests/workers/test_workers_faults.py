@@ -170,3 +170,18 @@ def test_rabbitmq_broker_works_too(pg_url, tmp_path):
         with dispatcher.celery_app.connection_for_write() as conn:
             conn.default_channel.queue_delete(env["MODSVC_CELERY_QUEUE"])
     assert final["max_rows_per_comment"] == 1
+
+
+def test_a_comment_that_kills_the_worker_process_fails_alone_after_its_attempts(pg_url, tmp_path):
+    env = worker_env(pg_url, tmp_path, MODSVC_TEST_CRASH_SUBSTRING="CRASH", MODSVC_MAX_SCORE_ATTEMPTS="2")
+    bodies = [f"comment number {i}" for i in range(19)] + ["this one CRASHes the model in native code"]
+    import_comments(pg_url, bodies, producer(env).enqueue_scoring)
+    worker = Worker(env, tmp_path / "worker.log", "--concurrency=1")
+    try:
+        final = wait_until(lambda: (c := counts(pg_url))["pending"] == 0 and c, 50, what="no comment pending")
+    finally:
+        worker.stop()
+    assert (final["scored"], final["failed"]) == (19, 1)
+    with get_sessionmaker(pg_url)() as s:
+        crash = s.scalars(select(Comment).where(Comment.body.contains("CRASH"))).one()
+    assert crash.status == "failed" and "crashed the worker process" in crash.score_error

@@ -9,10 +9,12 @@ MODSVC_TEST_POISON_SUBSTRING   a text containing it makes analyze() raise (batch
 MODSVC_TEST_ANALYZER_DELAY     seconds to sleep per analyze() call (to kill a worker mid-batch)
 MODSVC_TEST_ANALYZER_LOG       file to append "<pid> <n texts>" to at the start of each call
 MODSVC_TEST_SLOW_SUBSTRING     a text containing it makes analyze() hang for a minute (time limits)
+MODSVC_TEST_CRASH_SUBSTRING    a text containing it SIGKILLs the process (a crash in native code)
 """
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 from modsvc.analysis.policy import decide
@@ -34,6 +36,9 @@ class FakeAnalyzer:
         delay = float(os.environ.get("MODSVC_TEST_ANALYZER_DELAY") or 0)
         if delay:
             time.sleep(delay)
+        crash = os.environ.get("MODSVC_TEST_CRASH_SUBSTRING")
+        if crash and any(crash in t for t in texts):
+            os.kill(os.getpid(), signal.SIGKILL)
         slow = os.environ.get("MODSVC_TEST_SLOW_SUBSTRING")
         if slow and any(slow in t for t in texts):
             time.sleep(60)
