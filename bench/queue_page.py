@@ -38,6 +38,7 @@ WORDS = ("the council vote tram budget people think never always really money ba
          "story article wrong right idiot stupid liars control world truth election hate love you they we "
          "agree disagree policy tax road police court judge war peace history jewish israel news fake").split()
 MODEL = "builtin-1.0"
+RARE_WORDS = (("rothschild", 0.004), ("khazarian", 0.001), ("vaxxed", 0.01), ("bit.ly/x", 0.002))
 
 
 def _url(name: str) -> str:
@@ -98,6 +99,9 @@ def fill(url: str, n_comments: int, seed: int = 7) -> None:
                 thread = rng.randint(1, n_threads)
                 created = now - timedelta(seconds=rng.randint(0, 60 * 86400))
                 body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 60)))
+                for rare, share in RARE_WORDS:  # what reviewers search for: names, slurs, links
+                    if rng.random() < share:
+                        body += " " + rare
                 scored = status not in ("unscored", "failed")
                 top_label, top_score, priority = None, None, 0.0
                 comment_flags = []
@@ -190,7 +194,8 @@ def measure(url: str, runs: int) -> list[tuple[str, float, float]]:
     timed(lambda: client.get("/audit"))  # warm-up: templates compiled, pool connected (not what we measure)
     for name, path in (("queue page (Needs review)", "/queue"),
                        ("filtered page (site + label + min score)", "/queue?site=daily&label=antisemitism&min_score=0.7"),
-                       ("search page (text + site)", "/queue?site=forum&q=election%20money")):
+                       ("search page (word + site)", "/queue?site=forum&q=rothschild"),
+                       ("search page (two common words, worst case)", "/queue?q=election%20money")):
         clear_counts()
         cold = timed(lambda: client.get(path))  # counts not cached: counted within the budget or deferred
         warm = statistics.median(timed(lambda: client.get(path)) for _ in range(runs))

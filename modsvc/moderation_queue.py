@@ -5,13 +5,14 @@ priority high first, then oldest first (``ix_comments_review_order`` / ``ix_comm
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy.orm import Session, aliased
 
 from .priority import priority_band  # noqa: F401  (re-exported for the templates)
 from .models import COMMENT_STATUSES, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread
@@ -75,7 +76,82 @@ def _like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def filter_conditions(f: QueueFilters) -> list:
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: what the "simple" parser calls a word
+
+
+def search_words(q: str) -> list[str]:
+    return _WORD.findall(q.lower())[:10]
+
+
+def text_search_condition(q: str, dialect: str, word_shares: dict[str, float] | None = None,
+                          for_count: bool = False):
+    """Every word of ``q`` must appear in the comment. PostgreSQL: word prefixes through the full-text index
+    (``ix_comments_body_words``: "idiot" finds "idiotic"); SQLite: each word as a substring."""
+    words = search_words(q)
+    if not words:
+        return Comment.body.ilike(_like_pattern(q), escape="\\")
+    if dialect != "postgresql":
+        return and_(*(Comment.body.ilike(_like_pattern(w), escape="\\") for w in words))
+    query = " & ".join(f"{w}:*" for w in words)  # letters and digits only: no tsquery operators get in
+
+    def matches(table):
+        return func.to_tsvector(literal_column("'simple'"), table.body).op("@@")(
+            func.to_tsquery(literal_column("'simple'"), query))
+
+    if for_count or is_common_search(q, word_shares):
+        # Counting: every match is needed, the GIN index is the way. A page of common words: load_page walks
+        # the queue in order instead (see there), the first rows already hold a page of matches.
+        return matches(Comment)
+    # A page of rare words: collect the matching ids through the GIN index first (MATERIALIZED). Left to
+    # itself the planner may walk the priority index and run to_tsvector on every row it passes (seconds).
+    other = aliased(Comment)
+    matching = select(other.id).where(matches(other)).cte("text_matches").prefix_with("MATERIALIZED")
+    return Comment.id.in_(select(matching.c.id))
+
+
+def is_common_search(q: str | None, shares: dict[str, float] | None) -> bool:
+    words = search_words(q or "")
+    return bool(words) and shares is not None and _estimated_share(words, shares) >= COMMON_SHARE
+
+
+COMMON_SHARE = 0.02  # a search matching more than this share of comments is "common"
+
+
+def _estimated_share(words: list[str], shares: dict[str, float]) -> float:
+    """Share of comments containing every word (as a prefix), from PostgreSQL's statistics of the index;
+    a word absent from the most-common list is rare. Words taken as independent."""
+    estimate = 1.0
+    for word in words:
+        estimate *= min(1.0, sum(freq for elem, freq in shares.items() if elem.startswith(word)))
+    return estimate
+
+
+_word_stats: dict[str, tuple[float, dict[str, float]]] = {}
+_WORD_STATS_TTL = 600.0
+
+
+def word_shares(session: Session) -> dict[str, float]:
+    """Most common words of the comments and the share of comments holding each (PostgreSQL's ANALYZE
+    statistics of ix_comments_body_words), cached for ten minutes per database."""
+    key = str(session.bind.url)
+    hit = _word_stats.get(key)
+    if hit and time.monotonic() - hit[0] < _WORD_STATS_TTL:
+        return hit[1]
+    shares: dict[str, float] = {}
+    try:
+        row = session.execute(text(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'ix_comments_body_words' LIMIT 1")).first()
+        if row and row[0] and row[1]:
+            shares = {elem: float(freq) for elem, freq in zip(row[0], row[1])}
+    except Exception:  # statistics unreadable: treat every word as rare (the index path)
+        session.rollback()
+    _word_stats[key] = (time.monotonic(), shares)
+    return shares
+
+
+def filter_conditions(f: QueueFilters, dialect: str = "sqlite", shares: dict[str, float] | None = None,
+                      for_count: bool = False) -> list:
     conds: list = []
     if f.site:
         site_threads = select(Thread.id).join(Site, Thread.site_id == Site.id).where(Site.key == f.site)
@@ -93,10 +169,14 @@ def filter_conditions(f: QueueFilters) -> list:
     if f.author:
         conds.append(Comment.author == f.author)
     if f.q:
-        conds.append(Comment.body.ilike(_like_pattern(f.q), escape="\\"))
+        conds.append(text_search_condition(f.q, dialect, shares, for_count))
     if f.escalated:
         conds.append(Comment.escalated.is_(True))
     return conds
+
+
+def _shares_for(session: Session, f: QueueFilters) -> dict[str, float] | None:
+    return word_shares(session) if f.q and session.bind.dialect.name == "postgresql" else None
 
 
 class CountCache:
@@ -177,7 +257,7 @@ def status_counts(session: Session, f: QueueFilters, cache: CountCache | None = 
         raise CountsTooSlow()  # timed out a moment ago: do not make this page wait for it again
     started = time.monotonic()
     query = select(Comment.status, func.count()).group_by(Comment.status)
-    for cond in filter_conditions(f):
+    for cond in filter_conditions(f, session.bind.dialect.name, for_count=True):
         query = query.where(cond)
     by_status = {status: 0 for status in COMMENT_STATUSES}
     if session.bind.dialect.name == "postgresql":
@@ -261,10 +341,20 @@ def load_page(session: Session, tab: str, f: QueueFilters, page: int = 1, *,
     query = select(Comment)
     if statuses is not None:
         query = query.where(Comment.status.in_(statuses) if len(statuses) > 1 else Comment.status == statuses[0])
-    for cond in filter_conditions(f):
+    shares = _shares_for(session, f)
+    for cond in filter_conditions(f, session.bind.dialect.name, shares):
         query = query.where(cond)
     query = query.order_by(Comment.priority.desc(), Comment.id.asc()).limit(page_size + 1).offset((page - 1) * page_size)
+    walk = session.bind.dialect.name == "postgresql" and is_common_search(f.q, shares)
+    if walk:
+        # Common words match a good share of the queue: read it in priority order (the order index) and stop
+        # after a page. The planner underestimates prefix matches and would fetch every match by the GIN index.
+        session.execute(text("SET LOCAL enable_bitmapscan = off"))
+        session.execute(text("SET LOCAL enable_seqscan = off"))
     comments = list(session.scalars(query))
+    if walk:
+        session.execute(text("RESET enable_bitmapscan"))
+        session.execute(text("RESET enable_seqscan"))
     has_next = len(comments) > page_size
     items = attach_details(session, comments[:page_size])
     try:

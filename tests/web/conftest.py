@@ -11,6 +11,15 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
+def app(settings):
+    """The shared app fixture, but tab counts may take their time: on a loaded CI machine a 50 ms budget would
+    defer them (tested on its own in test_counts_deferred_when_too_slow...)."""
+    from modsvc.app import create_app
+
+    return create_app(settings, TESTING=True, MODSVC_QUEUE_COUNT_BUDGET_MS=10_000)
+
+
+@pytest.fixture
 def db(app):
     session = app.extensions["modsvc.sessions"]()
     yield session
@@ -46,7 +55,7 @@ class Reviewer:
         response = sign_in(client, username)
         assert response.status_code == 302, response.get_data(as_text=True)
         self.client = client
-        self.token = csrf_token(client, "/queue")
+        self.token = csrf_token(client, "/audit")  # not /queue: that would cache the (empty) tab counts
 
     def post_json(self, path: str, body: dict):
         return self.client.post(path, json=body, headers={"X-CSRFToken": self.token, "Accept": "application/json"})

@@ -69,6 +69,9 @@ def test_filters(db, reviewer):
     assert shown("author=ann") == [ids["mid_old"], ids["low_old"]]
     assert shown("q=IDIOT") == [ids["mid_old"], ids["mid_new"]]  # case-insensitive
     assert shown("q=100%25") == []  # % is literal, not a wildcard
+    assert shown("q=idiot%20ARE") == [ids["mid_old"]]  # every word, in any order
+    assert shown("q=globalists%20banks") == [ids["high"]]
+    assert shown("q=__") == []
     assert shown("tab=all&site=news&label=threat") == [ids["held"]]
     html = reviewer.get("/queue?author=ann").get_data(as_text=True)
     assert counts(html)["review"] == 2 and counts(html)["all"] == 2
@@ -155,3 +158,22 @@ def test_counts_deferred_when_too_slow_then_served_by_counts_endpoint(app, db, r
     counts = reviewer.get("/queue/counts?author=ann").get_json()
     assert counts == {"review": 2, "held": 0, "approved": 0, "rejected": 0, "failed": 0, "all": 2}
     assert reviewer.client.get("/queue/counts", headers={"Accept": "application/json"}).status_code == 200
+
+
+def test_search_for_rare_and_common_words_gives_the_same_page(db, monkeypatch):
+    """PostgreSQL reads rare words through the word index and walks the queue for common ones: same answer."""
+    import modsvc.moderation_queue as mq
+
+    ids = seed_queue(db)
+
+    def page(q):
+        db.rollback()
+        return [item.comment.id for item in mq.load_page(db, "all", mq.QueueFilters(q=q)).items]
+
+    monkeypatch.setattr(mq, "word_shares", lambda session: {})
+    rare = page("idiot")
+    monkeypatch.setattr(mq, "word_shares", lambda session: {"idiot": 0.5, "idiotic": 0.5, "you": 0.9})
+    assert mq.is_common_search("idiot", mq.word_shares(db))
+    common = page("idiot")
+    assert rare == common == [ids["mid_old"], ids["mid_new"]]
+    assert page("you idiot") == [ids["mid_old"]]
