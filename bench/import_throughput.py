@@ -53,7 +53,7 @@ def run_import(url: str, path: Path, fmt: str) -> dict:
 
 def pg_database() -> tuple[str, callable]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from conftest import create_pg_database, drop_pg_database
+    from pg_databases import create_pg_database, drop_pg_database
 
     url = create_pg_database()
     return url, lambda: drop_pg_database(url)

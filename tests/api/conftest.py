@@ -13,18 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from api_helpers import make_app as _make_app, make_key  # noqa: E402,F401
 from api_keyword_analyzer import KeywordAnalyzer  # noqa: E402
-
-
-def _make_app(settings, analyzer=None, **config):
-    from modsvc.app import create_app
-
-    options = {"TESTING": True, "API_KEY_CACHE_SECONDS": 0, "RATELIMIT_STORAGE_URI": "memory://",
-               "CORAL_SIGNING_SECRETS": [], **config}
-    app = create_app(settings, **options)
-    if analyzer is not None:
-        app.extensions["modsvc.analyzer"] = analyzer
-    return app
 
 
 @pytest.fixture
@@ -67,15 +57,6 @@ def real_analyzer():
 @pytest.fixture
 def real_app(sqlite_settings, real_analyzer):
     return _make_app(sqlite_settings, real_analyzer)
-
-
-def make_key(app, name="test client", site=None, rate_limit=None, daily_quota=None) -> str:
-    from modsvc.apikeys import create_api_key
-
-    with app.extensions["modsvc.sessions"]() as session:
-        _row, plaintext = create_api_key(session, name, site, rate_limit, daily_quota)
-        session.commit()
-    return plaintext
 
 
 class LiveServer:

@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import json
 
-from conftest import make_key
+from api_helpers import make_key
 
 
 def coral_body(text: str) -> bytes:

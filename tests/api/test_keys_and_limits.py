@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from click.testing import CliRunner
-from conftest import make_key
+from api_helpers import make_key
 from sqlalchemy import select
 
 from modsvc.cli import cli
@@ -109,7 +109,7 @@ def test_rate_limits_shared_through_redis(sqlite_settings, keyword_analyzer):
     import pytest
     import redis
 
-    from conftest import _make_app
+    from api_helpers import make_app as _make_app
     from tests_redis import REDIS_URL
 
     try:
@@ -150,7 +150,7 @@ def test_keys_in_urls_do_not_reach_the_access_log(sqlite_app, live_server_factor
 
 def test_redis_outage_does_not_fail_requests(sqlite_settings, keyword_analyzer):
     """Limits fall back to per-process memory while Redis is unreachable; requests are still served."""
-    from conftest import _make_app
+    from api_helpers import make_app as _make_app
 
     sqlite_settings.redis_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
     app = _make_app(sqlite_settings, keyword_analyzer, RATELIMIT_STORAGE_URI=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import make_key
+from api_helpers import make_key
 from sqlalchemy import select
 
 from modsvc.models import Feedback

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_key
+from api_helpers import make_key
 from sqlalchemy import select
 
 from modsvc.models import Comment, Site, Thread

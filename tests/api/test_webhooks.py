@@ -8,7 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import make_key
+from api_helpers import make_key
 from sqlalchemy import select
 
 from modsvc import webhooks

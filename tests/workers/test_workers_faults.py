@@ -94,7 +94,7 @@ def _set_connections(admin_url: str, database: str, allowed: bool) -> None:
 def test_database_briefly_unreachable_tasks_retry_nothing_lost(pg_url, tmp_path):
     from sqlalchemy.engine import make_url
 
-    from conftest import PG_ADMIN_URL
+    from pg_databases import PG_ADMIN_URL
     from modsvc.db import get_engine
 
     env = worker_env(pg_url, tmp_path, MODSVC_TEST_ANALYZER_DELAY="0.1")
