@@ -70,6 +70,12 @@ class BuiltinModel:
         return {"encoder": self.encoder.version, "heads": self.heads.version,
                 "fusion": "logistic" if self.fusion else "max"}
 
+    def describe(self) -> dict:
+        info = {"encoder_runtime": self.encoder.runtime, "max_tokens_per_window": self.encoder.tokenizer.max_tokens}
+        if self.encoder.runtime != "onnx-int8":
+            info["hint"] = "build the faster ONNX encoder with `python -m modsvc.analysis.export_onnx`"
+        return info
+
     def head_scores(self, texts: list[str]) -> np.ndarray:
         """(n, 9) head probabilities, max over each text's windows."""
         emb, chunks = self.encoder.encode_chunks(texts)
