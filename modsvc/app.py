@@ -26,6 +26,13 @@ def create_app(settings: Settings | None = None, **config_overrides: Any) -> Fla
     app.extensions["modsvc.settings"] = settings
     app.extensions["modsvc.sessions"] = get_sessionmaker(settings.database_url)
 
+    if settings.trusted_proxies:
+        # Behind a proxy: the discovery document and OpenAPI servers must show the public scheme and host.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+
     from .web import register_blueprints
 
     register_blueprints(app)

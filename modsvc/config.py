@@ -76,6 +76,8 @@ class Settings:
     upload_dir: str = field(default_factory=lambda: _env("MODSVC_UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
     # MODSVC_SECURE_COOKIES: set Secure on cookies (turn off only for plain-HTTP local use).
     secure_cookies: bool = field(default_factory=lambda: _env_bool("MODSVC_SECURE_COOKIES", False))
+    # MODSVC_TRUSTED_PROXIES: how many reverse proxies set X-Forwarded-* in front of the app (0 = trust none).
+    trusted_proxies: int = field(default_factory=lambda: _env_int("MODSVC_TRUSTED_PROXIES", 0))
     # MODSVC_SWEEP_SECONDS: how often unscored comments are re-queued.
     sweep_seconds: int = field(default_factory=lambda: _env_int("MODSVC_SWEEP_SECONDS", 60))
 

@@ -26,19 +26,24 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import db_cmd, doctor_cmd, export_cmd, import_cmd, score_cmd, serve_cmd
+    from . import (
+        apikeys_cmd, db_cmd, doctor_cmd, export_cmd, import_cmd, models_cmd, score_cmd, serve_cmd, users_cmd,
+        worker_cmd,
+    )
 
-    cli.add_command(import_cmd.import_command)
-    cli.add_command(export_cmd.export_command)
-    cli.add_command(db_cmd.db)
-    cli.add_command(doctor_cmd.doctor)
-    cli.add_command(serve_cmd.serve)
-    cli.add_command(score_cmd.score_command)
-    from . import worker_cmd; cli.add_command(worker_cmd.worker)  # workers: Celery scoring worker
-    from . import apikeys_cmd, models_cmd  # scoring API: keys, optional model downloads
-    cli.add_command(apikeys_cmd.api_keys); cli.add_command(models_cmd.models)
-    from . import users_cmd  # moderation UI accounts
-    cli.add_command(users_cmd.users)
+    for command in (
+        import_cmd.import_command,
+        export_cmd.export_command,
+        score_cmd.score_command,
+        serve_cmd.serve,
+        worker_cmd.worker,
+        db_cmd.db,
+        users_cmd.users,
+        apikeys_cmd.api_keys,
+        models_cmd.models,
+        doctor_cmd.doctor,
+    ):
+        cli.add_command(command)
 
 
 _register()

@@ -5,14 +5,19 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import db_session, errors
+    from . import admin, auth, db_session, errors, moderation
+    from .api_keys import init_api
+    from .api_status import bp as api_status_bp
     from .api_threads import bp as api_threads_bp
 
     db_session.init_app(app)
     errors.init_app(app)
+    # Thread import and the workers' status endpoint.
     app.register_blueprint(api_threads_bp)
-    from .api_status import bp as api_status_bp; app.register_blueprint(api_status_bp)  # workers: /api/v1/status
-    from . import admin, auth, moderation  # moderation UI: sign-in + CSRF for every non-API path, queue, admin
-    auth.init_app(app); app.register_blueprint(moderation.bp); app.register_blueprint(admin.bp)
-    from .api_keys import init_api  # scoring API: Perspective drop-in, /api/v1/score, Coral, keys, limits
+    app.register_blueprint(api_status_bp)
+    # Moderation UI: sign-in and CSRF for every non-API path, the queue, the admin area.
+    auth.init_app(app)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(admin.bp)
+    # Scoring API: Perspective drop-in, /api/v1/score, Coral, API keys, rate limits.
     init_api(app)
