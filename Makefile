@@ -12,5 +12,6 @@ setup:
 	bash scripts/bootstrap.sh
 
 bench:
+	.venv/bin/python bench/eval_quality.py
 	.venv/bin/python bench/import_throughput.py
 	.venv/bin/python bench/score_throughput.py
