@@ -37,7 +37,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 BIN = Path(sys.executable).parent
-PG_ADMIN_URL = os.environ.get("MODSVC_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+sys.path.insert(0, str(REPO / "tests"))
+from pg_databases import create_pg_database as create_database  # noqa: E402
+from pg_databases import drop_pg_database as drop_database  # noqa: E402
 BROKER_URL = os.environ.get("MODSVC_BENCH_BROKER_URL", "redis://127.0.0.1:6379/12")
 PER_THREAD = 100
 
@@ -60,27 +62,6 @@ def write_input(path: Path, n: int) -> list[str]:
             out.write(json.dumps({"id": f"bench-{t // PER_THREAD}", "title": f"Bench story {t // PER_THREAD}",
                                   "comments": comments}) + "\n")
     return texts
-
-
-def create_database() -> str:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"modsvc_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    from modsvc.db import get_engine
-
-    get_engine.cache_clear()
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def db_progress(url: str) -> dict:
