@@ -107,8 +107,8 @@ class _BaseEncoder:
     def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:  # -> (n, 384) normalised
         raise NotImplementedError
 
-    def embed_ids(self, id_lists: list[list[int]]) -> np.ndarray:
-        """Embed token windows; sorts by length so each batch pads little, returns rows in input order."""
+    def _embed_unique(self, id_lists: list[list[int]]) -> np.ndarray:
+        """Embed distinct token windows; sorts by length so each batch pads little, rows in input order."""
         out = np.zeros((len(id_lists), 384), dtype=np.float32)
         order = sorted(range(len(id_lists)), key=lambda k: len(id_lists[k]))
         for start in range(0, len(order), self.batch_size):
@@ -117,9 +117,28 @@ class _BaseEncoder:
             out[sel] = self._run(ids, mask)
         return out
 
-    def encode_chunks(self, texts: list[str], max_windows: int | None = None) -> tuple[np.ndarray, Chunks]:
+    def embed_ids(self, id_lists: list[list[int]], memo: dict | None = None) -> np.ndarray:
+        """Embed token windows, running the model once per *distinct* window.
+
+        ``memo`` (token tuple -> embedding) carries embeddings between calls of one analysis batch, e.g. the
+        whole-text windows to the sentence pass: a one-sentence comment's sentence is the same window as the
+        comment. Reuse is exact for the ONNX encoder (one unpadded run per window, so a window's embedding
+        does not depend on what else is encoded).
+        """
+        memo = {} if memo is None else memo
+        keys = [tuple(x) for x in id_lists]
+        todo = list(dict.fromkeys(k for k in keys if k not in memo))
+        if todo:
+            for k, vec in zip(todo, self._embed_unique([list(k) for k in todo])):
+                memo[k] = vec
+        if not keys:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([memo[k] for k in keys])
+
+    def encode_chunks(self, texts: list[str], max_windows: int | None = None,
+                      memo: dict | None = None) -> tuple[np.ndarray, Chunks]:
         chunks = self.tokenizer.chunk(texts, max_windows)
-        return self.embed_ids(chunks.ids), chunks
+        return self.embed_ids(chunks.ids, memo), chunks
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One embedding per text from its first window only (used for training data and sentence scoring)."""
@@ -170,16 +189,19 @@ class OnnxEncoder(_BaseEncoder):
         ids = np.asarray([window], dtype=np.int64)
         return self._run(ids, np.ones_like(ids))[0]
 
-    def embed_ids(self, id_lists: list[list[int]]) -> np.ndarray:
+    def _embed_unique(self, id_lists: list[list[int]]) -> np.ndarray:
         if len(id_lists) < 2 or self.threads < 2:
-            return super().embed_ids(id_lists)
+            return super()._embed_unique(id_lists)
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="modsvc-encoder")
+        # longest windows first: the threads then finish together instead of one core idling on a 128-token
+        # window at the end of the batch (cost grows ~linearly with length)
+        order = sorted(range(len(id_lists)), key=lambda k: -len(id_lists[k]))
         out = np.zeros((len(id_lists), 384), dtype=np.float32)
-        for i, vec in enumerate(self._pool.map(self._one, id_lists)):
-            out[i] = vec
+        for k, vec in zip(order, self._pool.map(self._one, [id_lists[k] for k in order])):
+            out[k] = vec
         return out
 
 

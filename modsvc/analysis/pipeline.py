@@ -128,7 +128,14 @@ class Analyzer:
             it.scores = {lb: min(1.0, max(0.0, float(row[j]))) for j, lb in enumerate(LABELS)}
 
     def _evidence(self, items: list[Item]) -> None:
-        """Rule spans always; model spans (sentence level) for labels at or above their review threshold."""
+        """Rule spans always; model spans (sentence level) for labels at or above their review threshold.
+
+        A model span is evidence for a *flagged* label: a text none of whose labels reaches its review threshold
+        gets no sentence pass at all (the costly part: each sentence is encoded on its own), so most comments
+        cost one encoder run per window. Consumers that need spans for unflagged labels fall back to the whole
+        text (Perspective's ``spanAnnotations`` answers one whole-text span with the summary score).
+        """
+        requests = []
         for it in items:
             it.spans = list(it.rule_spans)
             flagged = {}
@@ -138,8 +145,17 @@ class Analyzer:
                     if lb in ("antisemitism", "conspiracy") and any(s.label == lb for s in it.rule_spans):
                         continue  # the rules already point at the trope
                     flagged[lb] = max(self.span_threshold_floor, min(t, 0.9))
-            if flagged and hasattr(self.backend, "evidence_spans"):
-                it.spans += self.backend.evidence_spans(it.text, flagged)
+            if flagged:
+                requests.append((it, flagged))
+        if requests and hasattr(self.backend, "evidence_spans_batch"):  # all sentences in one encoder call
+            found = self.backend.evidence_spans_batch([(it.text, flagged) for it, flagged in requests])
+        elif requests and hasattr(self.backend, "evidence_spans"):
+            found = [self.backend.evidence_spans(it.text, flagged) for it, flagged in requests]
+        else:
+            found = [[] for _ in requests]
+        for (it, _), spans in zip(requests, found):
+            it.spans += spans
+        for it in items:
             it.spans.sort(key=lambda s: (s.begin, s.end, s.label))
 
     # ------------------------------------------------------------------ running
