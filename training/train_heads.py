@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from modsvc.analysis.builtin import counter_cue  # noqa: E402
+from modsvc.analysis import fusion as fusion_mod  # noqa: E402
 from modsvc.analysis.heads import ARTIFACTS, logit, save_heads  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
 from training.datasets import Example, load_all  # noqa: E402
@@ -98,18 +98,24 @@ def oof_scores(X, y, w, label, mlp, folds=5):
     return out
 
 
-def fit_fusion(head_oof: np.ndarray, rule: np.ndarray, counter: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict:
+# Fusion rows: the curated sources whose texts talk about Jews / conspiracies (where stance matters) plus a
+# sample of the general corpora as plain negatives, so the bias stays calibrated on ordinary comments.
+FUSION_SOURCES = {"handwritten_train", "jikeli", "pan2024", "amin", "toxigen", "conversationai_templates"}
+
+
+def fit_fusion(label: str, head_oof: np.ndarray, rule: np.ndarray, feats: list[dict], y: np.ndarray,
+               w: np.ndarray) -> dict:
     from sklearn.linear_model import LogisticRegression
 
-    X = np.stack([logit(head_oof), rule, counter], axis=1)
-    clf = LogisticRegression(C=10.0, max_iter=1000).fit(X, y, sample_weight=w)
-    return {"w_head": float(clf.coef_[0, 0]), "w_rule": float(clf.coef_[0, 1]), "w_counter": float(clf.coef_[0, 2]),
-            "bias": float(clf.intercept_[0])}
+    names = fusion_mod.FEATURES[label]
+    X = fusion_mod.feature_matrix(label, head_oof, rule, feats, names)
+    clf = LogisticRegression(C=1.0, max_iter=2000).fit(X, y, sample_weight=w)
+    return {"features": list(names), "weights": [round(float(v), 5) for v in clf.coef_[0]],
+            "bias": round(float(clf.intercept_[0]), 5)}
 
 
-def apply_fusion(f: dict, head: np.ndarray, rule: np.ndarray, counter: np.ndarray) -> np.ndarray:
-    z = f["w_head"] * logit(head) + f["w_rule"] * rule + f.get("w_counter", 0.0) * counter + f["bias"]
-    return 1 / (1 + np.exp(-z))
+def apply_fusion(label: str, f: dict, head: np.ndarray, rule: np.ndarray, feats: list[dict]) -> np.ndarray:
+    return fusion_mod.apply(f, label, head, rule, feats)
 
 
 def main(argv=None) -> int:
@@ -139,6 +145,7 @@ def main(argv=None) -> int:
 
     layers, meta = {}, {"encoder": enc.version, "labels": {}, "fusion": {}, "sources": {}}
     rules = rule_scores_for([r.text for r in train])
+    feats = fusion_mod.text_features([r.text for r in train]) if rules is not None else None
     for j, lb in enumerate(LABELS):
         m = ~np.isnan(Y[:, j])
         y = (Y[m, j] >= 0.5).astype(int)
@@ -163,10 +170,14 @@ def main(argv=None) -> int:
         if lb in ("antisemitism", "conspiracy") and rules is not None:
             idx = np.flatnonzero(m)
             r = np.array([rules[i].get(lb, 0.0) for i in idx], dtype=np.float64)
-            cc = np.array([counter_cue(train[i].text) for i in idx], dtype=np.float64)
-            f = meta["fusion"][lb] = fit_fusion(oof, r, cc, y, w_all[m])
-            print(f"  fusion {f} (rule fired on {(r > 0).sum()}, counter cue on {int(cc.sum())} training rows)")
-            oof = apply_fusion(f, oof, r, cc)
+            fe = [feats[i] for i in idx]
+            src = np.array([train[i].source for i in idx])
+            # curated rows, plus every 4th general-corpus row as a negative
+            fit_rows = np.isin(src, list(FUSION_SOURCES)) | (np.arange(len(idx)) % 4 == 0)
+            f = meta["fusion"][lb] = fit_fusion(lb, oof[fit_rows], r[fit_rows], [fe[k] for k in np.flatnonzero(fit_rows)],
+                                                y[fit_rows], w_all[m][fit_rows])
+            print(f"  fusion {f} (rule fired on {(r > 0).sum()}, fitted on {fit_rows.sum()} rows)")
+            oof = apply_fusion(lb, f, oof, r, fe)
         meta["labels"][lb]["oof_auc"] = round(float(roc_auc_score(y, oof)), 4)
         meta["labels"][lb]["suggested_thresholds"] = suggest_thresholds(oof, y)
         print(f"  out-of-fold AUC {meta['labels'][lb]['oof_auc']}  thresholds {meta['labels'][lb]['suggested_thresholds']}")

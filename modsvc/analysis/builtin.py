@@ -5,10 +5,10 @@ Scoring a text:
 2. the heads give nine probabilities per window; a text's score is its worst window (max), so one hateful
    paragraph inside a long harmless post is not averaged away;
 3. antisemitism and conspiracy are fused with the rule layer's scores:
-   ``p = sigmoid(a * logit(head) + b * rule + d * counter + c)`` (counter = the text uses words of rejection
-   such as "myth", "antisemitic", "debunked") with (a, b, c, d) fitted by logistic regression on
-   out-of-fold head scores of the training data (``artifacts/heads.json`` → "fusion"); without fitted
-   weights the fusion is ``max(head, rule)``.
+   ``p = sigmoid(w · features + c)`` (head logit, rule score, per-family rule findings, findings the rules'
+   counter-speech logic suppressed, words of rejection such as "myth"; see ``fusion.py``) with weights fitted by
+   logistic regression on out-of-fold head scores of the training data (``artifacts/heads.json`` → "fusion");
+   without fitted weights the fusion is ``max(head, rule)``.
 4. for labels that reach a threshold, ``evidence_spans`` scores each sentence on its own and returns the
    sentences that carry the score as spans (model evidence, next to the rule layer's trope spans).
 
@@ -28,23 +28,16 @@ from pathlib import Path
 import numpy as np
 
 from .encoder import load_encoder
-from .heads import Heads, logit, sigmoid
+from . import fusion as fusion_mod
+from .fusion import counter_cue  # noqa: F401
+from .heads import Heads
 from .settings import AnalysisSettings
 from .types import LABELS, Span
 
 log = logging.getLogger(__name__)
 
 FUSED_LABELS = ("antisemitism", "conspiracy")
-# Words people use when they *reject* or *report* a myth. Neither the sentence encoder nor keyword rules read
-# stance well, so the fusion gets this as a third feature; its weight is learned (negative when it helps).
-COUNTER_CUES = re.compile(
-    r"\b(antisemit\w*|anti-semit\w*|myths?|tropes?|debunk\w*|forger(y|ies)|forged|fabricat\w*|propaganda|"
-    r"canards?|conspiracy theor\w*|bigot\w*|hate speech|racis[mt]\w*|dog ?whistles?|neo-?nazis?|white supremac\w*|"
-    r"no (basis|evidence)|lies|(is|are|was) (a )?lie|disinformation|stereotyp\w*|smears?|hateful|reported)\b", re.I)
-
-
-def counter_cue(text: str) -> float:
-    return 1.0 if COUNTER_CUES.search(text) else 0.0
+# the fusion (features, weights) lives in fusion.py; counter_cue stays importable from here
 MAX_SENTENCES = 48  # sentences scored per flagged text for evidence spans
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
@@ -102,15 +95,15 @@ class BuiltinModel:
 
     def fuse(self, head: np.ndarray, rules: list[dict[str, float]], texts: list[str]) -> np.ndarray:
         out = head.copy()
+        feats = None
+        if any("features" in (self.fusion.get(lb) or {}) for lb in FUSED_LABELS):
+            feats = fusion_mod.text_features(texts)
         for lb in FUSED_LABELS:
             j = LABELS.index(lb)
             rule = np.array([float(r.get(lb, 0.0)) for r in rules], dtype=np.float32)
             f = self.fusion.get(lb)
             if f:
-                z = f["w_head"] * logit(head[:, j]) + f["w_rule"] * rule + f["bias"]
-                if f.get("w_counter"):
-                    z = z + f["w_counter"] * np.array([counter_cue(t) for t in texts], dtype=np.float32)
-                out[:, j] = sigmoid(z)
+                out[:, j] = fusion_mod.apply(f, lb, head[:, j], rule, feats, texts)
             else:
                 out[:, j] = np.maximum(head[:, j], rule)
         return out

@@ -320,6 +320,7 @@ KHAZAR_STANDALONE = cue(r"khazarian mafia", r"khazarian (?:jews|bankers|elites?|
 HOLOCAUST = cue(
     r"holocaust", r"shoah", r"six million", r"6 million", r"6million", r"6,000,000", r"6m", r"gas chambers?", r"auschwitz",
     r"the camps", r"death camps", r"concentration camps", r"anne frank(?:'s)?(?: diary)?",
+    r"(?:the )?diary of anne frank", r"extermination(?: story| camps?)?", r"treblinka", r"sobibor", r"mass gassings?",
 )
 HOLO_DENIAL = cue(
     r"hoax(?:es)?", r"myths?", r"lies?", r"lying", r"lied", r"fake", r"faked", r"fabricat(?:ed|ion|ions)", r"exaggerat(?:ed|ion)",
@@ -330,10 +331,13 @@ HOLO_DENIAL = cue(
     r"fiction(?:al)?",
     r"(?:didn't|did not|never) (?:die|exist)", r"propaganda", r"scam", r"fraud", r"alleged", r"so-?called",
     r"holocaust (?:industry|religion|cult|narrative|story)", r"biggest lie", r"a lie",
+    r"cooked up", r"no cyanide", r"(?:get|gets|got|getting) (?:jailed|imprisoned|arrested)", r"transit camps?", r"labou?r camps?", r"showers? for lice", r"ballpoint(?: pen)?",
+    r"(?:no|not one|not a single|show me one) (?:written )?(?:document|order|proof)", r"took place", r"greatest hoax",
 
 )
 HOLO_STANDALONE = cue(r"(?:nobody|no one|no jews?|not a single jew) (?:was|were|got) (?:ever )?gassed", r"gassed (?:nobody|no one|no-one)",
-                      r"the real holocaust", r"holo-?hoax", r"holohoax(?:ers)?", r"holocaust ?hoax", r"holocough",
+                      r"the real holocaust", r"holo-?hoax", r"(?:six |6 )?gorillions?", r"so-?called (?:holocaust )?survivors",
+                      r"(?:not one|not a single|no) jews? (?:ever )?died in (?:a|the) gas chambers?", r"holohoax(?:ers)?", r"holocaust ?hoax", r"holocough",
                                       r"hollow ?cost", r"holocaust (?:industry|religion|cult)")
 HOLO_COUNTER = cue(
     r"deniers?", r"denial(?:ism)?", r"deny(?:ing)?", r"denies", r"revisionis(?:m|ts?)", r"survivors?", r"never forget",
@@ -347,6 +351,8 @@ BLOOD = cue(
     r"drink(?:s|ing)? (?:the )?blood", r"matz(?:o|oh|ah|ot)s? (?:is |are |was )?(?:made |baked )?(?:with|of|from) (?:human |christian |children's )?blood", r"blood (?:in|for) (?:the |their )?matz\w*",
     r"child sacrifices?", r"sacrific(?:e|es|ed|ing) (?:christian |gentile )?children", r"kill(?:s|ed|ing)? (?:christian|gentile) (?:children|babies|kids)",
     r"harvest(?:s|ed|ing)? (?:the )?organs(?: of)?", r"organ harvesting", r"adrenochrome", r"eat(?:s|ing)? (?:christian |gentile )?babies",
+    r"ritual (?:killers?|murderers?)", r"bake(?:s|d)? (?:the )?blood", r"blood into (?:their |the )?(?:unleavened )?bread",
+    r"(?:to use|use|uses|using) (?:their|the) blood", r"murder(?:s|ed|ing)? (?:christian |gentile )?(?:children|babies|kids|boys)",
 )
 
 BLOOD_STANDALONE = cue(
@@ -589,7 +595,7 @@ COUNTER = cue(
     r"discredited", r"disproven", r"refuted", r"rejected", r"fringe", r"fabricat(?:ed|ion)", r"accus(?:e|ed|es|ing|ation|ations) (?:of|that)",
     r"blood libel", r"hate speech", r"pogroms?", r"persecut(?:ed|ion)",
     r"(?:nazis|hitler|goebbels|propagandists|antisemites) (?:called|portrayed|depicted|described|compared|labell?ed|claimed|said|spread|blamed)",
-    r"fight(?:ing)? (?:antisemitism|hate)", r"stand with", r"solidarity",
+    r"fight(?:ing)? (?:antisemitism|hate)", r"stand with", r"solidarity", r"pseudo-?(?:history|historical|science|scientific)",
 )
 ATTRIBUTION = cue(
     r"(?:the |this |that )?(?:claim|claims|idea|notion|belief|lie|myth|trope|theory|canard|narrative|assertion|accusation|smear|conspiracy theory|stereotype|slander) that(?! (?:has|have|had|is|was|were|are|will|would|can|could|keeps|still|just)(?![a-z]))",
@@ -636,5 +642,5 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"kosher", r"\(\s?\(\s?\(", r"j\*", r"semit", r"devil", r"john 8", r"shalom", r"oy vey", r"merchant", r"early life",
     r"every single time", r"hook", r"knows? who", r"propaganda", r"porn", r"ethnic", r"ethnicity", r"judeo", r"christ", r"wars? for", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
     r"typhus", r"loyal", r"allegian", r"goy", r"ritual", r"traitor", r"fifth column", r"death to", r"final solution", r"1488",
-    r"14 ?88", r"day of the rope",
+    r"14 ?88", r"day of the rope", r"treblinka", r"sobibor", r"gorillion", r"survivors", r"exterminat", r"anne frank",
 ]) + ")")

@@ -1,7 +1,10 @@
 """Moderation policy: per-label review/hold thresholds a site can override, and the decision rule.
 
 Rule: ``hold`` if any label's score reaches its hold threshold, else ``review`` if any reaches its review
-threshold, else ``allow``. A threshold of ``None`` disables that step for the label.
+threshold, else ``allow``. A threshold of ``None`` disables that step for the label. A rule *trope span*
+(explicit evidence a moderator can read) whose own score reaches its label's review threshold sends the comment
+to review even when the fused score stays below it: the fusion may discount a rule the encoder disagrees with,
+but a named trope is worth a human look (never a hold on its own).
 
 Default thresholds (chosen on the held-out sets, see README "Built-in model" and ``bench/eval_quality.py``):
 
@@ -130,6 +133,13 @@ def decide(scores: Mapping[str, float], spans: Sequence[Span] = (), policy: Poli
             if t is not None and score >= t:
                 crossed[step].append((score, label, t))
                 break
+    if not crossed["hold"] and not crossed["review"]:
+        for s in spans:
+            t = policy.review.get(s.label) if s.trope else None
+            if t is not None and s.score >= t:
+                return Decision("review", f"{s.label} trope span {s.score:.2f} ≥ review threshold {t:.2f} "
+                                          f"(fused score {float(scores.get(s.label, 0.0)):.2f}; trope: {s.reason})",
+                                (s.label,))
     for step in ("hold", "review"):
         if crossed[step]:
             hits = sorted(crossed[step], reverse=True)

@@ -24,7 +24,7 @@ from . import lexicon as L
 from .normalize import NormalizedText
 from .types import Span
 
-__all__ = ["detect", "rule_scores", "TROPES", "CONSPIRACY_PATTERNS"]
+__all__ = ["detect", "rule_scores", "rule_features", "FEATURE_NAMES", "TROPES", "CONSPIRACY_PATTERNS"]
 
 # machine name -> short human reason (shown to moderators)
 TROPES: dict[str, str] = {
@@ -835,3 +835,45 @@ def rule_scores(spans: list[Span]) -> dict[str, float]:
         if s.label == "antisemitism" and s.trope in CONSPIRATORIAL_TROPES:
             miss["conspiracy"] *= 1.0 - 0.8 * s.score
     return {k: round(min(1.0 - v, 0.99), 4) if v < 1.0 else 0.0 for k, v in miss.items()}
+
+
+# ----------------------------------------------------------------------------- fusion features
+
+# trope families for the learned fusion: the rules' precision differs a lot between them
+_FAMILY = {t: "plot" for t in CONSPIRATORIAL_TROPES}
+_FAMILY.update({"holocaust_denial": "denial", "slur": "hostile", "dehumanisation": "hostile", "violence": "hostile",
+                "blood_libel": "hostile", "deicide": "hostile", "stereotype": "hostile", "coded_echo": "coded",
+                "coded_meme": "coded", "zionist_code": "coded", "dual_loyalty": "israel",
+                "collective_blame_israel": "israel", "nazi_comparison": "israel"})
+FAMILIES = ("plot", "denial", "hostile", "coded", "israel")
+FEATURE_NAMES = tuple(f"fam_{f}" for f in FAMILIES) + ("suppressed_as", "suppressed_cons", "n_findings")
+
+
+def rule_features(nt: NormalizedText) -> dict[str, float]:
+    """Per-family best kept antisemitism finding, and the best finding the counter-speech logic suppressed.
+
+    A suppressed finding means the text talks about a myth while rejecting, reporting or quoting it: the strongest
+    stance signal the rules have, which the sentence encoder does not read. Zeros when nothing could fire.
+    """
+    out = dict.fromkeys(FEATURE_NAMES, 0.0)
+    text = nt.text
+    if not text.strip():
+        return out
+    padded = " " + text
+    antisemitism = _scanner(L.AS_ANCHOR).search(padded) is not None
+    if not antisemitism and not _has_conspiracy_cue(padded):
+        return out
+    doc = _Doc(nt)
+    for f in _collect(doc, antisemitism):
+        if f.score <= 0:
+            continue
+        if _suppressed(doc, f):
+            key = "suppressed_as" if f.label == "antisemitism" else "suppressed_cons"
+            out[key] = max(out[key], min(f.score, 0.99))
+            continue
+        out["n_findings"] += 1.0
+        if f.label == "antisemitism":
+            key = "fam_" + _FAMILY.get(f.trope, "hostile")
+            out[key] = max(out[key], min(f.score, 0.99))
+    out["n_findings"] = min(out["n_findings"], 3.0) / 3.0
+    return out

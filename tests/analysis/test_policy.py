@@ -50,3 +50,17 @@ def test_disabled_threshold_never_fires():
 def test_invalid_policies_rejected(bad):
     with pytest.raises(ValueError):
         Policy.from_dict(bad)
+
+
+def test_trope_span_above_review_threshold_sends_to_review():
+    # the fusion may discount a rule finding, but a named trope reaching the review threshold gets a human look
+    span = Span(0, 10, "antisemitism", 0.7, "'Zionists' used as code for Jews", "zionist_code")
+    d = decide({**ZERO, "antisemitism": 0.12}, [span], Policy())
+    assert d.action == "review" and d.labels == ("antisemitism",) and "Zionists" in d.reason
+    weak = Span(0, 10, "antisemitism", 0.3, "weak cue", "world_control")
+    assert decide({**ZERO, "antisemitism": 0.12}, [weak], Policy()).action == "allow"
+    # model evidence (no trope) does not count, and a disabled review step is respected
+    model = Span(0, 10, "antisemitism", 0.9, "model: sentence scores 0.90")
+    assert decide({**ZERO, "antisemitism": 0.12}, [model], Policy()).action == "allow"
+    off = Policy.from_dict({"antisemitism": {"review": None}})
+    assert decide({**ZERO, "antisemitism": 0.12}, [span], off).action == "allow"
