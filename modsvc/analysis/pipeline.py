@@ -42,6 +42,7 @@ class Item:
     scores: dict[str, float] = field(default_factory=dict)
     spans: list[Span] = field(default_factory=list)
     decision: Decision | None = None
+    policy: Policy | None = None  # the site's policy for this call: flags, evidence and the decision follow it
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -140,7 +141,7 @@ class Analyzer:
             it.spans = list(it.rule_spans)
             flagged = {}
             for lb in LABELS:
-                t = self.policy.review[lb]
+                t = (it.policy or self.policy).review[lb]
                 if t is not None and it.scores[lb] >= t:
                     if lb in ("antisemitism", "conspiracy") and any(s.label == lb for s in it.rule_spans):
                         continue  # the rules already point at the trope
@@ -160,6 +161,8 @@ class Analyzer:
 
     # ------------------------------------------------------------------ running
     def _run(self, items: list[Item], policy: Policy) -> None:
+        for it in items:
+            it.policy = policy
         for name, phase in self.phases:
             try:
                 phase(items)

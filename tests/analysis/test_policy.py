@@ -64,3 +64,20 @@ def test_trope_span_above_review_threshold_sends_to_review():
     assert decide({**ZERO, "antisemitism": 0.12}, [model], Policy()).action == "allow"
     off = Policy.from_dict({"antisemitism": {"review": None}})
     assert decide({**ZERO, "antisemitism": 0.12}, [span], off).action == "allow"
+
+
+def test_a_site_with_lower_thresholds_gets_evidence_for_what_it_flags():
+    """Evidence follows the policy of the call: a label flagged only under a stricter site policy still gets a span."""
+    from modsvc.analysis import Policy, get_analyzer
+
+    analyzer = get_analyzer()
+    text = "Thanks for the article. You are a complete idiot and a liar. See you at the meeting."
+    score = analyzer.analyze([text])[0].scores["insult"]
+    strict = Policy.from_dict({"insult": {"review": max(0.05, score / 2), "hold": 0.99}})
+    default_result, strict_result = analyzer.analyze([text]), analyzer.analyze([text], policy=strict)
+    assert strict_result[0].decision.action in ("review", "hold")
+    insult_spans = [s for s in strict_result[0].spans if s.label == "insult"]
+    assert insult_spans, strict_result[0].spans
+    assert "idiot" in text[insult_spans[0].begin:insult_spans[0].end]
+    if default_result[0].decision.action == "allow":
+        assert not [s for s in default_result[0].spans if s.label == "insult"]
