@@ -1,6 +1,6 @@
 """Train the built-in model's nine heads (and the rule fusion) on cached MiniLM embeddings.
 
-    nice -n 10 .venv/bin/python -m training.train_heads [--runtime onnx|torch] [--mlp LABEL ...]
+    nice -n 10 .venv/bin/python -m training.train_heads [--runtime onnx|torch] [--mlp LABEL ...]  (default: --mlp antisemitism)
 
 Reads the labelled sources in ``training/datasets.py`` (train splits only), embeds them with the same encoder the
 service uses (cached under ``.cache/embeddings``), fits one logistic regression per label (or a one-hidden-layer
@@ -129,7 +129,9 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runtime", default="onnx", choices=("onnx", "torch"))
     p.add_argument("--model-dir", default="instance/models")
-    p.add_argument("--mlp", nargs="*", default=[], help="labels to fit with a small MLP instead of LR")
+    # antisemitism: a 128-unit MLP beats LR on a 20% split of the TRAIN rows (Jikeli 0.754 -> 0.804 AUC); conspiracy
+    # gained too but pushed a harmless seed comment to review, so it stays LR (pass `--mlp` with no labels for all LR)
+    p.add_argument("--mlp", nargs="*", default=["antisemitism"], help="labels to fit with a small MLP instead of LR")
     p.add_argument("--out", default=str(ARTIFACTS))
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
