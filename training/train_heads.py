@@ -24,7 +24,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from modsvc.analysis import fusion as fusion_mod  # noqa: E402
-from modsvc.analysis.heads import ARTIFACTS, logit, save_heads  # noqa: E402
+from modsvc.analysis.heads import ARTIFACTS, save_heads  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
 from training.datasets import Example, load_all  # noqa: E402
 from training.embed_cache import EmbeddingCache  # noqa: E402
