@@ -97,23 +97,22 @@ def set_password_cmd(name: str) -> None:
     click.echo(f"password of {name} changed")
 
 
+def _set_active(name: str, active: bool) -> None:
+    with _sessions()() as session:
+        _user_or_fail(session, name).active = active
+        session.commit()
+    click.echo(f"{name} {'enabled' if active else 'disabled'}")
+
+
 @users.command("disable")
 @click.argument("name")
 def disable(name: str) -> None:
     """Disable NAME: they can no longer sign in and their sessions end."""
-    with _sessions()() as session:
-        user = _user_or_fail(session, name)
-        user.active = False
-        session.commit()
-    click.echo(f"{name} disabled")
+    _set_active(name, False)
 
 
 @users.command("enable")
 @click.argument("name")
 def enable(name: str) -> None:
     """Enable a disabled user again."""
-    with _sessions()() as session:
-        user = _user_or_fail(session, name)
-        user.active = True
-        session.commit()
-    click.echo(f"{name} enabled")
+    _set_active(name, True)
