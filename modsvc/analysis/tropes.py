@@ -113,6 +113,21 @@ class _Finding:
     counter_scope: str = "default"
 
 
+# Cues that are a trope on their own, in the order they are reported:
+# (cue kind, trope, score, reason (None = the trope's own), counter-speech scope).
+_STANDALONE_CUES: tuple[tuple[str, str, float, str | None, str], ...] = (
+    ("zog", "zog", 0.9, None, "default"),
+    ("nazi_cmp", "nazi_comparison", 0.8, None, "default"),
+    ("blood_standalone", "blood_libel", 0.9, None, "default"),
+    ("violence_standalone", "violence", 0.95, None, "default"),
+    ("wars_standalone", "orchestrate_wars", 0.85, None, "default"),
+    ("impostor", "khazar_myth", 0.75, "Jews as impostors ('not real Jews / not Semites')", "khazar"),
+    ("coded_meme", "coded_meme", 0.7, None, "default"),
+    ("always_them", "world_control", 0.7, None, "default"),
+    ("dual_standalone", "dual_loyalty", 0.75, None, "default"),
+)
+
+
 class _Doc:
     """Sentences, tokens and cues of one normalised text."""
 
@@ -254,7 +269,6 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
         objects = doc.cues("object", i)
         idents = doc.cues("ident", i)
         prev_idents = doc.cues("ident", i - 1) if i else []
-        next_idents = doc.cues("ident", i + 1)
         for c in claims:
             strong = c.sub in L.STRONG_CLAIMS or c.sub == "pocket"
             passive = L.PASSIVE_BY.match(doc.text, c.end) is not None or c.sub in L.AGENT_AFTER
@@ -514,33 +528,10 @@ def _rule_standalone(doc: _Doc, out: list[_Finding]) -> None:
             elif c.sub == "echo":
                 out.append(_Finding("antisemitism", "coded_echo", 0.85, (i, i),
                                     f"{TROPES['coded_echo']}: '{doc.text[c.start:c.end]}'", c.start))
-        for c in doc.cues("zog", i):
-            out.append(_Finding("antisemitism", "zog", 0.9, (i, i), f"{TROPES['zog']}: '{doc.text[c.start:c.end]}'", c.start))
-        for c in doc.cues("nazi_cmp", i):
-            out.append(_Finding("antisemitism", "nazi_comparison", 0.8, (i, i),
-                                f"{TROPES['nazi_comparison']}: '{doc.text[c.start:c.end]}'", c.start))
-        for c in doc.cues("blood_standalone", i):
-            out.append(_Finding("antisemitism", "blood_libel", 0.9, (i, i),
-                                f"{TROPES['blood_libel']}: '{doc.text[c.start:c.end]}'", c.start))
-        for c in doc.cues("violence_standalone", i):
-            out.append(_Finding("antisemitism", "violence", 0.95, (i, i),
-                                f"{TROPES['violence']}: '{doc.text[c.start:c.end]}'", c.start))
-        for c in doc.cues("wars_standalone", i):
-            out.append(_Finding("antisemitism", "orchestrate_wars", 0.85, (i, i),
-                                f"{TROPES['orchestrate_wars']}: '{doc.text[c.start:c.end]}'", c.start))
-        for c in doc.cues("impostor", i):
-            out.append(_Finding("antisemitism", "khazar_myth", 0.75, (i, i),
-                                f"Jews as impostors ('not real Jews / not Semites'): '{doc.text[c.start:c.end]}'", c.start,
-                                "khazar"))
-        for c in doc.cues("coded_meme", i):
-            out.append(_Finding("antisemitism", "coded_meme", 0.7, (i, i),
-                                f"{TROPES['coded_meme']}: '{doc.text[c.start:c.end]}'", c.start))
-        for c in doc.cues("always_them", i):
-            out.append(_Finding("antisemitism", "world_control", 0.7, (i, i),
-                                f"{TROPES['world_control']}: '{doc.text[c.start:c.end]}'", c.start))
-        for c in doc.cues("dual_standalone", i):
-            out.append(_Finding("antisemitism", "dual_loyalty", 0.75, (i, i),
-                                f"{TROPES['dual_loyalty']}: '{doc.text[c.start:c.end]}'", c.start))
+        for kind, trope, score, reason, scope in _STANDALONE_CUES:
+            for c in doc.cues(kind, i):
+                out.append(_Finding("antisemitism", trope, score, (i, i),
+                                    f"{reason or TROPES[trope]}: '{doc.text[c.start:c.end]}'", c.start, scope))
 
 
 def _rule_protocols(doc: _Doc, out: list[_Finding]) -> None:
