@@ -77,29 +77,26 @@ def requeue_stale(sessions: sessionmaker[Session], older_than_seconds: float, li
     return sorted(ids)
 
 
-def reset_failed(sessions: sessionmaker[Session], max_attempts: int = MAX_SCORE_ATTEMPTS,
-                 limit: int = 5000) -> list[int]:
-    """Failed comments with fewer than ``max_attempts`` attempts go back to pending; returns their ids."""
-    retryable = and_(Comment.score_state == "failed", Comment.score_attempts < max_attempts)
+def _requeue(sessions: sessionmaker[Session], condition, limit: int) -> list[int]:
+    """Send up to ``limit`` comments matching ``condition`` back to pending (status kept); returns their ids."""
     with sessions() as session, session.begin():
         ids = session.scalars(
-            update(Comment).where(Comment.id.in_(_pick(session, retryable, limit)), retryable)
+            update(Comment).where(Comment.id.in_(_pick(session, condition, limit)), condition)
             .values(score_state="pending", queued_at=utcnow()).returning(Comment.id)
             .execution_options(synchronize_session=False)
         ).all()
     return sorted(ids)
+
+
+def reset_failed(sessions: sessionmaker[Session], max_attempts: int = MAX_SCORE_ATTEMPTS,
+                 limit: int = 5000) -> list[int]:
+    """Failed comments with fewer than ``max_attempts`` attempts go back to pending; returns their ids."""
+    return _requeue(sessions, and_(Comment.score_state == "failed", Comment.score_attempts < max_attempts), limit)
 
 
 def mark_outdated(sessions: sessionmaker[Session], model_version: str, limit: int = 5000) -> list[int]:
     """Comments scored by another model version go back to pending (status kept); returns their ids."""
-    outdated = and_(Comment.score_state == "scored", Comment.model_version != model_version)
-    with sessions() as session, session.begin():
-        ids = session.scalars(
-            update(Comment).where(Comment.id.in_(_pick(session, outdated, limit)), outdated)
-            .values(score_state="pending", queued_at=utcnow()).returning(Comment.id)
-            .execution_options(synchronize_session=False)
-        ).all()
-    return sorted(ids)
+    return _requeue(sessions, and_(Comment.score_state == "scored", Comment.model_version != model_version), limit)
 
 
 def stale_import_jobs(sessions: sessionmaker[Session], older_than_seconds: float) -> list[int]:
