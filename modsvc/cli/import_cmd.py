@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 
@@ -34,7 +33,7 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
     from .. import migrations
     from ..db import get_sessionmaker
     from ..dispatch import get_dispatcher
-    from ..importers import UnknownFormatError, iter_paths, iter_records
+    from ..importers import UnknownFormatError, input_size, iter_paths, iter_records
     from ..importers.records import Rejection
     from ..ingest import ImportSummary, Ingestor
     from . import EXIT_REJECTED, FatalError
@@ -50,7 +49,7 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
     summary = ImportSummary()
     ingestor = Ingestor(sessions, summary=summary, on_batch_committed=dispatcher.enqueue_scoring)
     files = list(iter_paths(list(paths)))
-    total = sum(_size(p) for p in files)
+    total = sum(input_size(p) for p in files)
     started = time.monotonic()
     bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, disable=quiet or None,
                desc="import", file=sys.stderr, dynamic_ncols=True)
@@ -69,7 +68,7 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
                     ingestor.add(item)
             except UnknownFormatError as exc:
                 summary.add_rejection(Rejection(str(path), str(exc)))
-            offset += _size(path)
+            offset += input_size(path)
             bar.n = offset
             bar.refresh()
         ingestor.flush()
@@ -105,11 +104,3 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
     if summary.comments_rejected:
         sys.exit(EXIT_REJECTED)
 
-
-def _size(path) -> int:
-    try:
-        if os.path.isdir(path):
-            return sum(os.path.getsize(os.path.join(root, f)) for root, _, fs in os.walk(path) for f in fs)
-        return os.path.getsize(path)
-    except OSError:
-        return 0

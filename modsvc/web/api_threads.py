@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
-from ..importers import FORMATS, UnknownFormatError, iter_records
+from ..importers import FORMATS, iter_records
 from ..ingest import Ingestor
 from ..jobs import create_import_job
 from ..models import Comment, CommentScore, ImportJob, ImportRejection, Thread
