@@ -22,7 +22,10 @@ from pathlib import Path
 
 DATASETS = Path(os.environ.get("MODSVC_DATASETS", "/work/shared/datasets"))
 REPO = Path(__file__).resolve().parents[1]
-HANDWRITTEN_TRAIN = REPO / "training/data/handwritten_train.jsonl"
+HANDWRITTEN_TRAIN = REPO / "training/data/handwritten_train.jsonl"  # also the rule layer's dev set (tests)
+# more hand-written comments for the heads only, mostly phrasings the rules miss (implicit myths, war blame, dual
+# loyalty) and counter-speech quoting them: kept apart so the rules' dev-set test keeps measuring the rules
+HANDWRITTEN_TRAIN_MODEL = REPO / "training/data/handwritten_train_model.jsonl"
 HANDWRITTEN_HELDOUT = REPO / "bench/data/heldout_handwritten.jsonl"
 
 csv.field_size_limit(10**8)
@@ -279,6 +282,7 @@ def _jsonl(path: Path, source: str, split: str) -> Iterator[Example]:
 
 def handwritten_train() -> Iterator[Example]:
     yield from _jsonl(HANDWRITTEN_TRAIN, "handwritten_train", "train")
+    yield from _jsonl(HANDWRITTEN_TRAIN_MODEL, "handwritten_train", "train")
 
 
 def handwritten_heldout() -> Iterator[Example]:

@@ -24,7 +24,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from modsvc.analysis import fusion as fusion_mod  # noqa: E402
-from modsvc.analysis.heads import ARTIFACTS, save_heads  # noqa: E402
+from modsvc.analysis.heads import ARTIFACTS, save_heads, trained_encoder_layers  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
 from training.datasets import Example, load_all  # noqa: E402
 from training.embed_cache import EmbeddingCache  # noqa: E402
@@ -133,6 +133,9 @@ def main(argv=None) -> int:
     # gained too but pushed a harmless seed comment to review, so it stays LR (pass `--mlp` with no labels for all LR)
     p.add_argument("--mlp", nargs="*", default=["antisemitism"], help="labels to fit with a small MLP instead of LR")
     p.add_argument("--out", default=str(ARTIFACTS))
+    p.add_argument("--layers", type=int, default=trained_encoder_layers(),
+                   help="encoder layers to embed with (default: as the committed heads; the service then runs "
+                        "exactly these, see heads.json encoder_layers)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     t0 = time.time()
@@ -141,14 +144,15 @@ def main(argv=None) -> int:
     train = [r for r in rows if r.split == "train"]
     test = [r for r in rows if r.split == "test"]
     print(f"{len(train)} training rows, {len(test)} held-out rows", Counter(r.source for r in train))
-    enc = load_encoder(args.model_dir, runtime=args.runtime)
+    enc = load_encoder(args.model_dir, runtime=args.runtime, layers=args.layers)
     cache = EmbeddingCache(enc)
     X = cache.get([r.text for r in train])
     Xt = cache.get([r.text for r in test])
     Y, Yt = label_matrix(train), label_matrix(test)
     w_all = np.array([SOURCE_WEIGHT.get(r.source, 1.0) for r in train], dtype=np.float64)
 
-    layers, meta = {}, {"encoder": enc.version, "labels": {}, "fusion": {}, "sources": {}}
+    layers, meta = {}, {"encoder": enc.version, "encoder_layers": args.layers, "labels": {}, "fusion": {},
+                        "sources": {}}
     rules = rule_scores_for([r.text for r in train])
     feats = fusion_mod.text_features([r.text for r in train]) if rules is not None else None
     for j, lb in enumerate(LABELS):

@@ -61,8 +61,9 @@ class BuiltinModel:
 
     def __init__(self, settings: AnalysisSettings | None = None, runtime: str = "auto", heads_dir: Path | None = None):
         settings = settings or AnalysisSettings()
-        self.encoder = load_encoder(settings.model_dir, runtime=runtime, threads=settings.threads)
         self.heads = Heads.load(heads_dir)
+        self.encoder = load_encoder(settings.model_dir, runtime=runtime, threads=settings.threads,
+                                    layers=self.heads.encoder_layers)
         self.fusion = self.heads.meta.get("fusion", {})
         # window embeddings of the last scored batch (token tuple -> vector), per thread; see the module docstring
         self._batch = threading.local()
@@ -79,7 +80,8 @@ class BuiltinModel:
                 "fusion": "logistic" if self.fusion else "max"}
 
     def describe(self) -> dict:
-        info = {"encoder_runtime": self.encoder.runtime, "max_tokens_per_window": self.encoder.tokenizer.max_tokens}
+        info = {"encoder_runtime": self.encoder.runtime, "encoder_layers": self.encoder.layers,
+                "max_tokens_per_window": self.encoder.tokenizer.max_tokens}
         if self.encoder.runtime != "onnx-int8":
             info["hint"] = "build the faster ONNX encoder with `python -m modsvc.analysis.export_onnx`"
         return info
@@ -93,11 +95,12 @@ class BuiltinModel:
         np.maximum.at(out, chunks.owner, probs)
         return out
 
-    def fuse(self, head: np.ndarray, rules: list[dict[str, float]], texts: list[str]) -> np.ndarray:
+    def fuse(self, head: np.ndarray, rules: list[dict[str, float]], texts: list[str],
+             rule_features: list[dict[str, float]] | None = None) -> np.ndarray:
         out = head.copy()
         feats = None
         if any("features" in (self.fusion.get(lb) or {}) for lb in FUSED_LABELS):
-            feats = fusion_mod.text_features(texts)
+            feats = fusion_mod.text_features(texts, rule_features)
         for lb in FUSED_LABELS:
             j = LABELS.index(lb)
             rule = np.array([float(r.get(lb, 0.0)) for r in rules], dtype=np.float32)
@@ -108,8 +111,10 @@ class BuiltinModel:
                 out[:, j] = np.maximum(head[:, j], rule)
         return out
 
-    def score(self, texts: list[str], rules: list[dict[str, float]]) -> np.ndarray:
-        return self.fuse(self.head_scores(texts), rules, texts)
+    def score(self, texts: list[str], rules: list[dict[str, float]],
+              rule_features: list[dict[str, float]] | None = None) -> np.ndarray:
+        """(n, 9) scores; ``rules`` / ``rule_features``: the rule layer's scores and fusion features per text."""
+        return self.fuse(self.head_scores(texts), rules, texts, rule_features)
 
     def evidence_spans(self, text: str, labels: dict[str, float], offset_map=None) -> list[Span]:
         """Sentences whose own head score reaches ``labels[label]`` (a threshold), for each flagged label.

@@ -162,9 +162,10 @@ class DetoxifyModel:
                 out[sel, LABELS.index(lb)] = vals
         return out
 
-    def score(self, texts: list[str], rules: list[dict[str, float]]) -> np.ndarray:
+    def score(self, texts: list[str], rules: list[dict[str, float]],
+              rule_features: list[dict[str, float]] | None = None) -> np.ndarray:
         mine = self.detoxify_scores(texts)
-        other = self.builtin.score(texts, rules)
+        other = self.builtin.score(texts, rules, rule_features)
         return np.where(np.isnan(mine), other, mine)
 
     def evidence_spans(self, text: str, labels: dict[str, float], offset_map=None) -> list[Span]:

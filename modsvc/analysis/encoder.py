@@ -25,8 +25,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 128  # per window incl. [CLS]/[SEP]; MiniLM was trained at 128, and cost grows with length
-ONNX_FILENAME = "minilm-l6-v2-int8.onnx"
 ENCODER_NAME = "all-MiniLM-L6-v2"
+FULL_LAYERS = 6  # MiniLM-L6's transformer layers; the heads may be trained on the first few only (see heads.json)
 
 
 def package_model_dir() -> Path:
@@ -100,9 +100,12 @@ class _BaseEncoder:
     runtime = "?"
     batch_size = 64
 
-    def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS):
+    def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS, layers: int = FULL_LAYERS):
+        if not 1 <= layers <= FULL_LAYERS:
+            raise ValueError(f"layers must be 1..{FULL_LAYERS}, got {layers}")
         self.model_dir = model_dir or package_model_dir()
         self.tokenizer = Tokenizer(self.model_dir, max_tokens)
+        self.layers = layers
 
     def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:  # -> (n, 384) normalised
         raise NotImplementedError
@@ -147,7 +150,8 @@ class _BaseEncoder:
 
     @property
     def version(self) -> str:
-        return f"{ENCODER_NAME}@{weights_fingerprint(self.model_dir)}/{self.runtime}/max{self.tokenizer.max_tokens}"
+        return (f"{encoder_name(self.layers)}@{weights_fingerprint(self.model_dir)}/{self.runtime}"
+                f"/max{self.tokenizer.max_tokens}")
 
 
 class OnnxEncoder(_BaseEncoder):
@@ -160,8 +164,8 @@ class OnnxEncoder(_BaseEncoder):
     batch_size = 1
 
     def __init__(self, onnx_path: Path, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS,
-                 threads: int = 0):
-        super().__init__(model_dir, max_tokens)
+                 threads: int = 0, layers: int = FULL_LAYERS):
+        super().__init__(model_dir, max_tokens, layers)
         import onnxruntime as ort
 
         from .settings import default_threads
@@ -208,16 +212,16 @@ class OnnxEncoder(_BaseEncoder):
 class TorchEncoder(_BaseEncoder):
     runtime = "torch-fp32"
 
-    def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS, threads: int = 0):
-        super().__init__(model_dir, max_tokens)
+    def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS, threads: int = 0,
+                 layers: int = FULL_LAYERS):
+        super().__init__(model_dir, max_tokens, layers)
         import torch
-        from transformers import AutoModel
 
         from .settings import default_threads
 
         torch.set_num_threads(threads or default_threads())
         self.torch = torch
-        self.model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True).eval()
+        self.model = load_transformer(self.model_dir, layers)
 
     def _run(self, ids, mask):
         torch = self.torch
@@ -234,18 +238,35 @@ def mean_pool_normalise(torch, hidden, mask):
     return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
 
-def onnx_path_for(model_dir: Path | str) -> Path:
-    return Path(model_dir) / ONNX_FILENAME
+def load_transformer(model_dir: Path, layers: int = FULL_LAYERS):
+    """The package's BERT with only its first ``layers`` transformer layers (the rest are not even loaded)."""
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # its load report lists the dropped layers' weights as "unexpected"
+    hf_logging.disable_progress_bar()
+    return AutoModel.from_pretrained(str(model_dir), local_files_only=True, num_hidden_layers=layers).eval()
 
 
-def load_encoder(model_dir: Path | str = "instance/models", runtime: str = "auto", threads: int = 0) -> _BaseEncoder:
+def encoder_name(layers: int = FULL_LAYERS) -> str:
+    return ENCODER_NAME if layers == FULL_LAYERS else f"{ENCODER_NAME}-first{layers}"
+
+
+def onnx_path_for(model_dir: Path | str, layers: int = FULL_LAYERS) -> Path:
+    part = "" if layers == FULL_LAYERS else f"-first{layers}"
+    return Path(model_dir) / f"minilm-l6-v2{part}-int8.onnx"
+
+
+def load_encoder(model_dir: Path | str = "instance/models", runtime: str = "auto", threads: int = 0,
+                 layers: int = FULL_LAYERS) -> _BaseEncoder:
     """``runtime``: auto (ONNX if built, else PyTorch), onnx (must exist) or torch."""
-    path = onnx_path_for(model_dir)
+    path = onnx_path_for(model_dir, layers)
+    build_hint = "python -m modsvc.analysis.export_onnx" + ("" if layers == FULL_LAYERS else f" --layers {layers}")
     if runtime == "onnx" or (runtime == "auto" and path.exists()):
         if not path.exists():
-            raise FileNotFoundError(f"{path} not found: build it with `python -m modsvc.analysis.export_onnx`")
-        return OnnxEncoder(path, threads=threads)
+            raise FileNotFoundError(f"{path} not found: build it with `{build_hint}`")
+        return OnnxEncoder(path, threads=threads, layers=layers)
     if runtime == "auto":
-        log.warning("ONNX encoder %s not built; using the slower PyTorch encoder "
-                    "(build it with `python -m modsvc.analysis.export_onnx`)", path)
-    return TorchEncoder(threads=threads)
+        log.warning("ONNX encoder %s not built; using the slower PyTorch encoder (build it with `%s`)",
+                    path, build_hint)
+    return TorchEncoder(threads=threads, layers=layers)

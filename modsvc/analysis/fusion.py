@@ -36,17 +36,16 @@ def counter_cue(text: str) -> float:
     return 1.0 if COUNTER_CUES.search(text) else 0.0
 
 
-def text_features(texts: Sequence[str]) -> list[dict[str, float]]:
-    """Rule-derived features of each text (normalise + rules again; cheap next to the encoder)."""
-    from .normalize import normalize
-    from .tropes import rule_features
+def text_features(texts: Sequence[str], rule_features: Sequence[dict[str, float]] | None = None
+                  ) -> list[dict[str, float]]:
+    """The fusion's features of each text: the rules' ``rule_features`` (run here unless the caller already has
+    them from its own rule pass) plus the counter cue."""
+    if rule_features is None:
+        from .normalize import normalize
+        from .tropes import rule_features as features_of
 
-    out = []
-    for t in texts:
-        f = rule_features(normalize(t))
-        f["counter"] = counter_cue(t)
-        out.append(f)
-    return out
+        rule_features = [features_of(normalize(t)) for t in texts]
+    return [{**f, "counter": counter_cue(t)} for t, f in zip(texts, rule_features)]
 
 
 def feature_matrix(label: str, head: np.ndarray, rule: np.ndarray, feats: Sequence[dict[str, float]],

@@ -82,6 +82,23 @@ class Heads:
     def predict(self, emb: np.ndarray) -> np.ndarray:
         return sigmoid(self.logits(emb))
 
+    @property
+    def encoder_layers(self) -> int:
+        """How many of the encoder's layers the heads were trained on: the encoder must run exactly those."""
+        return encoder_layers(self.meta)
+
+
+def encoder_layers(meta: dict) -> int:
+    from .encoder import FULL_LAYERS
+
+    return int(meta.get("encoder_layers", FULL_LAYERS))
+
+
+def trained_encoder_layers(directory: Path | None = None) -> int:
+    """``encoder_layers`` of the installed heads, from heads.json alone (for building the matching encoder)."""
+    meta_path = Path(directory or ARTIFACTS) / "heads.json"
+    return encoder_layers(json.loads(meta_path.read_text()) if meta_path.exists() else {})
+
 
 def save_heads(directory: Path, layers: dict[str, list[tuple[np.ndarray, np.ndarray]]], meta: dict) -> str:
     directory.mkdir(parents=True, exist_ok=True)

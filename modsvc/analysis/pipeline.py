@@ -39,6 +39,7 @@ class Item:
     nt: object | None = None  # NormalizedText
     rule_spans: list[Span] = field(default_factory=list)
     rule_scores: dict[str, float] = field(default_factory=dict)
+    rule_features: dict[str, float] | None = None  # for the learned fusion; None: the backend computes them
     scores: dict[str, float] = field(default_factory=dict)
     spans: list[Span] = field(default_factory=list)
     decision: Decision | None = None
@@ -120,11 +121,14 @@ class Analyzer:
         if self._tropes_mod is None or self._normalize_mod is None:
             return
         for it in items:
-            it.rule_spans = list(self._tropes_mod.detect(it.nt))
+            spans, it.rule_features = self._tropes_mod.analyse(it.nt)  # one rule pass: spans and fusion features
+            it.rule_spans = list(spans)
             it.rule_scores = dict(self._tropes_mod.rule_scores(it.rule_spans))
 
     def _score(self, items: list[Item]) -> None:
-        matrix = self.backend.score([it.text for it in items], [it.rule_scores for it in items])
+        features = [it.rule_features for it in items]
+        matrix = self.backend.score([it.text for it in items], [it.rule_scores for it in items],
+                                    None if any(f is None for f in features) else features)
         for it, row in zip(items, matrix):
             it.scores = {lb: min(1.0, max(0.0, float(row[j]))) for j, lb in enumerate(LABELS)}
 

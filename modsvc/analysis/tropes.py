@@ -24,7 +24,7 @@ from . import lexicon as L
 from .normalize import NormalizedText
 from .types import Span
 
-__all__ = ["detect", "rule_scores", "rule_features", "FEATURE_NAMES", "TROPES", "CONSPIRACY_PATTERNS"]
+__all__ = ["analyse", "detect", "rule_scores", "rule_features", "FEATURE_NAMES", "TROPES", "CONSPIRACY_PATTERNS"]
 
 # machine name -> short human reason (shown to moderators)
 TROPES: dict[str, str] = {
@@ -768,17 +768,26 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
     return out
 
 
-def detect(nt: NormalizedText) -> list[Span]:
-    """Trope / conspiracy spans in ORIGINAL-text offsets, best first within each label."""
+def analyse(nt: NormalizedText) -> tuple[list[Span], dict[str, float]]:
+    """``detect`` and ``rule_features`` from one pass of the rules (the pipeline needs both for every text)."""
     text = nt.text
     if not text.strip():
-        return []
+        return [], dict.fromkeys(FEATURE_NAMES, 0.0)
     padded = " " + text
     antisemitism = _scanner(L.AS_ANCHOR).search(padded) is not None
     if not antisemitism and not _has_conspiracy_cue(padded):
-        return []  # the common case: nothing that could start a finding
+        return [], dict.fromkeys(FEATURE_NAMES, 0.0)  # the common case: nothing that could start a finding
     doc = _Doc(nt)
     findings = _collect(doc, antisemitism)
+    return _spans(doc, nt, findings), _features(doc, findings)
+
+
+def detect(nt: NormalizedText) -> list[Span]:
+    """Trope / conspiracy spans in ORIGINAL-text offsets, best first within each label."""
+    return analyse(nt)[0]
+
+
+def _spans(doc: _Doc, nt: NormalizedText, findings: list[_Finding]) -> list[Span]:
     if not findings:
         return []
     best: dict[tuple[str, str, int, int], _Finding] = {}
@@ -846,16 +855,12 @@ def rule_features(nt: NormalizedText) -> dict[str, float]:
     A suppressed finding means the text talks about a myth while rejecting, reporting or quoting it: the strongest
     stance signal the rules have, which the sentence encoder does not read. Zeros when nothing could fire.
     """
+    return analyse(nt)[1]
+
+
+def _features(doc: _Doc, findings: list[_Finding]) -> dict[str, float]:
     out = dict.fromkeys(FEATURE_NAMES, 0.0)
-    text = nt.text
-    if not text.strip():
-        return out
-    padded = " " + text
-    antisemitism = _scanner(L.AS_ANCHOR).search(padded) is not None
-    if not antisemitism and not _has_conspiracy_cue(padded):
-        return out
-    doc = _Doc(nt)
-    for f in _collect(doc, antisemitism):
+    for f in findings:
         if f.score <= 0:
             continue
         if _suppressed(doc, f):
