@@ -199,7 +199,7 @@ JEW = r"(?:jew(?:s|z|ish|ry|esses|ess)?|jo{2}(?:s|z)|jo{2}ish|juden|jewboys?|jew
 IDENT_STRENGTH: dict[str, float] = {
     "jews": 0.9, "slur": 0.9, "echo": 0.9, "tribe": 0.85,
     "zionist": 0.8, "rothschild": 0.8, "banker": 0.75, "khazar": 0.8, "cosmopolitan": 0.8,
-    "soros": 0.5, "globalist": 0.45, "lobby": 0.5, "goyim": 0.8, "jewish_context": 0.75,
+    "soros": 0.5, "globalist": 0.45, "lobby": 0.5, "goyim": 0.8, "jewish_context": 0.75, "insinuation": 0.7,
 }
 # (((echo))): kept out of IDENT so IDENT stays a pure literal trie
 ECHO = re.compile(_B + r"(?:\(\s?){3}[^()\n]{1,60}(?:\s?\)){3}")
@@ -211,15 +211,24 @@ IDENT = cue_pattern({
              r"synagogue of satan", r"israelites"),
     "tribe": (r"(?:the|that|a certain|this|their|certain|a tiny|a small|same|one|a single) tribe", r"tribe members", r"the chosen(?: ones| people| race| tribe)?",
               r"chosen (?:ones|people|race|tribe)", r"the goyim know", r"a certain (?:group|people|ethnicity|race)",
-              r"you know who", r"(?:same|certain|particular|one|small|little|tiny) (?:little |small |tiny )?(?:ethnic|ethno-?religious) (?:group|minority|tribe|clan)",
+              r"you know who", r"(?:same|certain|particular|one|small|little|tiny) (?:little |small |tiny )?(?:ethnic|ethno-?religious) (?:group|minority|tribe|clan|network|mafia|cabal|clique)",
+              r"members? of the tribe", r"nose tribe", r"skypes",
               r"(?:a |the )?certain ethnicity", r"(?:everyone|everybody|we all|you all|y'all) knows? who"),
     "zionist": (r"(?:the )?zionists", r"zionist (?:cabal|elites?|jews|mafia|entity|regime|masters?|overlords?|bankers?|globalists?|criminals|scum|pigs)",
                 r"zionist", r"zionism"),
     "rothschild": (r"rot?h?schilds?", r"rothschild (?:family|bankers|dynasty|clan)", r"rothchilds?", r"rotschilds?"),
-    "banker": (r"international (?:bankers?|financiers?|jewry|money ?lenders?)", r"money ?changers", r"usurers",
+    "banker": (r"international (?:bankers?|financiers?|jewry|money ?lenders?)", r"globalist bankers?",
+               r"(?:the same |globalist |international )?banking (?:families|dynasties|clans)", r"money ?changers", r"usurers",
                r"elders of zion", r"the elders", r"khazarian mafia"),
     "khazar": (r"khazars", r"khazarians?", r"kazars", r"khazar (?:jews|bloodlines?|elites?|mafia|cabal|descendants)"),
     "goyim": (r"(?:the )?goyim", r"goys", r"shabbos goys?"),
+    "insinuation": (r"(?:say|name|guess) which tribe", r"which tribe", r"(?:we all|everyone|everybody|you all) knows? which (?:bankers|people|families|group|ones)",
+                    r"the people (?:who|that|whose names?) (?:you |we )?(?:can'?t|cannot|mustn'?t) (?:be named|be mentioned|say|name|mention)",
+                    r"(?:whose|who'?s) names? (?:you |we )?(?:can'?t|cannot|aren'?t allowed to) (?:say|be said|mention)",
+                    r"(?:of )?(?:a )?certain (?:background|heritage|persuasion|extraction|ancestry|descent)",
+                    r"(?:the )?same (?:kind of |type of )?(?:surnames?|last names|bloodlines?)", r"funny (?:last names|surnames)",
+                    r"(?:look|check|research|dig) (?:up |into |at |on )?(?:their|the|his|her) (?:last names|surnames|backgrounds)",
+                    r"(?:like |only |just |about |barely )?(?:2|two) ?(?:%|percent) of the population", r"small hats", r"kosher neocons"),
     "jewish_context": (r"synagogues?", r"rabbis?", r"talmud", r"passover", r"purim", r"yom kippur"),
     "cosmopolitan": (r"rootless cosmopolitans?", r"cosmopolitans"),
     "soros": (r"(?:george )?soros", r"soros-?funded"),
@@ -248,12 +257,13 @@ CLAIM = cue_pattern({
                     r"(?:a|an) (?:\w+ )?(?:project|idea|agenda|racket|scam)", r"propaganda(?: machine| arm| outlets?)?",
                     r"(?:had|has|have) it in for", r"organi[sz](?:e|es|ed|ing)", r"stag(?:e|ed|ing)",
                     r"manipulat(?:e|es|ed|ing|ion)", r"subvert(?:s|ed|ing)?", r"undermin(?:e|es|ed|ing)"),
-    "charge": (r"(?:are|is|were|was) in charge of", r"(?:a |an )?(?:iron |tight )?(?:grip|stranglehold|chokehold|hold) (?:on|over)",
+    "charge": (r"(?:are|is|were|was) in charge of", r"hands on the (?:steering )?wheel(?: of)?", r"(?:end|ends|ended) up on top of", r"(?:a |an )?(?:iron |tight )?(?:grip|stranglehold|chokehold|hold) (?:on|over)",
                r"hands in", r"fingers in", r"claws in"),
     "takeover": (r"(?:took|take|taken|taking|takes) over", r"infiltrat(?:e|es|ed|ing|ion)"),
     "fund": (r"fund(?:s|ed|ing)?", r"financ(?:es|ed|ing)", r"bankroll(?:s|ed|ing)?", r"(?:pay|pays|paid|paying) for",
              r"sponsor(?:s|ed|ing)?"),
-    "cause": (r"start(?:s|ed|ing)?", r"caus(?:e|es|ed|ing)", r"push(?:es|ed|ing)?", r"promot(?:e|es|ed|ing)",
+    "cause": (r"start(?:s|ed|ing)?", r"cook(?:s|ed|ing)? up", r"declare[sd]? war (?:on|against)", r"releas(?:e|es|ed|ing)",
+              r"print(?:s|ed|ing)?", r"crash(?:es|ed|ing)?", r"want(?:s|ed)? (?:ww ?(?:1|2|i|ii)|wwii?|world war)", r"caus(?:e|es|ed|ing)", r"push(?:es|ed|ing)?", r"promot(?:e|es|ed|ing)",
               r"profit(?:s|ed|ing)? (?:from|off)", r"(?:got|get|gets|getting) rich (?:from|off)",
               r"made (?:a )?(?:fortune|billions|millions|money) (?:from|off)", r"want(?:s|ed)? (?:another |more |a |a new |new )?wars?", r"drag(?:s|ged|ging)? us into",
               r"(?:lure|lured|dragged|tricked) (?:us|america|the us|the world)", r"drag(?:s|ged|ging)? [a-z]+ into",
@@ -278,11 +288,12 @@ OBJECT = cue_pattern({
                 r"stock markets?", r"the imf", r"the world bank", r"usury", r"bankers", r"big banks", r"cash",
                 r"(?:financial )?crash(?:es)?", r"central bankers?", r"the great depression",
                 r"(?:every|all the|all of the) (?:houses?|homes?|buildings?|businesses|property|land|shops?)", r"the bank of england", r"recessions?", r"depressions?", r"inflation", r"financial cris(?:is|es)", r"blackrock",
+                r"the (?:stock )?markets?",
                 r"the purse strings"),
     "media": (r"media", r"msm", r"press", r"news(?:papers?| networks?| outlets?)?", r"holl?ywood", r"tv", r"television",
               r"big tech", r"social media", r"universit(?:y|ies)", r"academia", r"porn(?:ography)?(?: industry)?", r"the education system", r"campus(?:es)?", r"entertainment(?: industry)?", r"film industry", r"music industry",
-              r"publishing", r"the narrative", r"cnn", r"the bbc", r"newsrooms?", r"journalists", r"the networks"),
-    "government": (r"governments?", r"congress", r"senate", r"parliaments?", r"white house", r"washington",
+              r"publishing", r"the narrative", r"(?:tv |news )?channels?", r"editors?", r"studios", r"cnn", r"the bbc", r"newsrooms?", r"journalists", r"the networks"),
+    "government": (r"governments?", r"congress", r"(?:the )?cabinet(?: picks?)?", r"senate", r"parliaments?", r"white house", r"washington",
                    r"politicians", r"politics", r"state department", r"both parties", r"democrats", r"republicans",
                    r"elections?", r"foreign policy", r"the president", r"presidents", r"world leaders", r"the eu",
                    r"the un", r"the state", r"the regime", r"lawmakers", r"the courts?", r"the police", r"the fbi",
@@ -290,13 +301,14 @@ OBJECT = cue_pattern({
                    r"(?:the )?candidates", r"ministers", r"(?:who )?gets elected", r"elected", r"the government's", r"mps", r"senators"),
     "country": (r"america", r"the us", r"the usa", r"the u\.s\.?", r"usa", r"britain", r"the uk", r"france", r"germany",
                 r"russia", r"ukraine", r"europe", r"our country", r"this country", r"the country", r"our nation"),
-    "wars": (r"wars?", r"every war", r"all (?:the )?wars", r"revolutions?", r"colou?r revolutions?", r"coups?",
+    "wars": (r"wars?", r"every war", r"war hawks?", r"arms (?:makers|industry|dealers|manufacturers)", r"omicron", r"all (?:the )?wars", r"revolutions?", r"colou?r revolutions?", r"coups?",
              r"coup d'etat", r"9/11", r"911", r"world wars?", r"ww ?(?:1|2|i|ii|one|two)", r"wwii?", r"the holodomor",
              r"bolshevi(?:k|ks|sm)", r"communism", r"the russian revolution", r"unrest", r"riots", r"civil wars?",
              r"conflicts?", r"terror(?:ism|ist attacks)?", r"genocides?", r"the slave trade", r"slavery", r"the plague",
              r"pandemics?", r"covid", r"the virus", r"iraq", r"iran", r"afghanistan", r"syria", r"libya", r"vietnam", r"maidan",
              r"invasions?", r"bombings?", r"(?:both|all|every) sides?(?: of)?", r"trouble", r"division", r"chaos", r"strife", r"hatred"),
-    "world": (r"the world", r"the whole world", r"the planet", r"everything", r"it all", r"all of (?:it|this|that)",
+    "world": (r"the world", r"the whole world", r"(?:this|the) whole (?:thing|system|show)", r"(?:every|all the) institutions?",
+              r"(?:we|you|people) (?:eat|watch|think|read|buy)", r"the planet", r"everything", r"it all", r"all of (?:it|this|that)",
               r"the scenes", r"humanity", r"mankind", r"the globe", r"world domination", r"the show", r"everyone",
               r"our lives", r"the whole (?:thing|system|show)", r"the system", r"society", r"this mess",
               r"what (?:you|we|people|they) (?:can |are allowed to |may )?(?:say|think|see|read|hear|believe)", r"free speech",
@@ -327,7 +339,8 @@ HOLO_DENIAL = cue(
     r"never happened", r"(?:didn't|did not|never) (?:really )?happen", r"made up", r"invented", r"fairy ?tales?",
     r"impossible", r"(?:never|no) gas(?:sing|sed)?", r"delousing", r"(?:just|only|actually|really) (?:died of )?typhus", r"swimming pools?",
     r"inflated", r"(?:use|uses|using|used|exploit\w*|milk\w*|cash\w* in on|weaponi[sz]\w*) (?:the )?(?:holocaust|shoah)",
-    r"guilt trip\w*", r"religion", r"heresy", r"(?:not allowed|forbidden|illegal|a crime) to question", r"questioning it", r"overblown", r"overstated", r"embellished", r"hyped", r"blown out of proportion", r"forg(?:ery|ed)", r"fantas(?:y|ies)",
+    r"guilt trip\w*", r"religion", r"heresy", r"(?:not allowed|forbidden|illegal|a crime) to (?:question|investigate|research|doubt|debate)", r"never mention(?:ed|s)?",
+    r"no mention of", r"printed in (?:the )?(?:news)?papers", r"questioning it", r"overblown", r"overstated", r"embellished", r"hyped", r"blown out of proportion", r"forg(?:ery|ed)", r"fantas(?:y|ies)",
     r"fiction(?:al)?",
     r"(?:didn't|did not|never) (?:die|exist)", r"propaganda", r"scam", r"fraud", r"alleged", r"so-?called",
     r"holocaust (?:industry|religion|cult|narrative|story)", r"biggest lie", r"a lie",
@@ -338,9 +351,12 @@ HOLO_DENIAL = cue(
 HOLO_STANDALONE = cue(r"(?:nobody|no one|no jews?|not a single jew) (?:was|were|got) (?:ever )?gassed", r"gassed (?:nobody|no one|no-one)",
                       r"the real holocaust", r"holo-?hoax", r"(?:six |6 )?gorillions?", r"so-?called (?:holocaust )?survivors",
                       r"(?:not one|not a single|no) jews? (?:ever )?died in (?:a|the) gas chambers?", r"holohoax(?:ers)?", r"holocaust ?hoax", r"holocough",
-                                      r"hollow ?cost", r"holocaust (?:industry|religion|cult)")
+                                      r"hollow ?cost", r"holocaust (?:industry|religion|cult)", r"holocaust 'survivors'",
+                      r"survivors'? (?:seem to be|are) (?:immortal|multiplying)", r"more (?:survivors|of them) every year",
+                      r"(?:question|questioning|investigate|doubt) any (?:other )?(?:historical )?event except",
+                      r"only (?:historical )?event (?:you|we) (?:can'?t|cannot|aren'?t allowed to) question")
 HOLO_COUNTER = cue(
-    r"deniers?", r"denial(?:ism)?", r"deny(?:ing)?", r"denies", r"revisionis(?:m|ts?)", r"survivors?", r"never forget",
+    r"deniers?", r"denial(?:ism)?", r"deny(?:ing)?", r"denies", r"revisionis(?:m|ts?)", r"(?<!so-cal{2}ed )(?<!socal{2}ed )(?<!')survivors?(?!')", r"survived", r"never forget",
     r"remember(?:ing|ed|ance)?", r"historical fact", r"well[- ]documented", r"documented", r"murdered", r"(?:it|the holocaust) happened",
     r"did happen", r"memorial", r"museum", r"victims", r"perished",
 )
@@ -348,7 +364,7 @@ HOLO_COUNTER = cue(
 BLOOD = cue(
     r"blood of (?:christian |gentile |non-?jewish |goyim |innocent |palestinian )?(?:children|babies|kids|infants)",
     r"(?:christian|gentile|goyim|children's|kids'|baby|babies') blood", r"ritual (?:murders?|sacrifices?|killings?|slaughter)",
-    r"drink(?:s|ing)? (?:the )?blood", r"matz(?:o|oh|ah|ot)s? (?:is |are |was )?(?:made |baked )?(?:with|of|from) (?:human |christian |children's )?blood", r"blood (?:in|for) (?:the |their )?matz\w*",
+    r"drink(?:s|ing)? (?:the )?blood", r"matz(?:o|oh|ah|ot)s? (?:is |are |was )?(?:made |baked )?(?:with|of|from) (?:(?:human|christian|children's|gentile) ){0,2}blood", r"blood (?:in|for) (?:the |their )?matz\w*",
     r"child sacrifices?", r"sacrific(?:e|es|ed|ing) (?:christian |gentile )?children", r"kill(?:s|ed|ing)? (?:christian|gentile) (?:children|babies|kids)",
     r"harvest(?:s|ed|ing)? (?:the )?organs(?: of)?", r"organ harvesting", r"adrenochrome", r"eat(?:s|ing)? (?:christian |gentile )?babies",
     r"ritual (?:killers?|murderers?)", r"bake(?:s|d)? (?:the )?blood", r"blood into (?:their |the )?(?:unleavened )?bread",
@@ -356,8 +372,11 @@ BLOOD = cue(
 )
 
 BLOOD_STANDALONE = cue(
-    r"matz(?:o|oh|ah|ot)s? (?:is |are |was )?(?:made |baked )?(?:with|of|from) (?:human |christian |children's )?blood",
+    r"matz(?:o|oh|ah|ot)s? (?:is |are |was )?(?:made |baked )?(?:with|of|from) (?:(?:human|christian|children's|gentile) ){0,2}blood",
     r"blood (?:in|for) (?:the |their )?matz\w*", r"passover blood", r"(?:blood|ritual) (?:of|at|for) passover",
+    r"(?:kids|children|babies) (?:go|going|went|gone) missing (?:around|before|at|during|near) passover",
+    r"(?:israel|israelis|israeli (?:doctors|soldiers|army)|the idf|idf|zionists?|jews) (?:\w+ )?(?:harvest\w*|steal\w*|stole|take|takes|took|traffic\w*) (?:the )?organs",
+    r"organs (?:harvested|stolen|taken) by (?:the )?(?:israelis?|idf|zionists|jews)",
 )
 
 DUAL = cue(
@@ -368,11 +387,22 @@ DUAL = cue(
     r"not (?:real|true|loyal) (?:americans?|brits?|britons|germans?|french|citizens)", r"disloyal", r"fifth column",
     r"israel(?:'s)? interests? (?:first|above|over|before)", r"(?:loyalty|allegiance|loyalties)(?: [\w']+){0,6} (?:with|to|for) (?:israel|tel aviv)",
     r"real allegiance", r"wars? for israel", r"(?:die|dying|fight|fighting) for israel",
+    r"israelis? first", r"(?:nation|country|homeland|loyalty|allegiance) is (?:always )?(?:somewhere else|elsewhere|abroad)",
+    r"(?:can|could)(?:not|'t| never| not) (?:ever )?be (?:real|true|loyal) (?:patriots|citizens|americans|brits)",
+    r"negotiat\w+ for israel", r"(?:mouthpiece|spokes\w+|agents?|shills?) (?:for|of) (?:the )?(?:israeli (?:state|government)|israel|tel aviv|idf)",
+    r"(?:never|won'?t|will not|wouldn'?t) vote against israel", r"loyalty test", r"which country'?s (?:interests|side)",
+    r"sell(?:s|ing)? out (?:america|the us|britain|the uk|our country) (?:\w+ ){0,5}(?:netanyahu|israel)",
+    r"where (?:his|her|their) (?:real |true )?loyalt(?:y|ies) lies?",
 )
-DUAL_STANDALONE = cue(r"israel[- ]firsters?", r"israel[- ]first (?:traitors?|politicians|crowd|senators?|congressm[ae]n|shills?)")
+# weaker dual-loyalty cues: only with an identity term in the same sentence ("Jewish judges ... conflict of interest")
+DUAL_NEAR = cue(r"(?:an? )?(?:obvious |clear )?conflict of interest", r"compromised by definition",
+                r"shouldn'?t (?:be allowed to )?(?:vote|hear|rule|judge|report|decide|serve)(?: on)? (?:\w+ ){0,4}(?:israel|middle east|gaza|palestin\w*)",
+                r"should not (?:be allowed to )?(?:vote|hear|rule|judge|report|decide|serve)(?: on)? (?:\w+ ){0,4}(?:israel|middle east|gaza|palestin\w*)")
+DUAL_STANDALONE = cue(r"israel[- ]firsters?", r"israel[- ]first (?:traitors?|politicians|crowd|senators?|congressm[ae]n|shills?|caucus)",
+                      r"(?:their|his|her) (?:real|true) (?:loyalty|allegiance) (?:is|lies) (?:with|to) israel")
 # "the Jewish media lies": a group-owned institution + hostile verb, no explicit control verb
 NOMINAL = cue_pattern({
-    "media": (r"(?:jew|jewish|j\*wish|j\*w|zionist|zio|jew-?run|jew-?owned|kosher) (?:media|press|msm|news|hollywood|tv|newspapers|networks)",),
+    "media": (r"(?:jew|joo|jewish|j\*wish|j\*w|zionist|zio|jew-?run|jew-?owned|kosher) (?:media|press|msm|news|hollywood|tv|newspapers|networks)",),
     "finance": (r"(?:jew|jewish|j\*wish|j\*w|zionist|zio|jew-?run|jew-?owned) (?:banks|bankers|financiers|money|banking|gold|capital)",),
     "government": (r"(?:jew|jewish|zionist|zio) (?:lobby|government|regime|politicians|puppets|congress|senators)",),
 })
@@ -382,20 +412,24 @@ HOSTILE = cue(
     r"destroy(?:s|ed|ing)?", r"push(?:es|ed|ing)?", r"agenda", r"control\w*", r"own(?:s|ed)?", r"run(?:s)?", r"rul(?:e|es)",
     r"buy(?:s)?", r"bought", r"decid(?:e|es)", r"won'?t (?:tell|report|show)", r"never (?:tell|report|show)", r"spin(?:s)?",
     r"promot(?:e|es|ing)", r"enslav\w*", r"parasit\w*", r"greed\w*", r"evil", r"wants?", r"behind", r"strings", r"puppets?",
-    r"bleed(?:s|ing)?", r"rob(?:s|bed|bing)?", r"steal(?:s|ing)?", r"stole",
+    r"bleed(?:s|ing)?", r"rob(?:s|bed|bing)?", r"steal(?:s|ing)?", r"stole", r"cover(?:s|ing)? for",
 )
 
-PROTOCOLS = cue(r"protocols?(?: of (?:the )?(?:learned )?elders(?: of zion)?)?", r"elders of zion")
+PROTOCOLS = cue(r"protocols?(?: of (?:the )?(?:learned )?elders(?: of zion)?)?", r"elders of zion", r"protocols of zion",
+                r"zionist protocols", r"protocol (?:no\.? )?\d{1,2}", r"the elders'? plan")
 PROT_TRUE = cue(
     r"true", r"real", r"genuine", r"authentic", r"coming true", r"came true", r"read (?:them|it|the protocols)", r"explains? (?:everything|it all)",
     r"blueprint", r"playbook", r"exactly", r"happening", r"prophetic", r"accurate", r"right", r"right about (?:everything|it all)", r"all in", r"all there", r"spelled out",
     r"(?:following|follow|followed) (?:the )?(?:plan|script|protocols)", r"unfold(?:s|ing)?", r"fulfilled", r"word for word",
-    r"wake up", r"look around", r"the plan", r"to the letter",
+    r"wake up", r"look around", r"the plan", r"to the letter", r"the (?:whole|entire) plan", r"the truth", r"called it",
+    r"predicted", r"laid out", r"on schedule", r"warn(?:ed)? us", r"describes? (?:our|the|today'?s) world",
+    r"(?:says|said|say) they(?:'d| would| will)",
 )
 PROT_STRONG = cue(r"it'?s all in", r"(?:were|are|was) right", r"right about (?:everything|it all)", r"exactly (?:what'?s|what is) happening", r"exactly (?:as|like)", r"all in the protocols", r"coming true", r"came true", r"read them", r"read the protocols", r"explains? (?:everything|it all)",
-                                  r"blueprint", r"playbook", r"word for word", r"to the letter", r"prophetic", r"(?:are|were) (?:all )?(?:true|real|genuine|authentic)")
+                                  r"blueprint", r"playbook", r"word for word", r"to the letter", r"prophetic", r"(?:are|were) (?:all )?(?:true|real|genuine|authentic)",
+                                  r"describes? (?:our|the|today'?s) world", r"(?:says|said|say) they(?:'d| would| will)")
 # "people say it's fake but ...", "whether or not it's a forgery, ..." -- the denial is waved away
-PROT_REBUT = re.compile(r"(?:but|yet|however|still|whether or not|even if|doesn't matter|does not matter|who cares)" + _E)
+PROT_REBUT = re.compile(r"(?:but|yet|however|still|whether or not|or not|even if|doesn't matter|does not matter|who cares|tell me)" + _E)
 PROT_FALSE = cue(
     r"forg(?:ery|eries|ed)", r"fake", r"fabricat(?:ed|ion)", r"hoax", r"okhrana", r"plagiari[sz](?:ed|m)", r"debunked",
     r"antisemitic", r"anti-semitic", r"propaganda", r"tsarist", r"czarist", r"discredited", r"fraud(?:ulent)?", r"not (?:true|real|genuine)",
@@ -409,8 +443,11 @@ ZOG = cue(
     r"jew(?:ish)?[- ]controlled (?:government|congress|washington|america|us|media|west|banks)",
 )
 
+# "feeding off the host nation" is the parasite myth with or without naming Jews
+DEHUM_STANDALONE = cue(r"(?:live|lives|living|feed|feeds|feeding|prey|preys|preying) (?:off|on) (?:the |their |every |each |its )?host (?:nations?|peoples?|countr(?:y|ies)|societ(?:y|ies))")
 DEHUM = cue(
-    r"vermin", r"parasit(?:e|es|ic|ical)", r"rats", r"a rat", r"cockroach(?:es)?", r"roaches", r"lice", r"louse", r"leech(?:es)?",
+    r"vermin", r"(?:not|aren'?t|isn'?t|never) (?:fully |really |even |truly )?human", r"(?:a )?(?:separate|different|alien) (?:breed|species)",
+    r"brood of vipers", r"parasit(?:e|es|ic|ical)", r"rats", r"a rat", r"cockroach(?:es)?", r"roaches", r"lice", r"louse", r"leech(?:es)?",
     r"bloodsuck(?:ers?|ing)", r"blood-?suck(?:ers?|ing)", r"termites?", r"maggots?", r"sub-?humans?", r"untermensch(?:en)?",
     r"(?:is|are|a|the|like|as) (?:a )?(?:disease|cancer|plague|virus|infection|tumou?r|pestilence|pest|pests|scourge)",
     r"(?:is|are|like|as|just|bunch of|pack of) (?:animals|beasts|snakes|serpents|pigs|apes|monkeys|dogs|devils|demons|filth|scum|swine|hyenas|vultures|locusts)",
@@ -451,7 +488,9 @@ STEREOTYPE = cue(
 DEICIDE = cue(r"(?:killed|murdered|crucified|executed) (?:jesus|christ|our lord|the messiah|god)", r"christ-? ?killers?",
               r"deicide", r"killed our (?:lord|saviou?r)")
 # standalone coded phrases for the war / revolution myth
-WARS_STANDALONE = cue(r"judeo-?bolshevi(?:k|ks|sm|st|sts)", r"jewish bolshevi(?:k|ks|sm)", r"(?:the )?jew world order")
+WARS_STANDALONE = cue(r"judeo-?bolshevi(?:k|ks|sm|st|sts)", r"jewish bolshevi(?:k|ks|sm)", r"(?:the )?jew world order",
+                      r"wars? for israel", r"(?:fight|fighting|fought|die|dying|died) (?:for )?israel'?s (?:wars|enemies|battles)",
+                      r"dancing israelis", r"(?:the )?(?:jews|jewry|judea) declare[sd]? war (?:on|against) (?:germany|hitler)")
 # with an identity term nearby: "the Jews want to destroy the white race"
 REPLACEMENT = cue(r"destroy\w* (?:the )?(?:white race|white (?:nations|countries|people|europeans)|europe|the west|western civili[sz]ation|christianity)",
                   r"replac\w+ (?:white|us|europeans|the white|native)", r"white genocide", r"(?:flood|flooding|floods) (?:our|the west|europe|america)")
@@ -468,17 +507,18 @@ CODED_MEME = cue(r"shalom,? goyim", r"oy vey,? (?:the )?goyim", r"the goyim know
                  r"happy merchants?", r"the merchant", r"early life section", r"every single time")
 
 ISRAEL_CTX = cue(
-    r"israel(?:i|is|'s)?", r"gaza(?:ns)?", r"palestin(?:e|ian|ians)", r"idf", r"west bank", r"netanyahu", r"genocide",
+    r"israel(?:i|is|'s)?", r"gaza(?:ns)?", r"rafah", r"palestin(?:e|ian|ians)", r"idf", r"west bank", r"netanyahu", r"genocide",
     r"apartheid", r"occupation", r"settlers?", r"the middle east", r"lebanon", r"the zionist state", r"zionists?", r"ethnic cleansing",
 )
 BLAME = cue(
-    r"responsible", r"complicit", r"guilty", r"to blame", r"blood on (?:their|your|his|her) hands", r"answer for", r"pay for",
+    r"responsible", r"(?:should|must|ought to) be ashamed", r"representatives? of (?:the )?(?:idf|israel|israeli army|israeli state)", r"complicit", r"guilty", r"to blame", r"blood on (?:their|your|his|her) hands", r"answer for", r"pay for",
     r"deserve(?:s|d)?", r"accountable", r"kill(?:s|ed|ing|ers)?", r"murder(?:s|ed|ing|ers|ous)?", r"slaughter(?:s|ed|ing)?",
     r"genocid(?:e|al)", r"commit(?:s|ted|ting)? genocide", r"blood on (?:its|our) hands", r"massacr(?:e|es|ed|ing)", r"ethnic(?:ally)? cleans(?:e|ing)",
     r"baby[- ]killers?", r"child[- ]killers?", r"butcher(?:s|ed|ing)?", r"terrorists?", r"war criminals", r"steal(?:s|ing)? (?:land|palestine)",
     r"stole (?:palestine|the land)", r"occupy(?:ing)? palestine", r"bomb(?:s|ed|ing)", r"starv(?:e|es|ed|ing)",
 )
-UNIVERSAL = cue(r"every (?:last|single) one", r"all of them", r"each and every", r"the lot of them", r"collectively",
+BLAME_STANDALONE = cue(r"boycott (?:every|all|any|the) (?:jewish|jew)(?:-owned| owned)? (?:shops?|businesses|stores?|restaurants?|bakery|bakeries)")
+UNIVERSAL = cue(r"every (?:last|single) one", r"(?:like )?the rest of them", r"all of them", r"each and every", r"the lot of them", r"collectively",
                                  r"as a whole", r"(?:they're|they are|you're|you are) all", r"(?:all|every) (?:the )?jews?", r"every jewish")
 NOT_COLLECTIVE = re.compile(alt(
     r"many", r"some", r"most", r"anti-?zionist", r"progressive", r"israeli", r"american", r"british", r"diaspora", r"young",
@@ -596,7 +636,11 @@ COUNTER = cue(
     r"blood libel", r"hate speech", r"pogroms?", r"persecut(?:ed|ion)",
     r"(?:nazis|hitler|goebbels|propagandists|antisemites) (?:called|portrayed|depicted|described|compared|labell?ed|claimed|said|spread|blamed)",
     r"fight(?:ing)? (?:antisemitism|hate)", r"stand with", r"solidarity", r"pseudo-?(?:history|historical|science|scientific)",
+    r"nazi-era", r"(?:code ?words?|euphemisms?) for", r"neo-?nazis?", r"white supremacis(?:t|ts|m)", r"accusations?",
+    r"accus(?:e|ed|es|ing) (?:\w+ ){1,3}of", r"(?:dual loyalty|antisemitic|racist|bigoted|hateful) (?:rhetoric|smears?|talking points?)",
 )
+# what makes a quoted (((echo))) a mention rather than a use
+ECHO_COUNTER = re.compile(r"antisemit|anti-semit|neo-?nazi|white supremac|hate symbol|marker|dog-? ?whistle")
 ATTRIBUTION = cue(
     r"(?:the |this |that )?(?:claim|claims|idea|notion|belief|lie|myth|trope|theory|canard|narrative|assertion|accusation|smear|conspiracy theory|stereotype|slander) that(?! (?:has|have|had|is|was|were|are|will|would|can|could|keeps|still|just)(?![a-z]))",
     r"(?:people|those|anyone|folks|someone|somebody|everyone|guys|idiots|morons|cranks|nutters) who (?:say|says|said|claim|claims|believe|believes|think|thinks|spread|spreads|push|pushes|repeat|repeats|tweet|post)",
@@ -609,12 +653,13 @@ ATTRIBUTION = cue(
     r"(?:silly|stupid|dumb|crazy|ignorant|naive) enough to", r"conspirac(?:y|ies) about", r"are you saying",
     r"spread(?:s|ing)? (?:dangerous |antisemitic |vile |hateful )?(?:conspirac\w+|lies|myths|hate|tropes)", r"(?:stop|quit) (?:trying to )?(?:hold\w*|blam\w*|making)",
     r"hold(?:ing|s)? (?:all |every |the )?(?:jews?|jewish people|jewish community) (?:responsible|accountable)",
-    r"(?:as a|i'm a|i am a|i'm an|i am an) (?:\w+ )?jew", r"jew here", r"we jews", r"us jews", r"my fellow jews", r"(?:scapegoating|blaming) of",
+    r"(?:as a|i'm a|i am a|i'm an|i am an) (?:\w+ )?jew", r"(?:people|those|anyone) calling (?:it|them|us)", r"jew here", r"we jews", r"us jews", r"my fellow jews", r"(?:scapegoating|blaming) of",
 )
 ENDORSE = cue(
     r"(?:it'?s|it is|that'?s|that is|this is|is|are) (?:all |simply |just )?true", r"(?:it'?s|that'?s|is|are|just|simple|historical) (?:a )?facts?",
-    r"proven", r"wake up", r"open your eyes", r"the goyim know", r"facts don'?t lie", r"not (?:a |an )?(?:myth|conspiracy|conspiracy theory|trope|theory|antisemitic|forgery|lie)",
-    r"(?:isn't|is not|aren't|ain't) (?:a |an )?(?:myth|conspiracy|conspiracy theory|trope|antisemitic|antisemitism|forgery|lie)",
+    r"proven", r"wake up", r"open your eyes", r"the goyim know", r"facts don'?t lie", r"not (?:a |an )?'?(?:myth|conspiracy|conspiracy theory|trope|theory|antisemitic|forgery|lie)",
+    r"they call (?:it|them|the protocols|this|that)", r"why should (?:i|we|anyone) care about (?:antisemitism|anti-semitism)",
+    r"(?:isn't|is not|aren't|ain't) (?:a |an )?'?(?:myth|conspiracy|conspiracy theory|trope|antisemitic|antisemitism|forgery|lie)",
     r"call(?:ed|s)? (?:it|you|me|us|that|anyone) (?:an? )?(?:antisemit\w*|anti-semit\w*|conspiracy\w*|racist|bigot)", r"they call it",
     r"so-?called (?:antisemitism|anti-semitism|myth|conspiracy)", r"(?:cry|cries|crying|scream\w*|whin\w*|shriek\w*|moan\w*)(?: about)? (?:antisemitism|anti-semitism)",
     r"antisemitism card", r"the real (?:anti-?semites|racists|nazis|terrorists|supremacists)",
@@ -643,4 +688,8 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"every single time", r"hook", r"knows? who", r"propaganda", r"porn", r"ethnic", r"ethnicity", r"judeo", r"christ", r"wars? for", r"idf", r"star of david", r"magen", r"matz", r"passover", r"purim", r"rabbi", r"gass",
     r"typhus", r"loyal", r"allegian", r"goy", r"ritual", r"traitor", r"fifth column", r"death to", r"final solution", r"1488",
     r"14 ?88", r"day of the rope", r"treblinka", r"sobibor", r"gorillion", r"survivors", r"exterminat", r"anne frank",
+    # coded insinuations (IDENT "insinuation") and ident-free tropes
+    r"certain", r"surname", r"last names", r"bloodline", r"2 ?%", r"two percent", r"small hats", r"skypes", r"banking famil",
+    r"the people (?:who|that|whose)", r"whose names?", r"who'?s names?", r"backgrounds", r"organs", r"host (?:nation|countr|societ|people)",
+    r"boycott", r"six million", r"gas chambers?", r"plague",
 ]) + ")")

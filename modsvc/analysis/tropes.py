@@ -89,7 +89,7 @@ _EXPLOIT = re.compile(r"us(?:e|es|ing|ed)|exploit|milk|cash|weaponi|guilt")
 _RHETORICAL = re.compile(r"(?:tell me|try telling me|you (?:still )?(?:say|claim|think)|pretend|and yet)\s+(?:that\s+)?(?:the\s+)?$")
 _TEMPORAL = re.compile(r"(?<![a-z])(?:after|before|during|since|until|despite|following)\s+(?:the\s+)?$")
 _CLAIM_VERB = re.compile(r"(?<![a-z])(?:suggests?|implies|imply|claims?|says|saying|said|spreads?|spreading|insinuat\w+)(?![a-z])")
-_WHQ = re.compile(r"(?<![a-z])(?:who|whom|whose|what|where)(?![a-z])")
+_WHQ = re.compile(r"(?<![a-z])(?:who|whom|whose|whos|who's|what|where)(?![a-z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +125,20 @@ _STANDALONE_CUES: tuple[tuple[str, str, float, str | None, str], ...] = (
     ("coded_meme", "coded_meme", 0.7, None, "default"),
     ("always_them", "world_control", 0.7, None, "default"),
     ("dual_standalone", "dual_loyalty", 0.75, None, "default"),
+    ("dehum_standalone", "dehumanisation", 0.8, None, "default"),
+    ("blame_standalone", "collective_blame_israel", 0.75, None, "default"),
+)
+
+
+# Cues that are a trope next to an identity term: (cue kind, trope, score, sentence window, counter-speech scope).
+_IDENT_PAIRED_CUES: tuple[tuple[str, str, float, int, str], ...] = (
+    ("blood", "blood_libel", 0.9, 1, "default"),
+    ("dual", "dual_loyalty", 0.8, 1, "default"),
+    ("dual_near", "dual_loyalty", 0.75, 0, "default"),  # weaker cues ("conflict of interest") need the same sentence
+    ("world_dom", "world_control", 0.85, 0, "default"),
+    ("deicide", "deicide", 0.8, 0, "default"),
+    ("not_semites", "khazar_myth", 0.75, 0, "khazar"),
+    ("replacement", "great_replacement", 0.85, 0, "default"),
 )
 
 
@@ -277,8 +291,8 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
                      and not _TEMPORAL.search(doc.text, max(c.end, o.start - 8), o.start)]
             before = [o for o in objects if 0 < c.tok - o.tok <= 8 and o.end <= c.start]
             # ident glued to the claim: "Jewish-owned", "a Jewish plot", "Zionist-controlled"
-            glued = [a for a in idents if a.end <= c.start and c.tok - a.tok <= 2
-                     and not L.NEGATION.search(doc.between(a.end, c.start))]
+            glued = [a for a in idents if (a.end <= c.start and c.tok - a.tok <= 2
+                                           and not L.NEGATION.search(doc.between(a.end, c.start))) or _inside(a, c)]
             if passive:
                 # "the media is controlled by (a small group of) Jews", "a puppet of the Jewish lobby"
                 agents = [a for a in idents if 1 <= a.tok - c.tok <= 7]
@@ -290,6 +304,8 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
                 if glued:
                     agents = agents or glued
                     objs = after or before
+                if not objs and agents:
+                    objs = _relative_objects(doc, before, agents)  # "another war the globalist bankers started"
                 if c.sub == "behind":
                     # "they flood us with migrants and the tribe is behind it",
                     # "behind every war you'll find the same tribe"
@@ -329,8 +345,13 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
                 elif pron and prev_idents:
                     agents = prev_idents[-1:]
                     cross = True
+                elif pron and i + 1 < n:
+                    # named right after: "They start the wars and fund both sides. The chosen ones never lose."
+                    head = doc.tok(doc.sents[i + 1][0])
+                    agents = [a for a in doc.cues("ident", i + 1) if a.tok - head <= 2][:1]
+                    cross = bool(agents)
             # "a Jewish plot", "Jewish-owned" stay; "some Jewish students run the paper" does not
-            tight = [a for a in glued if doc.between(a.end, c.start).strip() in ("", "-")]
+            tight = [a for a in glued if _inside(a, c) or doc.between(a.end, c.start).strip() in ("", "-")]
             agents = [a for a in agents if a in tight or not _subgroup(doc, a)]
             if not agents:
                 continue
@@ -355,6 +376,20 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
                                     f"{CONSPIRACY_PATTERNS['hidden_orchestrator']}: '{who}'", c.start))
 
 
+def _inside(a: _Cue, c: _Cue) -> bool:
+    """An identity term inside a claim phrase: "a Jewish project", "a Zionist idea"."""
+    return c.start <= a.start and a.end <= c.end
+
+
+_OBJECT_RELATIVE_GAP = re.compile(r"\s+(?:that\s+|which\s+)?(?:the\s+|these\s+|those\s+|their\s+|our\s+)?")
+
+
+def _relative_objects(doc: _Doc, before: list[_Cue], agents: list[_Cue]) -> list[_Cue]:
+    """Objects of a relative clause right before its subject: "the war (that) the Jews started"."""
+    first = min(a.start for a in agents)
+    return [o for o in before if o.end <= first and _OBJECT_RELATIVE_GAP.fullmatch(doc.text, o.end, first)]
+
+
 def _orig_range(doc: _Doc, c: _Cue) -> tuple[int, int]:
     return doc.offsets[c.start], doc.offsets[c.end - 1] + 1
 
@@ -363,19 +398,24 @@ def _rule_coded_presence(doc: _Doc, out: list[_Finding]) -> None:
     """Coded identity ("a certain tribe", "same little ethnic group", echo) next to banks / media /
     government: the insinuation needs no explicit verb ("every central banker is from the same tribe")."""
     for i in range(len(doc.sents)):
-        coded = [a for a in doc.cues("ident", i) if a.sub in ("tribe", "echo")]
-        objs = [o for o in doc.cues("object", i) if o.sub in _NOMINAL_TROPE]
-        if not coded or not objs:
+        coded = [a for a in doc.cues("ident", i) if a.sub in _CODED_IDENTS]
+        if not coded:
             continue
-        a, o = coded[0], objs[0]
-        if _negated(doc, min(a.end, o.end), max(a.start, o.start)):
+        a = coded[0]
+        objs = [o for o in doc.cues("object", i - 1, i + 1) if o.sub in _CODED_OBJECT_TROPE]
+        # "a certain tribe doesn't own the media" is negated; "the news never criticises a certain tribe" is not
+        objs = [o for o in objs if not (o.start > a.end and _negated(doc, a.end, o.start))]
+        if not objs:
             continue
-        trope = _NOMINAL_TROPE[o.sub]
-        out.append(_Finding("antisemitism", trope, 0.75, (i, i),
+        o = min(objs, key=lambda x: (x.sent != i, abs(x.tok - a.tok)))
+        trope = _CODED_OBJECT_TROPE[o.sub]
+        out.append(_Finding("antisemitism", trope, 0.75 if o.sent == i else 0.65, (min(i, o.sent), max(i, o.sent)),
                             f"{TROPES[trope]}: '{doc.text[a.start:a.end]}' + '{doc.text[o.start:o.end]}'", a.start))
 
 
 _NOMINAL_TROPE = {"media": "control_media", "finance": "control_finance", "government": "control_government"}
+_CODED_OBJECT_TROPE = {**_NOMINAL_TROPE, "wars": "orchestrate_wars"}
+_CODED_IDENTS = frozenset({"tribe", "echo", "insinuation"})
 
 
 def _rule_nominal(doc: _Doc, out: list[_Finding]) -> None:
@@ -470,6 +510,9 @@ def _rule_holocaust(doc: _Doc, out: list[_Finding]) -> None:
                 break
 
 
+_NEGATION_REACH = 30  # characters before a cue that can negate it ("Jews are not traitors")
+
+
 def _rule_with_ident(doc: _Doc, out: list[_Finding], kind: str, trope: str, score: float, window: int = 1,
                      scope: str = "default") -> None:
     for i in range(len(doc.sents)):
@@ -479,7 +522,7 @@ def _rule_with_ident(doc: _Doc, out: list[_Finding], kind: str, trope: str, scor
                 continue
             a = min(idents, key=lambda x: abs(x.sent - i) * 100 + abs(x.tok - c.tok))
             lo, hi = min(i, a.sent), max(i, a.sent)
-            if _negated(doc, max(doc.sents[i][0], min(a.end, c.start)), c.start):
+            if _negated(doc, max(doc.sents[i][0], min(a.end, c.start), c.start - _NEGATION_REACH), c.start):
                 continue
             out.append(_Finding("antisemitism", trope, score - (0.1 if a.sent != i else 0.0), (lo, hi),
                                 f"{TROPES[trope]}: '{_ident_reason(doc, a)}' + '{doc.text[c.start:c.end]}'", c.start, scope))
@@ -527,7 +570,7 @@ def _rule_standalone(doc: _Doc, out: list[_Finding]) -> None:
                                     f"{TROPES['slur']}: '{doc.text[c.start:c.end]}'", c.start, "slur"))
             elif c.sub == "echo":
                 out.append(_Finding("antisemitism", "coded_echo", 0.85, (i, i),
-                                    f"{TROPES['coded_echo']}: '{doc.text[c.start:c.end]}'", c.start))
+                                    f"{TROPES['coded_echo']}: '{doc.text[c.start:c.end]}'", c.start, "echo"))
         for kind, trope, score, reason, scope in _STANDALONE_CUES:
             for c in doc.cues(kind, i):
                 out.append(_Finding("antisemitism", trope, score, (i, i),
@@ -664,7 +707,10 @@ def _suppressed(doc: _Doc, f: _Finding) -> bool:
             counter = True
         return bool(counter)
     if f.counter_scope == "protocols":
-        return False  # decided inside the rule (forgery vs. true)
+        return _reported(doc, here, f)  # forgery vs. true is decided inside the rule
+    if f.counter_scope == "echo":
+        # "the (((echo))) thing is a neo-Nazi marker"; "racist" alone is no counter ("(((they))) call borders racist")
+        return _reported(doc, here, f) or L.ECHO_COUNTER.search(here) is not None
     if _reported(doc, here, f):
         return True
     counter = L.COUNTER.search(here) or L.ATTRIBUTION.search(here) or L.ATTRIBUTION.search(prv[-80:])
@@ -696,7 +742,7 @@ def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
         return False
     if _in_quote(doc, f.cue_at):
         return True
-    return L.REPORTING.search(here) is not None
+    return L.REPORTING.search(doc.text, doc.sents[f.sents[0]][0], max(f.cue_at, doc.sents[f.sents[0]][0])) is not None
 
 
 def _in_quote(doc: _Doc, pos: int, min_len: int = 30) -> bool:
@@ -731,7 +777,8 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
                           ("dual_standalone", L.DUAL_STANDALONE), ("protocols", L.PROTOCOLS), ("zog", L.ZOG),
                           ("nazi_cmp", L.NAZI_CMP), ("blood_standalone", L.BLOOD_STANDALONE),
                           ("violence_standalone", L.VIOLENCE_STANDALONE), ("wars_standalone", L.WARS_STANDALONE),
-                          ("always_them", L.ALWAYS_THEM), ("impostor", L.IMPOSTOR), ("coded_meme", L.CODED_MEME)):
+                          ("always_them", L.ALWAYS_THEM), ("impostor", L.IMPOSTOR), ("coded_meme", L.CODED_MEME),
+                          ("dehum_standalone", L.DEHUM_STANDALONE), ("blame_standalone", L.BLAME_STANDALONE)):
             doc.add(kind, pat)
         if any("holocaust" in d for d in doc.by_sent):
             doc.add("holo_denial", L.HOLO_DENIAL)
@@ -741,7 +788,7 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
             doc.add("object", L.OBJECT, named=True)
         if has_ident:
             # cues that only count next to an identity term
-            for kind, pat in (("blood", L.BLOOD), ("dual", L.DUAL), ("dehum", L.DEHUM), ("violence", L.VIOLENCE),
+            for kind, pat in (("blood", L.BLOOD), ("dual", L.DUAL), ("dual_near", L.DUAL_NEAR), ("dehum", L.DEHUM), ("violence", L.VIOLENCE),
                               ("israel_ctx", L.ISRAEL_CTX), ("blame", L.BLAME), ("zio_claim", L.ZIO_CLAIM),
                               ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM), ("deicide", L.DEICIDE),
                               ("not_semites", L.NOT_SEMITES), ("replacement", L.REPLACEMENT)):
@@ -751,12 +798,8 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
         _rule_nominal(doc, out)
         _rule_khazar(doc, out)
         _rule_holocaust(doc, out)
-        _rule_with_ident(doc, out, "blood", "blood_libel", 0.9)
-        _rule_with_ident(doc, out, "dual", "dual_loyalty", 0.8, window=1)
-        _rule_with_ident(doc, out, "world_dom", "world_control", 0.85, window=0)
-        _rule_with_ident(doc, out, "deicide", "deicide", 0.8, window=0)
-        _rule_with_ident(doc, out, "not_semites", "khazar_myth", 0.75, window=0, scope="khazar")
-        _rule_with_ident(doc, out, "replacement", "great_replacement", 0.85, window=0)
+        for kind, trope, score, window, scope in _IDENT_PAIRED_CUES:
+            _rule_with_ident(doc, out, kind, trope, score, window, scope)
         _rule_coded_presence(doc, out)
         _rule_dehumanisation(doc, out)
         _rule_standalone(doc, out)
