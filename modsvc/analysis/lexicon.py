@@ -217,7 +217,7 @@ IDENT = cue_pattern({
     "zionist": (r"(?:the )?zionists", r"zionist (?:cabal|elites?|jews|mafia|entity|regime|masters?|overlords?|bankers?|globalists?|criminals|scum|pigs)",
                 r"zionist", r"zionism"),
     "rothschild": (r"rot?h?schilds?", r"rothschild (?:family|bankers|dynasty|clan)", r"rothchilds?", r"rotschilds?"),
-    "banker": (r"international (?:bankers?|financiers?|jewry|money ?lenders?)", r"globalist bankers?",
+    "banker": (r"international (?:bankers?|financiers?|jewry|money ?lenders?)", r"(?:the )?globalist bankers?",
                r"(?:the same |globalist |international )?banking (?:families|dynasties|clans)", r"money ?changers", r"usurers",
                r"elders of zion", r"the elders", r"khazarian mafia"),
     "khazar": (r"khazars", r"khazarians?", r"kazars", r"khazar (?:jews|bloodlines?|elites?|mafia|cabal|descendants)"),
@@ -422,12 +422,13 @@ PROT_TRUE = cue(
     r"blueprint", r"playbook", r"exactly", r"happening", r"prophetic", r"accurate", r"right", r"right about (?:everything|it all)", r"all in", r"all there", r"spelled out",
     r"(?:following|follow|followed) (?:the )?(?:plan|script|protocols)", r"unfold(?:s|ing)?", r"fulfilled", r"word for word",
     r"wake up", r"look around", r"the plan", r"to the letter", r"the (?:whole|entire) plan", r"the truth", r"called it",
-    r"predicted", r"laid out", r"on schedule", r"warn(?:ed)? us", r"describes? (?:our|the|today'?s) world",
+    r"predicted", r"laid out", r"on schedule", r"warn(?:ed)? us", r"right about all of it", r"describes? (?:our|the|today'?s) world",
     r"(?:says|said|say) they(?:'d| would| will)",
 )
 PROT_STRONG = cue(r"it'?s all in", r"(?:were|are|was) right", r"right about (?:everything|it all)", r"exactly (?:what'?s|what is) happening", r"exactly (?:as|like)", r"all in the protocols", r"coming true", r"came true", r"read them", r"read the protocols", r"explains? (?:everything|it all)",
                                   r"blueprint", r"playbook", r"word for word", r"to the letter", r"prophetic", r"(?:are|were) (?:all )?(?:true|real|genuine|authentic)",
-                                  r"describes? (?:our|the|today'?s) world", r"(?:says|said|say) they(?:'d| would| will)")
+                                  r"describes? (?:our|the|today'?s) world", r"(?:says|said|say) they(?:'d| would| will)", r"right about all of it",
+                                  r"(?:tried to |tries to )?warn(?:ed)? us")
 # "people say it's fake but ...", "whether or not it's a forgery, ..." -- the denial is waved away
 PROT_REBUT = re.compile(r"(?:but|yet|however|still|whether or not|or not|even if|doesn't matter|does not matter|who cares|tell me)" + _E)
 PROT_FALSE = cue(

@@ -402,7 +402,10 @@ def _rule_coded_presence(doc: _Doc, out: list[_Finding]) -> None:
         if not coded:
             continue
         a = coded[0]
-        objs = [o for o in doc.cues("object", i - 1, i + 1) if o.sub in _CODED_OBJECT_TROPE]
+        # an insinuation may point at the sentence before or after ("... every bank crash. Research the last
+        # names."); "chosen people" next to "our nation" in a prayer may not
+        reach = 1 if a.sub == "insinuation" else 0
+        objs = [o for o in doc.cues("object", i - reach, i + reach) if o.sub in _CODED_OBJECT_TROPE]
         # "a certain tribe doesn't own the media" is negated; "the news never criticises a certain tribe" is not
         objs = [o for o in objs if not (o.start > a.end and _negated(doc, a.end, o.start))]
         if not objs:
@@ -589,14 +592,18 @@ def _rule_protocols(doc: _Doc, out: list[_Finding]) -> None:
             t = L.PROT_TRUE.search(span_text)
             if not t:
                 continue
-            if p.end - p.start <= 10 and "zion" not in span_text and not doc.cues("ident", lo, hi):
+            if p.end - p.start <= 10 and not _PROTOCOLS_CONTEXT.search(span_text) and not doc.cues("ident", lo, hi):
                 # "protocols" alone is ordinary English ("safety protocols are real"): need the
-                # capitalised title or an unmistakable endorsement
+                # capitalised title and an unmistakable endorsement
                 b, _ = _orig_range(doc, p)
-                if not (doc.original[b:b + 1] == "P" and L.PROT_STRONG.search(span_text)):
+                strong = L.PROT_STRONG.search(span_text) or L.ENDORSE.search(span_text)
+                if not (doc.original[b:b + 1] == "P" and strong):
                     continue
             out.append(_Finding("antisemitism", "protocols", 0.9, (lo, hi) if t.start() > len(doc.sent_text(i)) else (i, i),
                                 f"{TROPES['protocols']}: '{doc.text[p.start:p.end]}' + '{t.group()}'", p.start, "protocols"))
+
+
+_PROTOCOLS_CONTEXT = re.compile(r"zion|elders|henry ford")
 
 
 def _rule_collective_blame(doc: _Doc, out: list[_Finding]) -> None:
@@ -731,18 +738,36 @@ def _suppressed(doc: _Doc, f: _Finding) -> bool:
     return not endorse
 
 
+_POSTPOSED_REPORT = re.compile(r", (?:says|said|claims|claimed|according to|reportedly|allegedly)")
 _QUOTED = re.compile(r"\"[^\"]{1,300}\"|'[^'\n]{3,200}'(?![a-z])")
 
 
 def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
     """The claim is quoted or reported ("one shouted 'the media is run by Jews'"), not asserted."""
-    if _quoted_and_condemned(doc, f):
+    if _quoted_and_condemned(doc, f) or _quote_named_as_talk(doc, f.cue_at):
         return True
     if not doc.anywhere("reporting", L.REPORTING):
         return False
     if _in_quote(doc, f.cue_at):
         return True
-    return L.REPORTING.search(doc.text, doc.sents[f.sents[0]][0], max(f.cue_at, doc.sents[f.sents[0]][0])) is not None
+    s0, s1 = doc.sents[f.sents[0]][0], doc.sents[f.sents[1]][1]
+    quoted = _in_quote(doc, f.cue_at, min_len=10)
+    # a reporting verb reports what follows it ("one shouted ..."), a quote, or a claim it is postposed to
+    # (", says the cleric"); "a heeb wrote that article" reports nothing
+    return any(m.start() < f.cue_at or quoted or _POSTPOSED_REPORT.match(doc.text, max(0, m.start() - 2), m.end())
+               for m in L.REPORTING.finditer(doc.text, s0, s1))
+
+
+_TALK_NOUN = re.compile(r"\s*(?:line|lines|meme|memes|slogan|trope|myth|claim|narrative|stuff|thing|take|crowd|talking point"
+                        r"|conspiracy|lie|nonsense|garbage|rhetoric|nutters|people|types)(?![a-z])")
+
+
+def _quote_named_as_talk(doc: _Doc, pos: int) -> bool:
+    """A quoted claim labelled as talk, not asserted: "the 'Jews control the Fed' meme", "the '...' crowd"."""
+    for s, e in doc.quoted_regions():
+        if s <= pos < e:
+            return _TALK_NOUN.match(doc.text, e) is not None
+    return False
 
 
 def _in_quote(doc: _Doc, pos: int, min_len: int = 30) -> bool:
