@@ -200,6 +200,7 @@ IDENT_STRENGTH: dict[str, float] = {
     "jews": 0.9, "slur": 0.9, "echo": 0.9, "tribe": 0.85,
     "zionist": 0.8, "rothschild": 0.8, "banker": 0.75, "khazar": 0.8, "cosmopolitan": 0.8,
     "soros": 0.5, "globalist": 0.45, "lobby": 0.5, "goyim": 0.8, "jewish_context": 0.75, "insinuation": 0.7,
+    "vague": 0.65,
 }
 # (((echo))): kept out of IDENT so IDENT stays a pure literal trie
 ECHO = re.compile(_B + r"(?:\(\s?){3}[^()\n]{1,60}(?:\s?\)){3}")
@@ -225,10 +226,12 @@ IDENT = cue_pattern({
     "insinuation": (r"(?:say|name|guess) which tribe", r"which tribe", r"(?:we all|everyone|everybody|you all) knows? which (?:bankers|people|families|group|ones)",
                     r"the people (?:who|that|whose names?) (?:you |we )?(?:can'?t|cannot|mustn'?t) (?:be named|be mentioned|say|name|mention)",
                     r"(?:whose|who'?s) names? (?:you |we )?(?:can'?t|cannot|aren'?t allowed to) (?:say|be said|mention)",
-                    r"(?:of )?(?:a )?certain (?:background|heritage|persuasion|extraction|ancestry|descent)",
                     r"(?:the )?same (?:kind|type|sort) of (?:surnames?|last names)", r"(?:the )?same bloodlines?", r"funny (?:last names|surnames)",
                     r"(?:look|check|research|dig) (?:up |into |at |on )?(?:their|the|his|her) (?:last names|surnames|backgrounds)",
-                    r"(?:like |only |just |about |barely )?(?:2|two) ?(?:%|percent) of the population", r"small hats", r"kosher neocons"),
+                    r"small hats", r"kosher neocons"),
+    # vague proxies: a finding only with an explicit control claim ("run by people of a certain background")
+    "vague": (r"(?:of )?(?:a )?certain (?:background|heritage|persuasion|extraction|ancestry|descent)",
+              r"(?:like |only |just |about |barely )?(?:2|two) ?(?:%|percent) of the population"),
     "jewish_context": (r"synagogues?", r"rabbis?", r"talmud", r"passover", r"purim", r"yom kippur"),
     "cosmopolitan": (r"rootless cosmopolitans?", r"cosmopolitans"),
     "soros": (r"(?:george )?soros", r"soros-?funded"),
@@ -693,7 +696,7 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"typhus", r"loyal", r"allegian", r"goy", r"ritual", r"traitor", r"fifth column", r"death to", r"final solution", r"1488",
     r"14 ?88", r"day of the rope", r"treblinka", r"sobibor", r"gorillion", r"survivors", r"exterminat", r"anne frank",
     # coded insinuations (IDENT "insinuation") and ident-free tropes
-    r"certain", r"surname", r"last names", r"bloodline", r"2 ?%", r"two percent", r"small hats", r"skypes", r"banking famil",
+    r"certain", r"knows? which", r"surname", r"last names", r"bloodline", r"2 ?%", r"two percent", r"small hats", r"skypes", r"banking famil",
     r"the people (?:who|that|whose)", r"whose names?", r"who'?s names?", r"backgrounds", r"organs", r"host (?:nation|countr|societ|people)",
     r"boycott", r"six million", r"gas chambers?", r"plague",
 ]) + ")")

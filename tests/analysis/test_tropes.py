@@ -296,3 +296,60 @@ def test_handwritten_dev_set_recall_and_false_positives():
     negated = [r for r in rows if r["category"] in ("conspiracy_negated", "ordinary", "counter_speech")]
     cons_fp = sum(rule_scores(spans_of(r["text"]))["conspiracy"] >= 0.5 for r in negated)
     assert cons_fp / len(negated) <= 0.05
+
+
+# --------------------------------------------------------------------------- implicit phrasings (coded, modern variants)
+
+@pytest.mark.parametrize("text, trope, words", [
+    # coded proxies for Jews with a control / war claim
+    ("Every newspaper in this town is run by people of a certain background.", "control_media",
+     "run by people of a certain background"),
+    ("The last three wars were cooked up by advisers of a certain background.", "orchestrate_wars", "cooked up"),
+    ("Another pointless war, and we all know which families profit from it.", "orchestrate_wars", "we all know which families"),
+    ("It was just another war the international bankers started.", "orchestrate_wars", "the international bankers started"),
+    ("Our sons keep dying in wars for Israel.", "orchestrate_wars", "wars for Israel"),
+    # dual loyalty without the words "dual loyalty"
+    ("Their true loyalty lies with Israel, not with the voters who elected them.", "dual_loyalty", "true loyalty lies with Israel"),
+    ("Jewish officials should not vote on anything to do with Israel.", "dual_loyalty", "should not vote on"),
+    # all Jews blamed for Israel
+    ("Jews everywhere should be ashamed of what the army is doing in Rafah.", "collective_blame_israel",
+     "should be ashamed"),
+    ("Boycott every Jewish-owned bakery until the bombing stops.", "collective_blame_israel", "Jewish-owned bakery"),
+    # blood libel, modern variants
+    ("Funny how children go missing near Passover every year.", "blood_libel", "go missing near Passover"),
+    ("The IDF steals organs from Palestinian prisoners, everyone knows it.", "blood_libel", "steals organs"),
+    # soft denial, Protocols waved through, parasite myth, slur before a reporting verb
+    ("Why is it a crime to investigate the gas chambers?", "holocaust_denial", "a crime to investigate the gas chambers"),
+    ("Forgery or not, the Protocols describe today's world.", "protocols", "the Protocols describe today's world"),
+    ("They live off the host nation like every parasite does.", "dehumanisation", "live off the host nation"),
+    ("Not surprised a heeb wrote this article.", "slur", "heeb"),
+])
+def test_implicit_phrasings_are_named_and_highlighted(text, trope, words):
+    spans = [s for s in spans_of(text) if s.label == "antisemitism" and s.trope == trope]
+    assert spans, spans_of(text)
+    s = spans[0]
+    assert words in evidence(text, s)
+    assert s.score >= 0.5 and s.reason  # a short human reason shown to moderators
+    assert as_score(text) >= 0.5
+
+
+@pytest.mark.parametrize("text", [
+    # the same words without the claim
+    "Applicants of a certain background get fewer loans from banks.",
+    "Americans are tired of endless wars in the Middle East.",
+    "Israeli surgeons harvested organs from a brain-dead donor and saved four lives.",
+    "Children went missing after the flood, and the Passover food drive helped their families.",
+    "Jews everywhere should be proud of their history.",
+    "Boycott the settlement goods, not your neighbours' shops.",
+    "The Jewish Chronicle printed the story on its front page.",
+    "Israel should stop bombing Rafah; the army is responsible for this.",
+    "Historians call the Protocols a forgery, and they are right.",
+    # counter-speech that quotes the myth it rejects
+    "The 'Jews started the war' line was Goebbels' favourite.",
+    "My grandmother survived the camps; people calling it the 'Holohoax' should be ashamed.",
+    "A man accused our synagogue of 'ritual murder' online and we had to call the police.",
+    "The (((echo))) in that reply is a neo-Nazi marker, please remove it.",
+    "Calling Jews a separate breed was central to Nazi race theory.",
+])
+def test_implicit_phrasing_lookalikes_and_counter_speech_stay_clean(text):
+    assert [s for s in spans_of(text) if s.label == "antisemitism"] == [], spans_of(text)
