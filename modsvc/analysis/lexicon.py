@@ -268,7 +268,7 @@ CLAIM = cue_pattern({
     "cause": (r"start(?:s|ed|ing)?", r"cook(?:s|ed|ing)? up", r"declare[sd]? war (?:on|against)",
               # narrow verbs: only with the object that makes them a plot ("a Jewish paper printed the story" is news)
               r"releas(?:e|es|ed|ing)(?= by| (?:the )?(?:virus|covid|omicron|plague|pandemic|bioweapons?))",
-              r"print(?:s|ed|ing)?(?= (?:the |our |all the |more )?money)", r"crash(?:es|ed|ing)?(?= (?:the )?(?:stock )?(?:markets?|economy))", r"want(?:s|ed)? (?:ww ?(?:1|2|i|ii)|wwii?|world war)", r"caus(?:e|es|ed|ing)", r"push(?:es|ed|ing)?", r"promot(?:e|es|ed|ing)",
+              r"print(?:s|ed|ing)?(?= (?:the |our |all the |more )?money)", r"crash(?:es|ed|ing)?(?= (?:the )?(?:stock )?(?:markets?|economy))", r"want(?:s|ed)?(?= (?:ww ?(?:1|2|i|ii)|wwii?|world war))", r"caus(?:e|es|ed|ing)", r"push(?:es|ed|ing)?", r"promot(?:e|es|ed|ing)",
               r"profit(?:s|ed|ing)? (?:from|off)", r"(?:got|get|gets|getting) rich (?:from|off)",
               r"made (?:a )?(?:fortune|billions|millions|money) (?:from|off)", r"want(?:s|ed)? (?:another |more |a |a new |new )?wars?", r"drag(?:s|ged|ging)? us into",
               r"(?:lure|lured|dragged|tricked) (?:us|america|the us|the world)", r"drag(?:s|ged|ging)? [a-z]+ into",
@@ -696,7 +696,7 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"typhus", r"loyal", r"allegian", r"goy", r"ritual", r"traitor", r"fifth column", r"death to", r"final solution", r"1488",
     r"14 ?88", r"day of the rope", r"treblinka", r"sobibor", r"gorillion", r"survivors", r"exterminat", r"anne frank",
     # coded insinuations (IDENT "insinuation") and ident-free tropes
-    r"certain", r"knows? which", r"surname", r"last names", r"bloodline", r"2 ?%", r"two percent", r"small hats", r"skypes", r"banking famil",
+    r"certain", r"knows? which", r"historical event", r"event except", r"surname", r"last names", r"bloodline", r"2 ?%", r"two percent", r"small hats", r"skypes", r"banking famil",
     r"the people (?:who|that|whose)", r"whose names?", r"who'?s names?", r"backgrounds", r"organs", r"host (?:nation|countr|societ|people)",
     r"boycott", r"six million", r"gas chambers?", r"plague",
 ]) + ")")

@@ -134,7 +134,7 @@ _STANDALONE_CUES: tuple[tuple[str, str, float, str | None, str], ...] = (
 _IDENT_PAIRED_CUES: tuple[tuple[str, str, float, int, str], ...] = (
     ("blood", "blood_libel", 0.9, 1, "default"),
     ("dual", "dual_loyalty", 0.8, 1, "default"),
-    ("dual_near", "dual_loyalty", 0.75, 0, "default"),  # weaker cues ("conflict of interest") need the same sentence
+    ("dual_near", "dual_loyalty", 0.75, 0, "default"),  # weaker: same sentence only
     ("world_dom", "world_control", 0.85, 0, "default"),
     ("deicide", "deicide", 0.8, 0, "default"),
     ("not_semites", "khazar_myth", 0.75, 0, "khazar"),
@@ -395,8 +395,9 @@ def _orig_range(doc: _Doc, c: _Cue) -> tuple[int, int]:
 
 
 def _rule_coded_presence(doc: _Doc, out: list[_Finding]) -> None:
-    """Coded identity ("a certain tribe", "same little ethnic group", echo) next to banks / media /
-    government: the insinuation needs no explicit verb ("every central banker is from the same tribe")."""
+    """Coded identity ("a certain tribe", "same little ethnic group", echo, "look up their last names") next to
+    banks / media / government / wars: the insinuation needs no explicit verb ("every central banker is from the
+    same tribe")."""
     for i in range(len(doc.sents)):
         coded = [a for a in doc.cues("ident", i) if a.sub in _CODED_IDENTS]
         if not coded:
@@ -813,7 +814,8 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
             doc.add("object", L.OBJECT, named=True)
         if has_ident:
             # cues that only count next to an identity term
-            for kind, pat in (("blood", L.BLOOD), ("dual", L.DUAL), ("dual_near", L.DUAL_NEAR), ("dehum", L.DEHUM), ("violence", L.VIOLENCE),
+            for kind, pat in (("blood", L.BLOOD), ("dual", L.DUAL), ("dual_near", L.DUAL_NEAR), ("dehum", L.DEHUM),
+                              ("violence", L.VIOLENCE),
                               ("israel_ctx", L.ISRAEL_CTX), ("blame", L.BLAME), ("zio_claim", L.ZIO_CLAIM),
                               ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM), ("deicide", L.DEICIDE),
                               ("not_semites", L.NOT_SEMITES), ("replacement", L.REPLACEMENT)):
