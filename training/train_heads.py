@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import time
 from collections import Counter, defaultdict
@@ -24,7 +25,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from modsvc.analysis import fusion as fusion_mod  # noqa: E402
-from modsvc.analysis.heads import ARTIFACTS, save_heads, trained_encoder_layers  # noqa: E402
+from modsvc.analysis.encoder import ADAPTER_FILENAME, EncoderSpec  # noqa: E402
+from modsvc.analysis.heads import ARTIFACTS, save_heads, trained_encoder_spec  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
 from training.datasets import Example, load_all  # noqa: E402
 from training.embed_cache import EmbeddingCache  # noqa: E402
@@ -121,6 +123,34 @@ def apply_fusion(label: str, f: dict, head: np.ndarray, rule: np.ndarray, feats:
     return fusion_mod.apply(f, label, head, rule, feats)
 
 
+BENIGN_TRAIN_CATEGORIES = ("counter_speech", "israel_policy_criticism", "benign_jewish_life",
+                           "benign_jewish_history", "benign_jewish_topics_mixed")
+
+
+def stance_table(rows: list[Example], scores: np.ndarray, y: np.ndarray) -> dict:
+    """Recall and false positives on the benign Jewish-topic / Israel-criticism / counter-speech categories, per
+    threshold, on the hand-written TRAIN rows (out-of-fold head, fitted fusion): how the antisemitism review
+    threshold is chosen without looking at held-out data."""
+    hw = np.array([r.source == "handwritten_train" for r in rows])
+    benign = hw & np.array([r.category in BENIGN_TRAIN_CATEGORIES for r in rows])
+    pos = hw & (y == 1)
+    table = {}
+    for t in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
+        table[str(t)] = {"recall": round(float((scores[pos] >= t).mean()), 3),
+                         "benign_fp": round(float((scores[benign] >= t).mean()), 3)}
+    print(f"  hand-written TRAIN rows ({pos.sum()} positive, {benign.sum()} benign/Israel/counter-speech), "
+          f"out-of-fold: " + "; ".join(f"t={t} rec {v['recall']} fp {v['benign_fp']}" for t, v in table.items()))
+    return table
+
+
+def encoder_spec_for(layers: int, use_adapter: bool) -> EncoderSpec:
+    """The first ``layers`` layers, with the distilled adapter if one was distilled for that many layers."""
+    adapter = ARTIFACTS / ADAPTER_FILENAME
+    if use_adapter and adapter.exists() and int(np.load(adapter)["meta/layers"]) == layers:
+        return EncoderSpec(layers, adapter)
+    return EncoderSpec(layers)
+
+
 def main(argv=None) -> int:
     from sklearn.metrics import roc_auc_score
 
@@ -133,9 +163,12 @@ def main(argv=None) -> int:
     # gained too but pushed a harmless seed comment to review, so it stays LR (pass `--mlp` with no labels for all LR)
     p.add_argument("--mlp", nargs="*", default=["antisemitism"], help="labels to fit with a small MLP instead of LR")
     p.add_argument("--out", default=str(ARTIFACTS))
-    p.add_argument("--layers", type=int, default=trained_encoder_layers(),
+    p.add_argument("--layers", type=int, default=trained_encoder_spec().layers,
                    help="encoder layers to embed with (default: as the committed heads; the service then runs "
                         "exactly these, see heads.json encoder_layers)")
+    p.add_argument("--no-adapter", action="store_true",
+                   help="ignore the distilled adapter (artifacts/encoder_adapter.npz, used when it was distilled "
+                        "for --layers)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     t0 = time.time()
@@ -144,15 +177,17 @@ def main(argv=None) -> int:
     train = [r for r in rows if r.split == "train"]
     test = [r for r in rows if r.split == "test"]
     print(f"{len(train)} training rows, {len(test)} held-out rows", Counter(r.source for r in train))
-    enc = load_encoder(args.model_dir, runtime=args.runtime, layers=args.layers)
+    spec = encoder_spec_for(args.layers, use_adapter=not args.no_adapter)
+    enc = load_encoder(args.model_dir, runtime=args.runtime, spec=spec)
+    print(f"encoder {enc.version}")
     cache = EmbeddingCache(enc)
     X = cache.get([r.text for r in train])
     Xt = cache.get([r.text for r in test])
     Y, Yt = label_matrix(train), label_matrix(test)
     w_all = np.array([SOURCE_WEIGHT.get(r.source, 1.0) for r in train], dtype=np.float64)
 
-    layers, meta = {}, {"encoder": enc.version, "encoder_layers": args.layers, "labels": {}, "fusion": {},
-                        "sources": {}}
+    layers, meta = {}, {"encoder": enc.version, "encoder_layers": spec.layers,
+                        "encoder_adapter": spec.adapter_hash, "labels": {}, "fusion": {}, "sources": {}}
     rules = rule_scores_for([r.text for r in train])
     feats = fusion_mod.text_features([r.text for r in train]) if rules is not None else None
     for j, lb in enumerate(LABELS):
@@ -188,6 +223,8 @@ def main(argv=None) -> int:
                                                 y[fit_rows], fw[fit_rows])
             print(f"  fusion {f} (rule fired on {(r > 0).sum()}, fitted on {fit_rows.sum()} rows)")
             oof = apply_fusion(lb, f, oof, r, fe)
+            if lb == "antisemitism":
+                meta["labels"][lb]["handwritten_train_oof"] = stance_table([train[i] for i in idx], oof, y)
         meta["labels"][lb]["oof_auc"] = round(float(roc_auc_score(y, oof)), 4)
         meta["labels"][lb]["suggested_thresholds"] = suggest_thresholds(oof, y)
         print(f"  out-of-fold AUC {meta['labels'][lb]['oof_auc']}  thresholds {meta['labels'][lb]['suggested_thresholds']}")
@@ -195,6 +232,8 @@ def main(argv=None) -> int:
     if rules is None:
         meta.pop("fusion")
         print("tropes not available: no fusion fitted (pipeline falls back to max(head, rule))")
+    if spec.adapter is not None and Path(args.out).resolve() != spec.adapter.parent.resolve():
+        shutil.copy(spec.adapter, Path(args.out) / ADAPTER_FILENAME)  # the heads' encoder goes with them
     version = save_heads(Path(args.out), layers, meta)
     size = sum(f.stat().st_size for f in Path(args.out).iterdir())
     print(f"wrote {args.out} ({version}, {size / 1e3:.0f} kB) in {time.time() - t0:.0f}s")

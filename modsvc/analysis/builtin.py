@@ -74,7 +74,7 @@ class BuiltinModel:
         _single_threaded_blas()
         self.heads = Heads.load(heads_dir)
         self.encoder = load_encoder(settings.model_dir, runtime=runtime, threads=settings.threads,
-                                    layers=self.heads.encoder_layers)
+                                    spec=self.heads.encoder_spec(heads_dir))
         self.fusion = self.heads.meta.get("fusion", {})
         # window embeddings of the last scored batch (token tuple -> vector), per thread; see the module docstring
         self._batch = threading.local()
@@ -91,7 +91,8 @@ class BuiltinModel:
                 "fusion": "logistic" if self.fusion else "max"}
 
     def describe(self) -> dict:
-        info = {"encoder_runtime": self.encoder.runtime, "encoder_layers": self.encoder.layers,
+        info = {"encoder_runtime": self.encoder.runtime, "encoder_layers": self.encoder.spec.layers,
+                "encoder_adapter": self.encoder.spec.adapter_hash,
                 "max_tokens_per_window": self.encoder.tokenizer.max_tokens}
         if self.encoder.runtime != "onnx-int8":
             info["hint"] = "build the faster ONNX encoder with `python -m modsvc.analysis.export_onnx`"

@@ -27,6 +27,42 @@ log = logging.getLogger(__name__)
 MAX_TOKENS = 128  # per window incl. [CLS]/[SEP]; MiniLM was trained at 128, and cost grows with length
 ENCODER_NAME = "all-MiniLM-L6-v2"
 FULL_LAYERS = 6  # MiniLM-L6's transformer layers; the heads may be trained on the first few only (see heads.json)
+ADAPTER_FILENAME = "encoder_adapter.npz"  # low-rank corrections distilled into the first layers (training/distill_encoder.py)
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """Which encoder: the first ``layers`` of MiniLM-L6, plus the distilled low-rank ``adapter`` if given.
+
+    The heads record the spec they were trained on (heads.json ``encoder_layers``, ``encoder_adapter``); the
+    service must run exactly that encoder, so everything that loads or builds one takes a spec.
+    """
+
+    layers: int = FULL_LAYERS
+    adapter: Path | None = None
+
+    def __post_init__(self):
+        if not 1 <= self.layers <= FULL_LAYERS:
+            raise ValueError(f"layers must be 1..{FULL_LAYERS}, got {self.layers}")
+
+    @property
+    def adapter_hash(self) -> str | None:
+        if self.adapter is None:
+            return None
+        return hashlib.sha1(Path(self.adapter).read_bytes()).hexdigest()[:10]
+
+    @property
+    def name(self) -> str:
+        name = ENCODER_NAME if self.layers == FULL_LAYERS else f"{ENCODER_NAME}-first{self.layers}"
+        return name + (f"+adapter-{self.adapter_hash}" if self.adapter else "")
+
+    @property
+    def onnx_filename(self) -> str:
+        part = "" if self.layers == FULL_LAYERS else f"-first{self.layers}"
+        return f"minilm-l6-v2{part}{'-adapted' if self.adapter else ''}-int8.onnx"
+
+
+FULL = EncoderSpec()
 
 
 def package_model_dir() -> Path:
@@ -100,12 +136,10 @@ class _BaseEncoder:
     runtime = "?"
     batch_size = 64
 
-    def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS, layers: int = FULL_LAYERS):
-        if not 1 <= layers <= FULL_LAYERS:
-            raise ValueError(f"layers must be 1..{FULL_LAYERS}, got {layers}")
+    def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS, spec: EncoderSpec = FULL):
         self.model_dir = model_dir or package_model_dir()
         self.tokenizer = Tokenizer(self.model_dir, max_tokens)
-        self.layers = layers
+        self.spec = spec
 
     def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:  # -> (n, 384) normalised
         raise NotImplementedError
@@ -150,8 +184,7 @@ class _BaseEncoder:
 
     @property
     def version(self) -> str:
-        return (f"{encoder_name(self.layers)}@{weights_fingerprint(self.model_dir)}/{self.runtime}"
-                f"/max{self.tokenizer.max_tokens}")
+        return f"{self.spec.name}@{weights_fingerprint(self.model_dir)}/{self.runtime}/max{self.tokenizer.max_tokens}"
 
 
 class OnnxEncoder(_BaseEncoder):
@@ -164,8 +197,8 @@ class OnnxEncoder(_BaseEncoder):
     batch_size = 1
 
     def __init__(self, onnx_path: Path, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS,
-                 threads: int = 0, layers: int = FULL_LAYERS):
-        super().__init__(model_dir, max_tokens, layers)
+                 threads: int = 0, spec: EncoderSpec = FULL):
+        super().__init__(model_dir, max_tokens, spec)
         import onnxruntime as ort
 
         from .settings import default_threads
@@ -213,15 +246,15 @@ class TorchEncoder(_BaseEncoder):
     runtime = "torch-fp32"
 
     def __init__(self, model_dir: Path | None = None, max_tokens: int = MAX_TOKENS, threads: int = 0,
-                 layers: int = FULL_LAYERS):
-        super().__init__(model_dir, max_tokens, layers)
+                 spec: EncoderSpec = FULL):
+        super().__init__(model_dir, max_tokens, spec)
         import torch
 
         from .settings import default_threads
 
         torch.set_num_threads(threads or default_threads())
         self.torch = torch
-        self.model = load_transformer(self.model_dir, layers)
+        self.model = load_transformer(self.model_dir, spec)
 
     def _run(self, ids, mask):
         torch = self.torch
@@ -238,35 +271,43 @@ def mean_pool_normalise(torch, hidden, mask):
     return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
 
-def load_transformer(model_dir: Path, layers: int = FULL_LAYERS):
-    """The package's BERT with only its first ``layers`` transformer layers (the rest are not even loaded)."""
+def load_transformer(model_dir: Path, spec: EncoderSpec = FULL):
+    """The package's BERT with only its first ``spec.layers`` layers (the rest are not even loaded), with the
+    adapter's low-rank corrections added to its weights (W += scale * B @ A)."""
+    import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # its load report lists the dropped layers' weights as "unexpected"
     hf_logging.disable_progress_bar()
-    return AutoModel.from_pretrained(str(model_dir), local_files_only=True, num_hidden_layers=layers).eval()
+    model = AutoModel.from_pretrained(str(model_dir), local_files_only=True, num_hidden_layers=spec.layers).eval()
+    if spec.adapter is not None:
+        data = np.load(spec.adapter)
+        if int(data["meta/layers"]) != spec.layers:
+            raise ValueError(f"{spec.adapter} was distilled for {int(data['meta/layers'])} layers, not {spec.layers}")
+        modules = dict(model.named_modules())
+        names = {k.rsplit("/", 1)[0] for k in data.files if not k.startswith("meta/")}
+        with torch.no_grad():
+            for name in sorted(names):
+                a, b = (torch.from_numpy(data[f"{name}/{x}"].astype(np.float32)) for x in "AB")
+                modules[name].weight += float(data[f"{name}/scale"]) * (b @ a)
+    return model
 
 
-def encoder_name(layers: int = FULL_LAYERS) -> str:
-    return ENCODER_NAME if layers == FULL_LAYERS else f"{ENCODER_NAME}-first{layers}"
-
-
-def onnx_path_for(model_dir: Path | str, layers: int = FULL_LAYERS) -> Path:
-    part = "" if layers == FULL_LAYERS else f"-first{layers}"
-    return Path(model_dir) / f"minilm-l6-v2{part}-int8.onnx"
+def onnx_path_for(model_dir: Path | str, spec: EncoderSpec = FULL) -> Path:
+    return Path(model_dir) / spec.onnx_filename
 
 
 def load_encoder(model_dir: Path | str = "instance/models", runtime: str = "auto", threads: int = 0,
-                 layers: int = FULL_LAYERS) -> _BaseEncoder:
+                 spec: EncoderSpec = FULL) -> _BaseEncoder:
     """``runtime``: auto (ONNX if built, else PyTorch), onnx (must exist) or torch."""
-    path = onnx_path_for(model_dir, layers)
-    build_hint = "python -m modsvc.analysis.export_onnx" + ("" if layers == FULL_LAYERS else f" --layers {layers}")
+    path = onnx_path_for(model_dir, spec)
+    build_hint = "python -m modsvc.analysis.export_onnx"
     if runtime == "onnx" or (runtime == "auto" and path.exists()):
         if not path.exists():
             raise FileNotFoundError(f"{path} not found: build it with `{build_hint}`")
-        return OnnxEncoder(path, threads=threads, layers=layers)
+        return OnnxEncoder(path, threads=threads, spec=spec)
     if runtime == "auto":
         log.warning("ONNX encoder %s not built; using the slower PyTorch encoder (build it with `%s`)",
                     path, build_hint)
-    return TorchEncoder(threads=threads, layers=layers)
+    return TorchEncoder(threads=threads, spec=spec)

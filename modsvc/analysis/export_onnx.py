@@ -1,11 +1,12 @@
 """Build the int8 ONNX encoder used by the built-in model (set-up step; needs torch + onnx once).
 
-    python -m modsvc.analysis.export_onnx [--out-dir DIR] [--layers N] [--check]
+    python -m modsvc.analysis.export_onnx [--out-dir DIR] [--full] [--check]
 
-Writes ``$MODSVC_MODEL_DIR/minilm-l6-v2[-firstN]-int8.onnx`` (default instance/models/; too big to commit):
-export of BERT (its first N transformer layers: by default as many as the installed heads were trained on,
-``encoder_layers`` in heads.json) + mean pooling + L2 normalisation → dynamic per-channel int8 quantisation of
-the weights. Skips the build when the file is current (same weights, same onnxruntime); ``--force`` rebuilds.
+Writes ``$MODSVC_MODEL_DIR/minilm-l6-v2[-firstN][-adapted]-int8.onnx`` (default instance/models/; too big to
+commit): export of the encoder the installed heads were trained on (heads.json: its first N transformer layers,
+plus the distilled low-rank adapter) + mean pooling + L2 normalisation → dynamic per-channel int8 quantisation of
+the weights. ``--full`` builds the full 6-layer encoder instead (the teacher for ``training.distill_encoder``).
+Skips the build when the file is current (same weights, adapter and onnxruntime); ``--force`` rebuilds.
 ``--check`` compares it with the PyTorch encoder on a few sentences.
 """
 from __future__ import annotations
@@ -19,17 +20,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from .encoder import load_transformer, mean_pool_normalise, onnx_path_for, package_model_dir
-from .heads import trained_encoder_layers
+from .encoder import FULL, EncoderSpec, load_transformer, mean_pool_normalise, onnx_path_for, package_model_dir
+from .heads import trained_encoder_spec
 from .settings import load_settings
 
 log = logging.getLogger(__name__)
 
 
-def _export_fp32(path: Path, layers: int) -> None:
+def _export_fp32(path: Path, spec: EncoderSpec) -> None:
     import torch
 
-    bert = load_transformer(package_model_dir(), layers)
+    bert = load_transformer(package_model_dir(), spec)
 
     class SentenceEncoder(torch.nn.Module):
         def __init__(self, bert):
@@ -54,57 +55,58 @@ def _export_fp32(path: Path, layers: int) -> None:
 
 
 
-def _stamp() -> str:
+def _stamp(spec: EncoderSpec) -> str:
     import onnxruntime
 
     from .encoder import weights_fingerprint
 
-    return f"{weights_fingerprint()} onnxruntime-{onnxruntime.__version__} per-channel-int8"
+    return f"{weights_fingerprint()} {spec.name} onnxruntime-{onnxruntime.__version__} per-channel-int8"
 
 
-def is_current(out_dir: Path | str | None = None, layers: int | None = None) -> bool:
-    """True if the ONNX file exists and was built from the installed weights with this onnxruntime."""
-    target = onnx_path_for(Path(out_dir or load_settings().model_dir), layers or trained_encoder_layers())
+def is_current(out_dir: Path | str | None = None, spec: EncoderSpec | None = None) -> bool:
+    """True if the ONNX file exists and was built from the installed weights and adapter with this onnxruntime."""
+    spec = spec or trained_encoder_spec()
+    target = onnx_path_for(Path(out_dir or load_settings().model_dir), spec)
     stamp = target.with_suffix(".stamp")
-    return target.exists() and stamp.exists() and stamp.read_text().strip() == _stamp()
+    return target.exists() and stamp.exists() and stamp.read_text().strip() == _stamp(spec)
 
 
-def build(out_dir: Path | str | None = None, force: bool = True, layers: int | None = None) -> Path:
+def build(out_dir: Path | str | None = None, force: bool = True, spec: EncoderSpec | None = None) -> Path:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    layers = layers or trained_encoder_layers()
+    spec = spec or trained_encoder_spec()
     out_dir = Path(out_dir or load_settings().model_dir).resolve()  # absolute: the build chdirs below
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = onnx_path_for(out_dir, layers)
-    if not force and is_current(out_dir, layers):
+    target = onnx_path_for(out_dir, spec)
+    if not force and is_current(out_dir, spec):
         log.info("%s is up to date", target)
         return target
     t0 = time.time()
     # chdir: onnxruntime's quantiser drops <uuid>.data scratch files in the working directory.
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp, contextlib.chdir(tmp):
         fp32 = Path(tmp) / "fp32.onnx"
-        _export_fp32(fp32, layers)
+        _export_fp32(fp32, spec)
         src = fp32  # onnxruntime's BERT fusions measured no faster after int8 quantisation here: skipped
         partial = Path(tmp) / "int8.onnx"
         quantize_dynamic(str(src), str(partial), weight_type=QuantType.QInt8, per_channel=True,
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         os.replace(partial, target)  # atomic: workers never see a half-written file
-    target.with_suffix(".stamp").write_text(_stamp() + "\n")
+    target.with_suffix(".stamp").write_text(_stamp(spec) + "\n")
     log.info("wrote %s (%.1f MB) in %.0fs", target, target.stat().st_size / 1e6, time.time() - t0)
     return target
 
 
-def check(out_dir: Path | str | None = None, layers: int | None = None) -> float:
+def check(out_dir: Path | str | None = None, spec: EncoderSpec | None = None) -> float:
     """Smallest cosine similarity between ONNX and PyTorch embeddings on a few sample sentences."""
     from .encoder import OnnxEncoder, TorchEncoder
 
-    layers = layers or trained_encoder_layers()
+    spec = spec or trained_encoder_spec()
     out_dir = Path(out_dir or load_settings().model_dir)
     texts = ["Hello there, nice article.", "The Jews control the banks and the media.",
              "Vaccines contain microchips to track you!", "x " * 300]
-    a = OnnxEncoder(onnx_path_for(out_dir, layers), layers=layers).encode(texts)
-    b = TorchEncoder(layers=layers).encode(texts)
+    a = OnnxEncoder(onnx_path_for(out_dir, spec), spec=spec).encode(texts)
+    b = TorchEncoder(spec=spec).encode(texts)
     return float((a * b).sum(1).min())
 
 
@@ -113,15 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out-dir", default=None, help="default: $MODSVC_MODEL_DIR or instance/models")
     p.add_argument("--force", action="store_true", help="rebuild even if the file is up to date")
     p.add_argument("--check", action="store_true", help="compare against the PyTorch encoder afterwards")
-    p.add_argument("--layers", type=int, default=None,
-                   help="transformer layers to keep (default: as many as the installed heads were trained on)")
+    p.add_argument("--full", action="store_true",
+                   help="the full 6-layer encoder without adapter (default: the one the installed heads use)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     log.setLevel(logging.INFO)
-    path = build(args.out_dir, force=args.force, layers=args.layers)
+    spec = FULL if args.full else None
+    path = build(args.out_dir, force=args.force, spec=spec)
     print(path)
     if args.check:
-        cos = check(args.out_dir, args.layers)
+        cos = check(args.out_dir, spec)
         print(f"min cosine(onnx, torch) = {cos:.4f}")
         return 0 if cos > 0.97 else 1
     return 0

@@ -82,22 +82,33 @@ class Heads:
     def predict(self, emb: np.ndarray) -> np.ndarray:
         return sigmoid(self.logits(emb))
 
-    @property
-    def encoder_layers(self) -> int:
-        """How many of the encoder's layers the heads were trained on: the encoder must run exactly those."""
-        return encoder_layers(self.meta)
+    def encoder_spec(self, directory: Path | None = None):
+        """The encoder the heads were trained on: the service must run exactly that one."""
+        return encoder_spec(self.meta, directory)
 
 
-def encoder_layers(meta: dict) -> int:
-    from .encoder import FULL_LAYERS
+def encoder_spec(meta: dict, directory: Path | None = None):
+    """``EncoderSpec`` from heads.json: ``encoder_layers`` and ``encoder_adapter`` (hash of the adapter file
+    that sits next to the heads; a different file means the heads no longer match it)."""
+    from .encoder import ADAPTER_FILENAME, FULL_LAYERS, EncoderSpec
 
-    return int(meta.get("encoder_layers", FULL_LAYERS))
+    adapter = None
+    if meta.get("encoder_adapter"):
+        adapter = Path(directory or ARTIFACTS) / ADAPTER_FILENAME
+        if not adapter.exists():
+            raise FileNotFoundError(f"{adapter} missing: the heads were trained with that encoder adapter")
+        spec = EncoderSpec(int(meta.get("encoder_layers", FULL_LAYERS)), adapter)
+        if spec.adapter_hash != meta["encoder_adapter"]:
+            raise ValueError(f"{adapter} is not the adapter the heads were trained with "
+                             f"({spec.adapter_hash} != {meta['encoder_adapter']}): retrain the heads")
+        return spec
+    return EncoderSpec(int(meta.get("encoder_layers", FULL_LAYERS)))
 
 
-def trained_encoder_layers(directory: Path | None = None) -> int:
-    """``encoder_layers`` of the installed heads, from heads.json alone (for building the matching encoder)."""
+def trained_encoder_spec(directory: Path | None = None):
+    """``encoder_spec`` of the installed heads, from heads.json alone (for building the matching encoder)."""
     meta_path = Path(directory or ARTIFACTS) / "heads.json"
-    return encoder_layers(json.loads(meta_path.read_text()) if meta_path.exists() else {})
+    return encoder_spec(json.loads(meta_path.read_text()) if meta_path.exists() else {}, directory)
 
 
 def save_heads(directory: Path, layers: dict[str, list[tuple[np.ndarray, np.ndarray]]], meta: dict) -> str:

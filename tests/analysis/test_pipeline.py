@@ -81,10 +81,10 @@ def test_failing_item_does_not_poison_batch(analyzer, monkeypatch):
     backend = analyzer.backend
     real_score = backend.score
 
-    def flaky(texts, rules):
+    def flaky(texts, *rule_inputs):
         if any("BOOM" in t for t in texts):
             raise RuntimeError("model crashed on this input")
-        return real_score(texts, rules)
+        return real_score(texts, *rule_inputs)
 
     monkeypatch.setattr(backend, "score", flaky)
     texts = ["Nice article.", "BOOM goes the model", "You are a stupid idiot."]
