@@ -116,7 +116,8 @@ def save_heads(directory: Path, layers: dict[str, list[tuple[np.ndarray, np.ndar
     arrays = {}
     for lb, lay in layers.items():
         for i, (W, b) in enumerate(lay):
-            arrays[f"{lb}/W{i}"] = np.asarray(W, dtype=np.float32)
+            # float16 on disk halves the committed file; scores move by < 1e-3 (loaded back as float32)
+            arrays[f"{lb}/W{i}"] = np.asarray(W, dtype=np.float16)
             arrays[f"{lb}/b{i}"] = np.asarray(b, dtype=np.float32).reshape(-1)
     np.savez_compressed(directory / "heads.npz", **arrays)
     # the fusion weights live in the JSON and change scores too, so they are part of the version
