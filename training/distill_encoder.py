@@ -131,7 +131,7 @@ def main(argv=None) -> int:
         opt.step()
         sched.step()
         if step % 200 == 0 or step == len(plan):
-            print(f"  step {step}/{len(plan)} loss {float(loss):.4f} ({time.time() - t0:.0f}s)", flush=True)
+            print(f"  step {step}/{len(plan)} loss {loss.item():.4f} ({time.time() - t0:.0f}s)", flush=True)
     print(f"validation cosine after: {mean_cosine(torch, model, val_ids, val_t):.4f}", flush=True)
     save_adapter(model, Path(args.out), {"layers": args.layers})
     print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.0f}s")
