@@ -92,7 +92,6 @@ def encoder_spec(meta: dict, directory: Path | None = None):
     that sits next to the heads; a different file means the heads no longer match it)."""
     from .encoder import ADAPTER_FILENAME, FULL_LAYERS, EncoderSpec
 
-    adapter = None
     if meta.get("encoder_adapter"):
         adapter = Path(directory or ARTIFACTS) / ADAPTER_FILENAME
         if not adapter.exists():
