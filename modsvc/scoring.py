@@ -328,7 +328,9 @@ def _upsert_scores(session: Session, rows: list[dict]) -> None:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover - only the two supported databases
         raise RuntimeError(f"unsupported database {dialect}")
-    stmt = dialect_insert(CommentScore).values(rows)
+    # executemany with one statement (no .values(rows)): SQLAlchemy then caches its compiled form and batches the
+    # rows itself; a multi-VALUES statement was compiled afresh for every batch (~0.3 ms per comment)
+    stmt = dialect_insert(CommentScore)
     excluded = stmt.excluded
     stmt = stmt.on_conflict_do_update(
         index_elements=[CommentScore.comment_id, CommentScore.model_version],
@@ -338,7 +340,7 @@ def _upsert_scores(session: Session, rows: list[dict]) -> None:
             "created_at": excluded.created_at,
         },
     )
-    session.execute(stmt)
+    session.execute(stmt, rows)
 
 
 def mark_failed(sessions: sessionmaker[Session], comment_ids: Iterable[int], reason: str, *,
