@@ -66,7 +66,7 @@ ThreadDispatcher = EmbeddedDispatcher
 class CeleryDispatcher:
     """Scaled mode: score_batch tasks of ``batch_size`` ids, run_import tasks, on the broker."""
 
-    def __init__(self, celery_app: Any, batch_size: int = 64) -> None:
+    def __init__(self, celery_app: Any, batch_size: int = 128) -> None:
         self.celery_app = celery_app
         self.batch_size = batch_size
 

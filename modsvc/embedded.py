@@ -42,7 +42,7 @@ class EmbeddedWorker:
         self,
         sessions: sessionmaker[Session],
         *,
-        batch_size: int = 64,
+        batch_size: int = 128,
         analyzer_factory: Callable[[], Any] = get_default_analyzer,
         poll_seconds: float = POLL_SECONDS,
         lease_seconds: float = LEASE_SECONDS,

@@ -22,6 +22,7 @@ analyzer, the worker processes read it from their environment.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -82,13 +83,18 @@ def load_policy(data: dict | None) -> Any:
     return Policy.from_dict(data)
 
 
+@functools.cache
+def _default_policy() -> Any:
+    try:
+        from .analysis.policy import DEFAULT_POLICY
+    except ImportError:
+        return None
+    return DEFAULT_POLICY
+
+
 def _policy_threshold(policy: Any, label: str, kind: str, default: float | None) -> float | None:
     """The ``kind`` ('review' or 'hold') threshold of ``label``; None = that step is off for the label."""
-    if policy is None:
-        try:
-            from .analysis.policy import DEFAULT_POLICY as policy
-        except ImportError:
-            return default
+    policy = policy if policy is not None else _default_policy()
     table = getattr(policy, kind, None) or {}
     return table.get(label, default)
 
