@@ -26,7 +26,7 @@ if str(REPO) not in sys.path:
 
 from modsvc.analysis.encoder import (  # noqa: E402
     ADAPTER_FILENAME, FULL, EncoderSpec, Tokenizer, load_encoder, load_transformer, mean_pool_normalise,
-    package_model_dir,
+    package_model_dir, pad_windows,
 )
 from modsvc.analysis.heads import ARTIFACTS  # noqa: E402
 from training.datasets import load_all  # noqa: E402
@@ -44,13 +44,8 @@ def batches(id_lists: list[list[int]], size: int, rng: random.Random) -> list[li
 
 
 def padded(torch, id_lists: list[list[int]]):
-    width = max(map(len, id_lists))
-    ids = torch.zeros((len(id_lists), width), dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for r, x in enumerate(id_lists):
-        ids[r, :len(x)] = torch.tensor(x)
-        mask[r, :len(x)] = 1
-    return ids, mask
+    """The encoder's own padding (ids, attention mask), as torch tensors."""
+    return tuple(torch.from_numpy(x) for x in pad_windows(id_lists))
 
 
 def embed(torch, model, ids, mask):

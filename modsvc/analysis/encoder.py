@@ -15,6 +15,7 @@ harmless post must not be averaged away).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -49,7 +50,7 @@ class EncoderSpec:
         if not 1 <= self.layers <= FULL_LAYERS:
             raise ValueError(f"layers must be 1..{FULL_LAYERS}, got {self.layers}")
 
-    @property
+    @functools.cached_property  # the file is hashed once per spec, not for every name / version
     def adapter_hash(self) -> str | None:
         if self.adapter is None:
             return None
@@ -126,7 +127,7 @@ class Tokenizer:
         return Chunks(ids, np.asarray(owner, dtype=np.int64), ranges)
 
 
-def _pad(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+def pad_windows(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     width = max(len(x) for x in batch)
     ids = np.zeros((len(batch), width), dtype=np.int64)
     mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -154,7 +155,7 @@ class _BaseEncoder:
         order = sorted(range(len(id_lists)), key=lambda k: len(id_lists[k]))
         for start in range(0, len(order), self.batch_size):
             sel = order[start:start + self.batch_size]
-            ids, mask = _pad([id_lists[k] for k in sel])
+            ids, mask = pad_windows([id_lists[k] for k in sel])
             out[sel] = self._run(ids, mask)
         return out
 
