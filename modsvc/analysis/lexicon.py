@@ -210,7 +210,8 @@ IDENT = cue_pattern({
              r"oven[- ]?dodgers?", r"shekel[- ]?grabbers?", r"hook[- ]?nosed?s?", r"kikery"),
     "jews": (JEW, r"international jew(?:s|ry)?", r"ashkenaz(?:i|im|is|ic)", r"hebrews", r"jewish people", r"talmudi(?:c|sts?)",
              r"synagogue of satan", r"israelites"),
-    "tribe": (r"(?:the|that|a certain|this|their|certain|a tiny|a small|same|one|a single) tribe", r"tribe members", r"the chosen(?: ones| people| race| tribe)?",
+    "tribe": (r"(?:the|that|a certain|this|their|certain|a tiny|a small|same|one|a single) tribe",
+              r"(?:a certain|certain|that|the same|one) (?:tiny|small|little) tribe", r"tribe members", r"the chosen(?: ones| people| race| tribe)?",
               r"chosen (?:ones|people|race|tribe)", r"the goyim know", r"a certain (?:group|people|ethnicity|race)",
               r"you know who", r"(?:same|certain|particular|one|small|little|tiny) (?:little |small |tiny )?(?:ethnic|ethno-?religious) (?:group|minority|tribe|clan|network|mafia|cabal|clique)",
               r"members? of the tribe", r"nose tribe", r"skypes",
@@ -228,15 +229,25 @@ IDENT = cue_pattern({
                     r"(?:whose|who'?s) names? (?:you |we )?(?:can'?t|cannot|aren'?t allowed to) (?:say|be said|mention)",
                     r"(?:the )?same (?:kind|type|sort) of (?:surnames?|last names)", r"(?:the )?same bloodlines?", r"funny (?:last names|surnames)",
                     r"(?:look|check|research|dig) (?:up |into |at |on )?(?:their|the|his|her) (?:last names|surnames|backgrounds)",
-                    r"small hats", r"kosher neocons"),
+                    r"small hats?", r"small hat (?:brigade|crowd|gang|club)", r"kosher neocons",
+                    # "the same few families" / "same kind of names" / "anyone with a normal last name"
+                    r"(?:the )?same (?:few|handful of|dozen|half dozen|couple of|small number of) (?:families|names|surnames|bloodlines|clans)",
+                    r"(?:the )?same (?:kind|type|sort) of names?", r"normal (?:last names?|surnames?)",
+                    r"(?:we all|everyone|everybody|you all|y'all) knows? which (?:dual citizens|citizens|lobby|donors|owners)",
+                    r"(?:you|we) (?:all )?know (?:exactly )?which (?:people|group|families|ones) i mean"),
     # vague proxies: a finding only with an explicit control claim ("run by people of a certain background")
     "vague": (r"(?:of )?(?:a )?certain (?:background|heritage|persuasion|extraction|ancestry|descent)",
+              r"(?:of )?(?:a |the )?(?:very )?(?:particular|same) (?:background|heritage|persuasion|extraction|ancestry|descent)",
+              # "one small community ends up owning the banks", "the same group runs the press" (not "a small group of investors")
+              r"(?:one|the same|that same) (?:tiny |small |little )?(?:group|community|minority|clique)(?! of)",
+              r"(?:a|one|that) tiny (?:group|community|minority|clique)(?! of)",
+              r"the usual suspects", r"guess who(?= (?:really )?(?:owns?|runs?|controls?|funds?))",
               r"(?:like |only |just |about |barely )?(?:2|two) ?(?:%|percent) of the population"),
-    "jewish_context": (r"synagogues?", r"rabbis?", r"talmud", r"passover", r"purim", r"yom kippur"),
+    "jewish_context": (r"synagogues?", r"rabbis?", r"talmud", r"passover", r"purim", r"yom kippur", r"mohels?", r"bris"),
     "cosmopolitan": (r"rootless cosmopolitans?", r"cosmopolitans"),
     "soros": (r"(?:george )?soros", r"soros-?funded"),
     "globalist": (r"globalists", r"globalist (?:elites?|cabal|bankers?)", r"(?:the )?globalist"),
-    "lobby": (r"(?:israel|israel's|jewish|zionist|israeli) lobby", r"aipac"),
+    "lobby": (r"(?:israel|israel's|jewish|zionist|israeli|kosher) lobby", r"aipac"),
 })
 
 # ----------------------------------------------------------------------------- control claims
@@ -294,10 +305,12 @@ OBJECT = cue_pattern({
                 r"(?:financial )?crash(?:es)?", r"central bankers?", r"the great depression",
                 r"(?:every|all the|all of the) (?:houses?|homes?|buildings?|businesses|property|land|shops?)", r"the bank of england", r"recessions?", r"depressions?", r"inflation", r"financial cris(?:is|es)", r"blackrock",
                 r"the (?:stock )?markets?",
-                r"the purse strings"),
+                r"the purse strings", r"hyperinflation", r"investment banks?", r"hedge funds?", r"(?:the )?treasury",
+                r"fed (?:chairs?|chairm[ae]n|governors|board)", r"bank boards?", r"bank chiefs?"),
     "media": (r"media", r"msm", r"press", r"news(?:papers?| networks?| outlets?)?", r"holl?ywood", r"tv", r"television",
               r"big tech", r"social media", r"universit(?:y|ies)", r"academia", r"porn(?:ography)?(?: industry)?", r"the education system", r"campus(?:es)?", r"entertainment(?: industry)?", r"film industry", r"music industry",
-              r"publishing", r"the narrative", r"(?:tv |news )?channels?", r"editors?", r"studios", r"cnn", r"the bbc", r"newsrooms?", r"journalists", r"the networks"),
+              r"publishing", r"the narrative", r"(?:tv |news )?channels?", r"editors?", r"studios", r"cnn", r"the bbc", r"newsrooms?", r"journalists", r"the networks",
+              r"streaming (?:services|companies|platforms|giants)", r"studio (?:heads|bosses|executives)", r"news bosses"),
     "government": (r"governments?", r"congress", r"(?:the )?cabinet(?: picks?)?", r"senate", r"parliaments?", r"white house", r"washington",
                    r"politicians", r"politics", r"state department", r"both parties", r"democrats", r"republicans",
                    r"elections?", r"foreign policy", r"the president", r"presidents", r"world leaders", r"the eu",
@@ -342,9 +355,9 @@ HOLOCAUST = cue(
 HOLO_DENIAL = cue(
     r"hoax(?:es)?", r"myths?", r"lies?", r"lying", r"lied", r"fake", r"faked", r"fabricat(?:ed|ion|ions)", r"exaggerat(?:ed|ion)",
     r"never happened", r"(?:didn't|did not|never) (?:really )?happen", r"made up", r"invented", r"fairy ?tales?",
-    r"impossible", r"(?:never|no) gas(?:sing|sed)?", r"delousing", r"(?:just|only|actually|really) (?:died of )?typhus", r"swimming pools?",
+    r"impossible", r"(?:never|no) gas(?:sing|sed)?", r"delousing", r"(?:just|only|actually|really|mostly) (?:died of )?typhus", r"swimming pools?",
     r"inflated", r"(?:use|uses|using|used|exploit\w*|milk\w*|cash\w* in on|weaponi[sz]\w*) (?:the )?(?:holocaust|shoah)",
-    r"guilt trip\w*", r"religion", r"heresy", r"(?:not allowed|forbidden|illegal|a crime) to (?:question|investigate|research|doubt|debate)", r"never mention(?:ed|s)?",
+    r"guilt trip\w*", r"religion", r"heresy", r"(?:not allowed|forbidden|illegal|a crime) to (?:question|investigate|research|doubt|debate|ask questions)", r"(?:in|since|back in) 19(?:0\d|1\d)", r"never mention(?:ed|s)?",
     r"no mention of", r"printed in (?:the )?(?:news)?papers", r"questioning it", r"overblown", r"overstated", r"embellished", r"hyped", r"blown out of proportion", r"forg(?:ery|ed)", r"fantas(?:y|ies)",
     r"fiction(?:al)?",
     r"(?:didn't|did not|never) (?:die|exist)", r"propaganda", r"scam", r"fraud", r"alleged", r"so-?called",
@@ -374,6 +387,11 @@ BLOOD = cue(
     r"harvest(?:s|ed|ing)? (?:the )?organs(?: of)?", r"organ harvesting", r"adrenochrome", r"eat(?:s|ing)? (?:christian |gentile )?babies",
     r"ritual (?:killers?|murderers?)", r"bake(?:s|d)? (?:the )?blood", r"blood into (?:their |the )?(?:unleavened )?bread",
     r"(?:to use|use|uses|using) (?:their|the) blood", r"murder(?:s|ed|ing)? (?:christian |gentile )?(?:children|babies|kids|boys)",
+    # modern variants: well poisoning and plague spreading, organ theft, blood rites
+    r"poison(?:s|ed|ing)? (?:the |our )?(?:wells|water|vaccines?|food supply|medicine)", r"(?:spread|spreads|spreading|caused|started|released|unleashed) (?:the )?(?:black death|plague|pandemic|virus)",
+    r"blamed for the (?:plague|black death)", r"organ (?:trafficking|trade|theft|harvesting rings?)", r"(?:steal|stole|stealing|steals) (?:their |the )?(?:organs|kidneys|corneas|skin)",
+    r"kidneys in suitcases", r"(?:drain|drains|draining|suck|sucks|sucking) (?:the )?blood", r"blood rituals?", r"ritual (?:abuse|basements?)",
+    r"missing (?:kids?|child(?:ren)?)(?: cases?)?", r"gentile blood", r"adrenochrome (?:elites?|harvest\w*)",
 )
 
 BLOOD_STANDALONE = cue(
@@ -383,6 +401,11 @@ BLOOD_STANDALONE = cue(
     # organ theft from a victim group ("Israeli surgeons harvested organs from a brain-dead donor" is medicine)
     r"(?:israel|israelis|israeli (?:doctors|soldiers|army)|the idf|idf|zionists?|jews) (?:\w+ )?(?:harvest\w*|steal\w*|stole|take|takes|took|traffic\w*) (?:the )?organs (?:from|of) (?:\w+ ){0,2}(?:palestinians?|gentiles?|goyim|arabs?|haitians?|earthquake victims|children|kids|prisoners)",
     r"organs (?:harvested|stolen|taken) by (?:the )?(?:israelis?|idf|zionists|jews)",
+    r"(?:israel|israeli|the idf|idf|zionist|tel aviv)(?:'s)? (?:\w+ )?organ (?:trafficking|trade|theft|harvesting)", r"organ (?:trafficking|trade|theft) (?:capital )?(?:in|of) (?:israel|tel aviv)",
+    r"organ (?:trafficking|harvesting|theft) (?:capital )?(?:by|of) (?:israel|the idf|zionists)",
+    r"(?:israel|israelis|the idf|idf|israeli (?:doctors|soldiers|army)) (?:\w+ ){0,4}(?:doing|do|did) with (?:the|their) organs",
+    r"(?:kids?|children|child|babies|boys) (?:\w+ )?(?:go|goes|going|went|gone|vanish\w*|disappear\w*|missing) (?:around|before|at|during|near|close to) (?:synagogues?|the synagogue|their (?:holiday|holidays|festival))",
+    r"every passover (?:there'?s|there is) (?:a )?(?:\w+ ){0,3}missing", r"(?:need|needs|want|wants|use|uses|using) (?:our |christian |gentile )?(?:children'?s|kids'?|babies'?) blood",
 )
 
 DUAL = cue(
@@ -399,6 +422,11 @@ DUAL = cue(
     r"(?:never|won'?t|will not|wouldn'?t) vote against israel", r"loyalty test", r"which country'?s (?:interests|side)",
     r"sell(?:s|ing)? out (?:america|the us|britain|the uk|our country) (?:\w+ ){0,5}(?:netanyahu|israel)",
     r"where (?:his|her|their) (?:real |true )?loyalt(?:y|ies) lies?",
+    r"where (?:his|her|their) (?:real |true )?loyalt(?:y|ies) (?:goes|is)", r"(?:take|takes|taking|took) (?:his |her |their )?orders from (?:the knesset|tel aviv|jerusalem|israel|netanyahu|(?:the )?mossad)",
+    r"(?:sleeper |foreign )?agents? (?:for|of) (?:the )?mossad", r"sleeper agents?", r"(?:reports?|reporting|answers?) (?:for|to) (?:tel aviv|the knesset|jerusalem|netanyahu)",
+    r"branch office of (?:the )?(?:israeli|israel)", r"foreign delegation", r"cares? more about (?:israel|a foreign (?:country|state)|a country (?:\w+ ){0,3}away)",
+    r"loyal(?:ty)? to (?:netanyahu|the knesset|the idf|mossad|a foreign (?:state|country|flag))", r"(?:first|real|true) loyalty is to",
+    r"dual citizens? (?:shouldn'?t|should not|can'?t|cannot) (?:be allowed )?(?:in|to|serve|vote|sit)",
 )
 # weaker dual-loyalty cues: only with an identity term in the same sentence ("Jewish judges shouldn't hear ... Israel")
 DUAL_NEAR = cue(r"compromised by definition",
@@ -422,7 +450,7 @@ HOSTILE = cue(
 )
 
 PROTOCOLS = cue(r"protocols?(?: of (?:the )?(?:learned )?elders(?: of zion)?)?", r"elders of zion", r"protocols of zion",
-                r"zionist protocols", r"protocol (?:no\.? )?\d{1,2}", r"the elders'? plan")
+                r"zionist protocols", r"protocol (?:no\.? )?\d{1,2}", r"the elders'? plan", r"learned elders", r"(?:24|twenty-?four) protocols")
 PROT_TRUE = cue(
     r"true", r"real", r"genuine", r"authentic", r"coming true", r"came true", r"read (?:them|it|the protocols)", r"explains? (?:everything|it all)",
     r"blueprint", r"playbook", r"exactly", r"happening", r"prophetic", r"accurate", r"right", r"right about (?:everything|it all)", r"all in", r"all there", r"spelled out",
@@ -430,13 +458,19 @@ PROT_TRUE = cue(
     r"wake up", r"look around", r"the plan", r"to the letter", r"the (?:whole|entire) plan", r"the truth", r"called it",
     r"predicted", r"laid out", r"on schedule", r"warn(?:ed)? us", r"right about all of it", r"describes? (?:our|the|today'?s) world",
     r"(?:says|said|say) they(?:'d| would| will)",
+    r"(?:come|comes|came) to pass", r"prophe(?:cy|cies|tic)", r"predict(?:s|ed|ing)?", r"(?:playing|plays|played) out", r"most accurate",
+    r"knew (?:exactly )?what was coming", r"(?:says?|said) (?:that )?(?:the )?\w+ (?:will|would)", r"describ(?:e|es|ing) (?:\w+ ){0,3}(?:agenda|world|plan|today|present|reality|times)",
+    r"tell me (?:it|they) (?:isn'?t|aren'?t|is not|are not)", r"ticked off", r"(?:now |then |just )(?:go )?look at", r"(?:a|the|so-?called) '(?:forgery|hoax|fake|fabrication)'",
 )
 PROT_STRONG = cue(r"it'?s all in", r"(?:were|are|was) right", r"right about (?:everything|it all)", r"exactly (?:what'?s|what is) happening", r"exactly (?:as|like)", r"all in the protocols", r"coming true", r"came true", r"read them", r"read the protocols", r"explains? (?:everything|it all)",
                                   r"blueprint", r"playbook", r"word for word", r"to the letter", r"prophetic", r"(?:are|were) (?:all )?(?:true|real|genuine|authentic)",
                                   r"describes? (?:our|the|today'?s) world", r"(?:says|said|say) they(?:'d| would| will)", r"right about all of it",
-                                  r"(?:tried to |tries to )?warn(?:ed)? us")
+                                  r"(?:tried to |tries to )?warn(?:ed)? us", r"(?:come|comes|came) to pass", r"prophe(?:cy|cies|tic)", r"predict(?:s|ed|ing)?",
+                                  r"(?:playing|plays|played) out (?:line by line|step by step|exactly|perfectly)", r"knew (?:exactly )?what was coming",
+                                  r"(?:says?|said) (?:that )?(?:the )?\w+ (?:will|would)", r"(?:a|the|so-?called) '(?:forgery|hoax|fake|fabrication)'")
 # "people say it's fake but ...", "whether or not it's a forgery, ..." -- the denial is waved away
-PROT_REBUT = re.compile(r"(?:but|yet|however|still|whether or not|or not|even if|doesn't matter|does not matter|who cares|tell me)" + _E)
+PROT_REBUT = re.compile(r"(?:but|yet|however|still|whether or not|or not|even if|doesn't matter|does not matter|who cares|tell me|all you want"
+                        r"|if (?:\w+ ){0,3}(?:are|were|is|was) (?:so )?(?:fake|forged|a forgery|a hoax)|ask yourself)" + _E)
 PROT_FALSE = cue(
     r"forg(?:ery|eries|ed)", r"fake", r"fabricat(?:ed|ion)", r"hoax", r"okhrana", r"plagiari[sz](?:ed|m)", r"debunked",
     r"antisemitic", r"anti-semitic", r"propaganda", r"tsarist", r"czarist", r"discredited", r"fraud(?:ulent)?", r"not (?:true|real|genuine)",
@@ -509,9 +543,19 @@ IMPOSTOR = cue(r"fake jews", r"so-?called jews", r"not (?:even )?(?:real|true|ac
                r"(?:aren't|are not) (?:even )?(?:real|true) jews")
 # "they aren't even Semites" only counts next to an identity term (else: "unless Arabs aren't Semitic")
 NOT_SEMITES = cue(r"(?:aren't|are not|were not|weren't) (?:even |real |true )?semit(?:es|ic)", r"not (?:even )?(?:real|true) semites")
+# "bankers of a certain persuasion": the finance myth with the group left unnamed
+CODED_FINANCE = cue(r"(?:globalist |international |central |jewish )?(?:bankers?|financiers?|money ?(?:men|lenders|changers)|moneylenders|banking famil(?:y|ies))"
+                    r" of (?:a )?(?:certain|particular|specific|very specific|very particular) (?:persuasion|background|heritage|ethnicity|extraction|faith|tribe|descent|ancestry)")
 # in-group mockery memes of antisemitic forums
 CODED_MEME = cue(r"shalom,? goyim", r"oy vey,? (?:the )?goyim", r"the goyim know", r"shut it down,? (?:the )?goyim",
-                 r"happy merchants?", r"the merchant", r"early life section", r"every single time")
+                 r"happy merchants?", r"the merchant", r"early life section", r"every single time",
+                 r"(?:the )?small hats", r"small hat (?:brigade|crowd|gang)", r"follow the shekels?",
+                 # "noticing" as the in-group word for listing Jewish names
+                 r"the noticing", r"(?:banned|suspended|fired|cancell?ed|censored|arrested|jailed|punished) for noticing",
+                 r"noticing (?:isn'?t|is not|is now|is still) (?:a crime|hate|illegal|antisemitic|allowed)",
+                 # the pseudo-Voltaire "who you are not allowed to criticise (rules you)"
+                 r"who (?:you(?:'re| are)|we(?:'re| are)) not allowed to critici[sz]e",
+                 r"(?:those|the ones|people|group) (?:who|that|you) (?:can'?t|cannot|can never|are not allowed to|aren'?t allowed to) (?:be )?critici[sz]e(?:d)?")
 
 ISRAEL_CTX = cue(
     r"israel(?:i|is|'s)?", r"gaza(?:ns)?", r"rafah", r"palestin(?:e|ian|ians)", r"idf", r"west bank", r"netanyahu", r"genocide",
@@ -699,4 +743,11 @@ AS_ANCHOR = re.compile(_B + "(?:" + "|".join([
     r"certain", r"knows? which", r"historical event", r"event except", r"surname", r"last names", r"bloodline", r"2 ?%", r"two percent", r"small hats", r"skypes", r"banking famil",
     r"the people (?:who|that|whose)", r"whose names?", r"who'?s names?", r"backgrounds", r"organs", r"host (?:nation|countr|societ|people)",
     r"boycott", r"six million", r"gas chambers?", r"plague",
+    # coded insinuations without a group word
+    r"usual suspects", r"same (?:few|handful|dozen|half dozen|couple|small number|kind|type|sort|group|background|heritage|persuasion)",
+    r"normal (?:last|surname)", r"particular (?:background|heritage|persuasion|extraction|ancestry|descent)",
+    r"(?:one|that|a) (?:tiny|small|little) (?:group|community|minority|clique)", r"tiny (?:group|community|minority|clique)",
+    r"guess who", r"know (?:exactly )?which", r"mohel", r"bris", r"noticing", r"critici[sz]e", r"shekel", r"persuasion", r"heritage",
+    r"organ (?:traffick|trade|theft|harvest)", r"kidneys", r"corneas", r"wells", r"black death", r"adrenochrome", r"missing (?:kid|child)",
+    r"children'?s blood", r"kids'? blood", r"knesset", r"mossad", r"tel aviv", r"sleeper agent", r"dual citizen", r"foreign delegation",
 ]) + ")")

@@ -126,6 +126,7 @@ _STANDALONE_CUES: tuple[tuple[str, str, float, str | None, str], ...] = (
     ("always_them", "world_control", 0.7, None, "default"),
     ("dual_standalone", "dual_loyalty", 0.75, None, "default"),
     ("dehum_standalone", "dehumanisation", 0.8, None, "default"),
+    ("coded_finance", "control_finance", 0.75, "Jewish control of finance, group left coded ('bankers of a certain persuasion')", "default"),
     ("blame_standalone", "collective_blame_israel", 0.75, None, "default"),
 )
 
@@ -804,7 +805,8 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
                           ("nazi_cmp", L.NAZI_CMP), ("blood_standalone", L.BLOOD_STANDALONE),
                           ("violence_standalone", L.VIOLENCE_STANDALONE), ("wars_standalone", L.WARS_STANDALONE),
                           ("always_them", L.ALWAYS_THEM), ("impostor", L.IMPOSTOR), ("coded_meme", L.CODED_MEME),
-                          ("dehum_standalone", L.DEHUM_STANDALONE), ("blame_standalone", L.BLAME_STANDALONE)):
+                          ("dehum_standalone", L.DEHUM_STANDALONE), ("blame_standalone", L.BLAME_STANDALONE),
+                          ("coded_finance", L.CODED_FINANCE)):
             doc.add(kind, pat)
         if any("holocaust" in d for d in doc.by_sent):
             doc.add("holo_denial", L.HOLO_DENIAL)
