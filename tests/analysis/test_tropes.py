@@ -353,3 +353,66 @@ def test_implicit_phrasings_are_named_and_highlighted(text, trope, words):
 ])
 def test_implicit_phrasing_lookalikes_and_counter_speech_stay_clean(text):
     assert [s for s in spans_of(text) if s.label == "antisemitism"] == [], spans_of(text)
+
+
+# --------------------------------------------------------------------------- coded insinuations, modern blood libel
+# (phrasings from training/data/handwritten_train_model.jsonl)
+
+@pytest.mark.parametrize("text, trope, words", [
+    ("globalist bankers of a certain persuasion have been looting this country since Wilson signed the Fed into law",
+     "control_finance", "bankers of a certain persuasion"),
+    ("How come every big investment bank was founded by the same few families from Frankfurt? Odd, right?",
+     "control_finance", "same few families"),
+    ("Amazing how a certain tiny tribe manages to be in every newsroom and every boardroom at once.",
+     "control_media", "certain tiny tribe"),
+    ("small hats at it again, this time with the housing market", "coded_meme", "small hats"),
+    ("remember when someone pointed out the whole FTX crowd had the same background? banned for noticing. wonder why",
+     "coded_meme", "banned for noticing"),
+    ("Want to know who rules over you? Find out who you're not allowed to criticize.", "coded_meme",
+     "not allowed to criticize"),
+    ("medieval jews poisoned wells, modern zionists poison vaccines. nothing changed", "blood_libel", "poisoned wells"),
+    ("Israel is the organ trafficking capital of the world and the rabbis bless it", "blood_libel", "organ trafficking"),
+    ("Why do so many children go missing near synagogues? Think about it.", "blood_libel", "go missing near synagogues"),
+    ("The mohel sucks the blood from the baby at a bris. Thats a blood ritual in 2024 and nobody says a word.",
+     "blood_libel", "sucks the blood"),
+    ("Jews in the military? Ask where their loyalty goes when Israel is involved. Spoiler, not to us.",
+     "dual_loyalty", "where their loyalty goes"),
+    ("The Jewish caucus in parliament is a foreign delegation in all but name.", "dual_loyalty", "foreign delegation"),
+    ("Every Jewish official in Washington is a sleeper agent for Mossad and they don't even hide it anymore",
+     "dual_loyalty", "sleeper agent"),
+    ("Everything in the Protocols has come to pass: the world wars, the central banks, the media. Coincidence?",
+     "protocols", "come to pass"),
+    ("Call it a forgery all you want, the blueprint in the Protocols is playing out line by line.", "protocols",
+     "playing out line by line"),
+])
+def test_coded_insinuations_and_modern_blood_libel_are_named(text, trope, words):
+    spans = [s for s in spans_of(text) if s.label == "antisemitism" and s.trope == trope]
+    assert spans, spans_of(text)
+    assert words in evidence(text, spans[0])
+    assert spans[0].score >= 0.5 and spans[0].reason
+    assert spans[0].trope in TROPES
+
+
+@pytest.mark.parametrize("text", [
+    # counter-speech naming the same cues
+    "The well-poisoning myth during the Black Death got whole Jewish communities burned alive in Strasbourg. "
+    "Please don't repeat it about covid.",
+    "Saying 'the small hats' instead of 'Jews' doesn't make the conspiracy theory any less antisemitic.",
+    "'Globalist bankers of a certain persuasion' means Jews. Everybody reading it knows, that's why it's a dog whistle.",
+    "The 'noticing' meme is just antisemites patting each other on the back for cherry-picking names.",
+    "No, children do not go missing around Passover. That accusation is literally the medieval blood libel "
+    "that got people massacred.",
+    "Henry Ford published the Protocols and later apologised publicly for spreading them. Even he gave up on that forgery.",
+    "Accusing every Jewish senator of serving Israel is the same dual loyalty trope Stalin used before the Doctors' plot.",
+    # benign Jewish life, finance questions, policy criticism with the same words
+    "Going to my nephew's bris on Sunday, the mohel is apparently also a paediatrician",
+    "The synagogue blood drive collected 80 units this year, Magen David Adom volunteers came to help",
+    "Organ donation is encouraged by most rabbis now, our shul had a talk about it from a transplant surgeon",
+    "The blood moon during Passover last year was gorgeous, the whole family went out to watch",
+    "Why is it always the same five investment banks underwriting every big IPO?",
+    "Who actually owns the Federal Reserve? I keep seeing different answers online, can someone explain the member bank stock thing?",
+    "Why do so many ex-Goldman people end up at the Treasury? The revolving door is a real problem.",
+    "Cut military aid to Israel until the settlements stop. Same rule I'd apply to Saudi Arabia.",
+])
+def test_coded_cue_lookalikes_and_counter_speech_stay_clean(text):
+    assert [s for s in spans_of(text) if s.label == "antisemitism"] == [], spans_of(text)
