@@ -660,6 +660,35 @@ def _rule_zionist_code(doc: _Doc, out: list[_Finding]) -> None:
             break
 
 
+_JAQ_OPENER = re.compile(r"^\W*(?:[a-z ]{0,20}[:,] ?)?(?:why|how come|ever (?:wonder|notice)|isn'?t it (?:odd|strange|funny|weird)"
+                         r"|is it (?:really )?(?:just )?(?:a )?(?:coincidence|chance)|how many)(?![a-z])")
+_JAQ_MARKER = re.compile(r"(?<![a-z])(?:so many|the same|all|every|always|really|only)(?![a-z])")
+_JAQ_IDENTS = frozenset({"jews", "tribe", "insinuation", "zionist", "rothschild", "vague"})
+
+
+def _rule_jaq(doc: _Doc, out: list[_Finding]) -> None:
+    """'Just asking' questions: "Why do central bankers all go to the same synagogue?" -- a question that
+    pairs an institution with a group and an insinuating quantifier, no control verb needed."""
+    for i in range(len(doc.sents)):
+        st = doc.sent_text(i)
+        if not st.rstrip().endswith("?") or not _JAQ_OPENER.search(st) or not _JAQ_MARKER.search(st):
+            continue
+        idents = [a for a in doc.cues("ident", i) if a.sub in _JAQ_IDENTS
+                  or (a.sub == "jewish_context" and doc.text.startswith("synagogue", a.start))]
+        objs = [o for o in doc.cues("object", i) if o.sub in ("finance", "media")]  # "why do so many rabbis oppose the government?" is a question
+        if not idents or not objs:
+            continue
+        a, o = idents[0], objs[0]
+        if _in_quote(doc, o.start, min_len=10):
+            continue  # the question is quoted to be mocked ("'who really owns the Fed' threads always ...")
+        if _negated(doc, min(a.end, o.end), max(a.start, o.start)) and not re.search(r"(?<![a-z])not members? of", st):
+            continue
+        trope = _NOMINAL_TROPE[o.sub]
+        out.append(_Finding("antisemitism", trope, 0.6, (i, i),
+                            f"{TROPES[trope]} insinuated as a question: '{doc.text[o.start:o.end]}' + '{_ident_reason(doc, a)}'",
+                            a.start))
+
+
 def _rule_follow_money(doc: _Doc, out: list[_Finding]) -> None:
     n = len(doc.sents)
     for i in range(n):
@@ -836,6 +865,7 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
         _rule_collective_blame(doc, out)
         _rule_zionist_code(doc, out)
         _rule_follow_money(doc, out)
+        _rule_jaq(doc, out)
     _rule_conspiracy(doc, out)
     return out
 

@@ -365,6 +365,8 @@ def test_implicit_phrasing_lookalikes_and_counter_speech_stay_clean(text):
      "control_finance", "same few families"),
     ("Amazing how a certain tiny tribe manages to be in every newsroom and every boardroom at once.",
      "control_media", "certain tiny tribe"),
+    ("Why do central bankers all go to the same synagogue? honest question lol", "control_finance",
+     "Why do central bankers all go to the same synagogue?"),
     ("small hats at it again, this time with the housing market", "coded_meme", "small hats"),
     ("remember when someone pointed out the whole FTX crowd had the same background? banned for noticing. wonder why",
      "coded_meme", "banned for noticing"),
@@ -412,6 +414,7 @@ def test_coded_insinuations_and_modern_blood_libel_are_named(text, trope, words)
     "Why is it always the same five investment banks underwriting every big IPO?",
     "Who actually owns the Federal Reserve? I keep seeing different answers online, can someone explain the member bank stock thing?",
     "Why do so many ex-Goldman people end up at the Treasury? The revolving door is a real problem.",
+    "Ever notice how 'who really owns the Fed' threads always end with a list of Jewish names? That's the whole point of them.",
     "Cut military aid to Israel until the settlements stop. Same rule I'd apply to Saudi Arabia.",
 ])
 def test_coded_cue_lookalikes_and_counter_speech_stay_clean(text):
