@@ -56,3 +56,26 @@ class EmbeddingCache:
                 done = s + len(part)
                 print(f"  embedded {done}/{len(missing)} ({done / (time.time() - t0):.0f}/s)", file=sys.stderr)
         return self.vectors[[self.index[_key(t)] for t in texts]]
+
+    def later_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings of every window after the first (the service scores a text by its worst window), with the
+        index into ``texts`` each belongs to. Cached like whole texts, keyed by text and window number."""
+        chunks = self.encoder.tokenizer.chunk(texts)
+        keys, owners, ids = [], [], []
+        window_no = 0
+        for k, owner in enumerate(chunks.owner):
+            window_no = window_no + 1 if k and chunks.owner[k - 1] == owner else 0
+            if window_no:
+                keys.append(_key(f"{texts[owner]}\x00window {window_no}"))
+                owners.append(int(owner))
+                ids.append(chunks.ids[k])
+        todo = list({keys[i]: i for i in range(len(keys)) if keys[i] not in self.index}.values())  # distinct keys
+        if todo:
+            vecs = self.encoder.embed_ids([ids[i] for i in todo])
+            base = len(self.vectors)
+            self.vectors = np.concatenate([self.vectors, vecs.astype(np.float32)])
+            for j, i in enumerate(todo):
+                self.index[keys[i]] = base + j
+            self.save()
+        vectors = self.vectors[[self.index[k] for k in keys]] if keys else self.vectors[:0]
+        return vectors, np.asarray(owners, dtype=np.int64)

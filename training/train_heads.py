@@ -1,6 +1,6 @@
 """Train the built-in model's nine heads (and the rule fusion) on cached MiniLM embeddings.
 
-    nice -n 10 .venv/bin/python -m training.train_heads [--runtime onnx|torch] [--mlp LABEL ...]  (default: --mlp antisemitism toxicity)
+    nice -n 10 .venv/bin/python -m training.train_heads [--runtime onnx|torch] [--mlp LABEL ...] [--later-windows LABEL ...]
 
 Reads the labelled sources in ``training/datasets.py`` (train splits only), embeds them with the same encoder the
 service uses (cached under ``.cache/embeddings``), fits one logistic regression per label (or a one-hidden-layer
@@ -90,14 +90,51 @@ def fit_head(X, y, w, label: str, mlp: bool):
     return clf, [(clf.coef_.T.copy(), clf.intercept_.copy())]
 
 
-def oof_scores(X, y, w, label, mlp, folds=5):
-    """Out-of-fold probabilities, so the fusion is fitted on scores the head did not memorise."""
+def _position_in(rows: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Each later window's position among ``rows`` (the text indices it may belong to), -1 when not there."""
+    pos = np.full(max(int(owner.max(initial=-1)), int(rows.max(initial=-1))) + 1, -1, dtype=np.int64)
+    pos[rows] = np.arange(len(rows))
+    return pos[owner]
+
+
+def with_later_windows(X, y, w, rows, Xw, owner):
+    """Training rows plus, as extra negatives, the later windows of the negative texts among ``rows``.
+
+    The service scores a text by its worst 128-token window, while a text's label belongs to the text; a head
+    trained on first windows alone then over-scores some later window of long negative texts (PAN, Wikipedia
+    talk: a third span several windows). Every window of a negative text is negative, so train on them too.
+    Measured by 5-fold CV on the TRAIN rows, worst-window scoring, after the fusion: antisemitism 0.9545 -> 0.957
+    (hand-written rows), conspiracy 0.904 -> 0.901 (PAN), toxicity within 0.001; hence only for the labels named
+    with ``--later-windows``."""
+    local = _position_in(rows, owner)
+    extra = np.flatnonzero((local >= 0) & (y[np.maximum(local, 0)] == 0))
+    return (np.concatenate([X, Xw[extra]]), np.concatenate([y, np.zeros(len(extra), dtype=y.dtype)]),
+            np.concatenate([w, w[local[extra]]]))
+
+
+def worst_window(clf, X, Xw, owner, rows) -> np.ndarray:
+    """Head probability of each of ``rows`` as the service computes it: the max over the text's windows."""
+    out = clf.predict_proba(X)[:, 1]
+    local = _position_in(rows, owner)
+    mine = np.flatnonzero(local >= 0)
+    if len(mine):
+        np.maximum.at(out, local[mine], clf.predict_proba(Xw[mine])[:, 1])
+    return out
+
+
+def training_set(X, y, w, rows, Xw, owner, later_windows: bool):
+    return with_later_windows(X, y, w, rows, Xw, owner) if later_windows else (X, y, w)
+
+
+def oof_scores(X, y, w, label, mlp, rows, Xw, owner, later_windows: bool, folds=5):
+    """Out-of-fold worst-window probabilities, so the fusion is fitted on scores the head did not memorise.
+    ``rows``: each row's index among the training texts (``owner`` of the later windows ``Xw`` refers to it)."""
     from sklearn.model_selection import StratifiedKFold
 
     out = np.zeros(len(y), dtype=np.float64)
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=0).split(X, y):
-        clf, _ = fit_head(X[tr], y[tr], w[tr], label, mlp)
-        out[te] = clf.predict_proba(X[te])[:, 1]
+        clf, _ = fit_head(*training_set(X[tr], y[tr], w[tr], rows[tr], Xw, owner, later_windows), label, mlp)
+        out[te] = worst_window(clf, X[te], Xw, owner, rows[te])
     return out
 
 
@@ -168,9 +205,13 @@ def main(argv=None) -> int:
     p.add_argument("--model-dir", default="instance/models")
     # MLPs: antisemitism (Jikeli 0.754 -> 0.804 AUC on a 20% split of the TRAIN rows, 6-layer encoder) and toxicity,
     # picked for the 2-layer encoder by comparing held-out figures (davidson 0.942 -> 0.959, HateCheck 0.61 -> 0.82):
-    # a choice made on evaluation data, so those figures are a little optimistic. Conspiracy gained too (PAN 0.896 ->
-    # 0.918) but sent a harmless seed comment to review, so it stays LR (`--mlp` with no labels: all LR)
-    p.add_argument("--mlp", nargs="*", default=["antisemitism", "toxicity"], help="labels to fit with a small MLP instead of LR")
+    # a choice made on evaluation data, so those figures are a little optimistic. Conspiracy: 5-fold CV on the TRAIN
+    # rows after the fusion, PAN 0.887 -> 0.904, hand-written 0.934 -> 0.939 (`--mlp` with no labels: all LR)
+    p.add_argument("--mlp", nargs="*", default=["antisemitism", "toxicity", "conspiracy"],
+                   help="labels to fit with a small MLP instead of LR")
+    p.add_argument("--later-windows", nargs="*", default=["antisemitism"],
+                   help="labels whose heads also learn from the later 128-token windows of negative texts "
+                        "(see with_later_windows)")
     p.add_argument("--out", default=str(ARTIFACTS))
     p.add_argument("--layers", type=int, default=committed_layers(),
                    help="encoder layers to embed with (default: as the committed heads; the service then runs "
@@ -195,6 +236,8 @@ def main(argv=None) -> int:
     print(f"encoder {enc.version}")
     cache = EmbeddingCache(enc)
     X = cache.get([r.text for r in train])
+    Xw, window_owner = cache.later_windows([r.text for r in train])
+    print(f"{len(Xw)} later windows of {len(set(window_owner.tolist()))} long training texts")
     Xt = cache.get([r.text for r in test])
     Y, Yt = label_matrix(train), label_matrix(test)
     w_all = np.array([SOURCE_WEIGHT.get(r.source, 1.0) for r in train], dtype=np.float64)
@@ -206,9 +249,13 @@ def main(argv=None) -> int:
     for j, lb in enumerate(LABELS):
         m = ~np.isnan(Y[:, j])
         y = (Y[m, j] >= 0.5).astype(int)
-        clf, layers[lb] = fit_head(X[m], y, w_all[m], lb, lb in args.mlp)
+        rows_m = np.flatnonzero(m)
+        windows = lb in args.later_windows
+        clf, layers[lb] = fit_head(*training_set(X[m], y, w_all[m], rows_m, Xw, window_owner, windows), lb,
+                                   lb in args.mlp)
         counts = Counter((r.source, int(v)) for r, v in zip([r for r, k in zip(train, m) if k], y))
-        meta["labels"][lb] = {"kind": "mlp" if lb in args.mlp else "logreg", "n": int(m.sum()),
+        meta["labels"][lb] = {"kind": "mlp" if lb in args.mlp else "logreg", "later_windows": windows,
+                              "n": int(m.sum()),
                               "positives": int(y.sum()),
                               "by_source": {f"{s}:{v}": c for (s, v), c in sorted(counts.items())}}
         # held-out sanity check per source
@@ -223,7 +270,7 @@ def main(argv=None) -> int:
                 aucs[s] = round(float(roc_auc_score(yt[sel], pt[sel])), 4)
         meta["labels"][lb]["heldout_auc_head_only"] = aucs
         print(f"{lb:16s} n={m.sum():6d} pos={y.sum():6d}  held-out AUC {aucs}")
-        oof = oof_scores(X[m], y, w_all[m], lb, lb in args.mlp)
+        oof = oof_scores(X[m], y, w_all[m], lb, lb in args.mlp, rows_m, Xw, window_owner, windows)
         if lb in ("antisemitism", "conspiracy") and rules is not None:
             idx = np.flatnonzero(m)
             r = np.array([rules[i].get(lb, 0.0) for i in idx], dtype=np.float64)
@@ -245,6 +292,7 @@ def main(argv=None) -> int:
     if rules is None:
         meta.pop("fusion")
         print("tropes not available: no fusion fitted (pipeline falls back to max(head, rule))")
+    Path(args.out).mkdir(parents=True, exist_ok=True)
     if spec.adapter is not None and Path(args.out).resolve() != spec.adapter.parent.resolve():
         shutil.copy(spec.adapter, Path(args.out) / ADAPTER_FILENAME)  # the heads' encoder goes with them
     version = save_heads(Path(args.out), layers, meta)
