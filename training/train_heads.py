@@ -205,9 +205,10 @@ def main(argv=None) -> int:
     p.add_argument("--model-dir", default="instance/models")
     # MLPs: antisemitism (Jikeli 0.754 -> 0.804 AUC on a 20% split of the TRAIN rows, 6-layer encoder) and toxicity,
     # picked for the 2-layer encoder by comparing held-out figures (davidson 0.942 -> 0.959, HateCheck 0.61 -> 0.82):
-    # a choice made on evaluation data, so those figures are a little optimistic. Conspiracy: 5-fold CV on the TRAIN
-    # rows after the fusion, PAN 0.887 -> 0.904, hand-written 0.934 -> 0.939 (`--mlp` with no labels: all LR)
-    p.add_argument("--mlp", nargs="*", default=["antisemitism", "toxicity", "conspiracy"],
+    # a choice made on evaluation data, so those figures are a little optimistic. Conspiracy gains from an MLP too
+    # (5-fold CV on the TRAIN rows after the fusion: PAN 0.887 -> 0.904; held-out PAN 0.891 -> 0.911) but it then
+    # sends two harmless seed comments to review at the 0.80 threshold, so it stays LR (`--mlp` alone: all LR)
+    p.add_argument("--mlp", nargs="*", default=["antisemitism", "toxicity"],
                    help="labels to fit with a small MLP instead of LR")
     p.add_argument("--later-windows", nargs="*", default=["antisemitism"],
                    help="labels whose heads also learn from the later 128-token windows of negative texts "
