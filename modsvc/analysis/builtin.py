@@ -30,7 +30,8 @@ import numpy as np
 from .encoder import load_encoder
 from . import fusion as fusion_mod
 from .fusion import counter_cue  # noqa: F401
-from .heads import Heads
+from .heads import ARTIFACTS, Heads
+from .lexical import LexicalHead
 from .settings import AnalysisSettings
 from .types import LABELS, Span
 
@@ -76,6 +77,7 @@ class BuiltinModel:
         self.encoder = load_encoder(settings.model_dir, runtime=runtime, threads=settings.threads,
                                     spec=self.heads.encoder_spec(heads_dir))
         self.fusion = self.heads.meta.get("fusion", {})
+        self.lexical = LexicalHead.load(Path(heads_dir or ARTIFACTS))  # word-level fusion feature; None: untrained
         # window embeddings of the last scored batch (token tuple -> vector), per thread; see the module docstring
         self._batch = threading.local()
 
@@ -87,8 +89,11 @@ class BuiltinModel:
 
     @property
     def components(self) -> dict[str, str]:
-        return {"encoder": self.encoder.version, "heads": self.heads.version,
-                "fusion": "logistic" if self.fusion else "max"}
+        out = {"encoder": self.encoder.version, "heads": self.heads.version,
+               "fusion": "logistic" if self.fusion else "max"}
+        if self.lexical is not None:
+            out["lexical"] = self.lexical.version
+        return out
 
     def describe(self) -> dict:
         info = {"encoder_runtime": self.encoder.runtime, "encoder_layers": self.encoder.spec.layers,
@@ -113,6 +118,9 @@ class BuiltinModel:
         feats = None
         if any("features" in (self.fusion.get(lb) or {}) for lb in FUSED_LABELS):
             feats = fusion_mod.text_features(texts, rule_features)
+            for lb in self.lexical.labels if self.lexical is not None else ():
+                for f, z in zip(feats, self.lexical.logits(texts, lb)):
+                    f[f"lexical_{lb}"] = float(z)
         for lb in FUSED_LABELS:
             j = LABELS.index(lb)
             rule = np.array([float(r.get(lb, 0.0)) for r in rules], dtype=np.float32)

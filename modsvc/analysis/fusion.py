@@ -6,7 +6,8 @@ reports or quotes a myth) and the "words of rejection" cue; a counter cue also d
 does not read stance, so "Jews control the banks is an antisemitic myth" embeds close to the myth itself).
 
 The weights are fitted by ``training/train_heads.py`` on out-of-fold head scores and stored in
-``artifacts/heads.json`` → "fusion" → label → {"features": [...], "weights": [...], "bias": b}. The older
+``artifacts/heads.json`` → "fusion" → label → {"features": [...], "weights": [...], "bias": b}; for conspiracy the
+features also include the logit of the word-level TF-IDF head (``lexical.py``). The older
 three-weight form ({"w_head", "w_rule", "w_counter", "bias"}) is still understood.
 """
 from __future__ import annotations
@@ -28,8 +29,9 @@ FEATURES = {
     "antisemitism": ("head", "rule", "fam_plot", "fam_denial", "fam_hostile", "fam_coded", "fam_israel",
                      "suppressed_as", "counter", "counter_x_head"),
     "conspiracy": ("head", "rule", "fam_plot", "fam_denial", "suppressed_as", "suppressed_cons", "counter",
-                   "counter_x_head"),
+                   "counter_x_head", "lexical_conspiracy"),
 }
+# "lexical_<label>": the logit of the word-level head (``lexical.py``), added to each text's features by the backend
 
 
 def counter_cue(text: str) -> float:

@@ -16,15 +16,15 @@ Default thresholds (chosen on the held-out sets, see README "Built-in model" and
     insult             0.85   0.97
     identity_attack    0.75   0.93
     sexual_explicit    0.85   0.97
-    antisemitism       0.45   0.85
+    antisemitism       0.50   0.85
     conspiracy         0.80   0.95
 
 Review thresholds sit where the built-in model flags roughly 1-3% of ordinary held-out comments (Wikipedia talk,
 tweets) and hold thresholds near 0.5%; antisemitism is set lower because the rule layer makes its high scores
 precise: its review threshold is the lowest at which at most 5% (the target) of the hand-written TRAIN comments on
 benign Jewish topics, Israel-policy criticism and counter-speech are flagged (out-of-fold scores, the table that
-``training/train_heads.py`` prints and stores in heads.json: 4.8% at 0.45 since 131 deliberately hard negatives
-joined those rows; before them the rule was "at most 2.5%", which also gave 0.45). Other backends (Detoxify) are calibrated differently: sites using them should tune these.
+``training/train_heads.py`` prints and stores in heads.json: 4.3% at 0.50 with the 201 deliberately hard negatives
+of the last two rounds among those rows; before them the rule was "at most 2.5%", which then gave 0.45). Other backends (Detoxify) are calibrated differently: sites using them should tune these.
 
 Sites store overrides as JSON: ``{"thresholds": {"toxicity": {"review": 0.7, "hold": 0.95}}}``; labels not
 mentioned keep the defaults. The flat form ``{"toxicity": {"review": 0.7}}`` is accepted too.
@@ -44,7 +44,7 @@ DEFAULT_THRESHOLDS: dict[str, tuple[float | None, float | None]] = {
     "insult": (0.85, 0.97),
     "identity_attack": (0.75, 0.93),
     "sexual_explicit": (0.85, 0.97),
-    "antisemitism": (0.45, 0.85),
+    "antisemitism": (0.50, 0.85),
     "conspiracy": (0.80, 0.95),
 }
 _STEPS = ("review", "hold")

@@ -27,7 +27,7 @@ def test_site_thresholds_saved_and_validated(db, admin):
     db.commit()
     site_id = thread.site_id
     page = admin.get(f"/admin/sites/{site_id}/settings").get_data(as_text=True)
-    assert 'name="review_antisemitism" value="0.45"' in page  # the defaults
+    assert 'name="review_antisemitism" value="0.5"' in page  # the defaults
     url = f"/admin/sites/{site_id}/settings"
     bad = admin.client.post(url, data=settings_form(csrf_token=admin.token, review_toxicity="0.9", hold_toxicity="0.6"))
     assert bad.status_code == 400 and "above hold threshold" in bad.get_data(as_text=True)
@@ -44,7 +44,7 @@ def test_site_thresholds_saved_and_validated(db, admin):
     policy = Policy.from_dict(db.get(Site, site_id).policy)  # what the workers read
     assert (policy.review["toxicity"], policy.hold["toxicity"]) == (0.6, 0.9)
     assert policy.hold["obscene"] is None
-    assert policy.review["antisemitism"] == 0.45  # untouched fields keep their defaults
+    assert policy.review["antisemitism"] == 0.5  # untouched fields keep their defaults
 
 
 def test_moderator_cannot_change_thresholds(db, reviewer):

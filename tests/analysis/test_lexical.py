@@ -1,0 +1,55 @@
+"""The word-level head: the numpy scorer the service runs gives the scikit-learn pipeline's answers, survives a
+save/load round trip, and feeds the built-in model's fusion."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from modsvc.analysis.lexical import LexicalHead
+
+pytest.importorskip("sklearn")
+from training.train_heads import lexical_head, lexical_pipeline  # noqa: E402
+
+TRAIN = [
+    "the plandemic was planned by the elites to depopulate us",
+    "wake up, the vaccine agenda is a depopulation plan",
+    "they knew all along, the elites planned it",
+    "the new vaccine trial results were published today",
+    "my local clinic has vaccine appointments on monday",
+    "the council published its plan for the new clinic",
+] * 2
+LABELS = np.array([1, 1, 1, 0, 0, 0] * 2)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    model = lexical_pipeline().fit(TRAIN, LABELS, logisticregression__sample_weight=np.ones(len(TRAIN)))
+    return model, lexical_head({"conspiracy": model})
+
+
+def test_numpy_scorer_matches_scikit_learn(fitted):
+    model, head = fitted
+    texts = ["The ELITES planned the plandemic, wake up!", "vaccine appointments at the clinic", "", "zzz qqq",
+             "plan plan plan plan the plan"]
+    assert np.allclose(head.logits(texts, "conspiracy"), model.decision_function(texts), atol=1e-5)
+
+
+def test_round_trip_through_the_artifact_file(fitted, tmp_path):
+    _, head = fitted
+    version = head.save(tmp_path)
+    loaded = LexicalHead.load(tmp_path)
+    assert loaded.version == version and loaded.labels == ("conspiracy",)
+    texts = ["the elites planned the depopulation agenda", "clinic results published"]
+    assert np.allclose(loaded.logits(texts, "conspiracy"), head.logits(texts, "conspiracy"), atol=1e-4)
+    assert loaded.logits(texts, "conspiracy")[0] > loaded.logits(texts, "conspiracy")[1]
+
+
+def test_missing_artifact_means_no_word_feature(tmp_path):
+    assert LexicalHead.load(tmp_path) is None
+
+
+def test_builtin_model_names_its_word_head_and_uses_it_in_the_fusion(analyzer):
+    backend = analyzer.backend
+    assert backend.lexical is not None
+    assert analyzer.components["lexical"] == backend.lexical.version
+    assert "lexical_conspiracy" in backend.fusion["conspiracy"]["features"]
