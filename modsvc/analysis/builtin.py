@@ -37,7 +37,7 @@ from .types import LABELS, Span
 
 log = logging.getLogger(__name__)
 
-FUSED_LABELS = ("antisemitism", "conspiracy")
+FUSED_LABELS = ("antisemitism", "conspiracy", "toxicity")  # toxicity: with the word-level head only (no rules)
 # the fusion (features, weights) lives in fusion.py; counter_cue stays importable from here
 MAX_SENTENCES = 48  # sentences scored per flagged text for evidence spans
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
@@ -118,8 +118,8 @@ class BuiltinModel:
         feats = None
         if any("features" in (self.fusion.get(lb) or {}) for lb in FUSED_LABELS):
             feats = fusion_mod.text_features(texts, rule_features)
-            for lb in self.lexical.labels if self.lexical is not None else ():
-                for f, z in zip(feats, self.lexical.logits(texts, lb)):
+            for lb, logits in (self.lexical.all_logits(texts) if self.lexical is not None else {}).items():
+                for f, z in zip(feats, logits):
                     f[f"lexical_{lb}"] = float(z)
         for lb in FUSED_LABELS:
             j = LABELS.index(lb)

@@ -1,4 +1,5 @@
-"""Learned fusion of the encoder heads with the trope rules (antisemitism, conspiracy).
+"""Learned fusion of the encoder heads with the trope rules (antisemitism, conspiracy) and the word-level heads
+(conspiracy, toxicity).
 
 ``p = sigmoid(w · features + bias)`` where the features are the head's logit, the rules' combined score, the best
 kept finding per trope family, the best finding the rules' counter-speech logic *suppressed* (the text rejects,
@@ -6,8 +7,8 @@ reports or quotes a myth) and the "words of rejection" cue; a counter cue also d
 does not read stance, so "Jews control the banks is an antisemitic myth" embeds close to the myth itself).
 
 The weights are fitted by ``training/train_heads.py`` on out-of-fold head scores and stored in
-``artifacts/heads.json`` → "fusion" → label → {"features": [...], "weights": [...], "bias": b}; for conspiracy the
-features also include the logit of the word-level TF-IDF head (``lexical.py``). The older
+``artifacts/heads.json`` → "fusion" → label → {"features": [...], "weights": [...], "bias": b}; for conspiracy and
+toxicity the features include the logit of the word-level TF-IDF head (``lexical.py``). The older
 three-weight form ({"w_head", "w_rule", "w_counter", "bias"}) is still understood.
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ FEATURES = {
                      "suppressed_as", "counter", "counter_x_head"),
     "conspiracy": ("head", "rule", "fam_plot", "fam_denial", "suppressed_as", "suppressed_cons", "counter",
                    "counter_x_head", "lexical_conspiracy"),
+    "toxicity": ("head", "lexical_toxicity"),
 }
 # "lexical_<label>": the logit of the word-level head (``lexical.py``), added to each text's features by the backend
 

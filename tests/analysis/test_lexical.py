@@ -34,14 +34,18 @@ def test_numpy_scorer_matches_scikit_learn(fitted):
     assert np.allclose(head.logits(texts, "conspiracy"), model.decision_function(texts), atol=1e-5)
 
 
-def test_round_trip_through_the_artifact_file(fitted, tmp_path):
-    _, head = fitted
+def test_round_trip_through_the_artifact_file_with_a_vocabulary_per_label(fitted, tmp_path):
+    model, _ = fitted
+    flipped = lexical_pipeline().fit(TRAIN[::-1], 1 - LABELS[::-1], logisticregression__sample_weight=np.ones(12))
+    head = lexical_head({"conspiracy": model, "toxicity": flipped})
     version = head.save(tmp_path)
     loaded = LexicalHead.load(tmp_path)
-    assert loaded.version == version and loaded.labels == ("conspiracy",)
+    assert loaded.version == version and loaded.labels == ("conspiracy", "toxicity")
     texts = ["the elites planned the depopulation agenda", "clinic results published"]
-    assert np.allclose(loaded.logits(texts, "conspiracy"), head.logits(texts, "conspiracy"), atol=1e-4)
+    for label, pipeline in (("conspiracy", model), ("toxicity", flipped)):
+        assert np.allclose(loaded.logits(texts, label), pipeline.decision_function(texts), atol=1e-4)
     assert loaded.logits(texts, "conspiracy")[0] > loaded.logits(texts, "conspiracy")[1]
+    assert loaded.logits(texts, "toxicity")[0] < loaded.logits(texts, "toxicity")[1]
 
 
 def test_missing_artifact_means_no_word_feature(tmp_path):
@@ -52,4 +56,6 @@ def test_builtin_model_names_its_word_head_and_uses_it_in_the_fusion(analyzer):
     backend = analyzer.backend
     assert backend.lexical is not None
     assert analyzer.components["lexical"] == backend.lexical.version
+    assert set(backend.lexical.labels) == {"conspiracy", "toxicity"}
     assert "lexical_conspiracy" in backend.fusion["conspiracy"]["features"]
+    assert "lexical_toxicity" in backend.fusion["toxicity"]["features"]
