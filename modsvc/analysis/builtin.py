@@ -78,8 +78,25 @@ class BuiltinModel:
                                     spec=self.heads.encoder_spec(heads_dir))
         self.fusion = self.heads.meta.get("fusion", {})
         self.lexical = LexicalHead.load(Path(heads_dir or ARTIFACTS))  # word-level fusion feature; None: untrained
+        self._check_lexical()
         # window embeddings of the last scored batch (token tuple -> vector), per thread; see the module docstring
         self._batch = threading.local()
+
+    def _check_lexical(self) -> None:
+        """The fusion weights were fitted with one word-level head: refuse a missing or different one (a silent
+        zero feature would skew every fused score), as the encoder adapter is checked."""
+        wanted = {n.removeprefix("lexical_") for f in self.fusion.values() for n in f.get("features", ())
+                  if n.startswith("lexical_")}
+        if not wanted:
+            return
+        have = set(self.lexical.labels) if self.lexical is not None else set()
+        if wanted - have:
+            raise FileNotFoundError(f"the fusion needs word-level heads for {', '.join(sorted(wanted - have))}: "
+                                    "lexical.npz missing or incomplete next to heads.json; retrain the heads")
+        trained = self.heads.meta.get("lexical")
+        if trained and trained != self.lexical.version:
+            raise ValueError(f"lexical.npz is not the word-level head the fusion was fitted with "
+                             f"({self.lexical.version} != {trained}): retrain the heads")
 
     def _memo(self) -> dict:
         memo = getattr(self._batch, "memo", None)

@@ -59,3 +59,23 @@ def test_builtin_model_names_its_word_head_and_uses_it_in_the_fusion(analyzer):
     assert set(backend.lexical.labels) == {"conspiracy", "toxicity"}
     assert "lexical_conspiracy" in backend.fusion["conspiracy"]["features"]
     assert "lexical_toxicity" in backend.fusion["toxicity"]["features"]
+
+
+def test_builtin_model_refuses_a_missing_or_swapped_word_head(tmp_path):
+    import shutil
+
+    from modsvc.analysis.builtin import BuiltinModel
+    from modsvc.analysis.heads import ARTIFACTS
+    from modsvc.analysis.settings import load_settings
+
+    for f in ARTIFACTS.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    settings = load_settings()
+    (tmp_path / "lexical.npz").unlink()
+    with pytest.raises(FileNotFoundError, match="word-level heads for conspiracy, toxicity"):
+        BuiltinModel(settings, heads_dir=tmp_path)
+    head = LexicalHead.load(ARTIFACTS)
+    head.models["toxicity"].bias += 1.0  # a different word head than the one the fusion was fitted with
+    head.save(tmp_path)
+    with pytest.raises(ValueError, match="retrain the heads"):
+        BuiltinModel(settings, heads_dir=tmp_path)
