@@ -37,8 +37,8 @@ from .types import LABELS, Span
 
 log = logging.getLogger(__name__)
 
-FUSED_LABELS = ("antisemitism", "conspiracy", "toxicity")  # toxicity: with the word-level head only (no rules)
-# the fusion (features, weights) lives in fusion.py; counter_cue stays importable from here
+# the fusion (labels, features, weights) lives in fusion.py; counter_cue stays importable from here
+FUSED_LABELS = tuple(fusion_mod.FEATURES)  # antisemitism, conspiracy (with the rules), toxicity (words only)
 MAX_SENTENCES = 48  # sentences scored per flagged text for evidence spans
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
