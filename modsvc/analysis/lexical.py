@@ -62,7 +62,8 @@ class LexicalHead:
         return tuple(self.models)
 
     def logits(self, texts: Sequence[str], label: str) -> np.ndarray:
-        return self.all_logits(texts)[label]
+        model = self.models[label]
+        return np.array([model.logit(terms(t)) for t in texts], dtype=np.float64)
 
     def all_logits(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Logits per label; each text is tokenised once for all labels."""
