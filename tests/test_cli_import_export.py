@@ -26,8 +26,11 @@ def run(args, url, stdin=None, cwd=None):
     return subprocess.run(MODSVC + args, input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
 
 
+SEED_PAGE = str(REPO / "seeds" / "000_14b138b21b3c6e77.txt")
+
+
 def test_seed_page_imports_into_the_right_tree_and_reimport_changes_nothing(db_url):
-    first = run(["import", "--quiet", str(REPO / "seeds")], db_url)
+    first = run(["import", "--quiet", SEED_PAGE], db_url)
     assert first.returncode == 0, first.stderr
     assert "threads: 1 new" in first.stdout
     assert "comments: 6 new, 0 unchanged, 0 updated, 0 rejected" in first.stdout
@@ -51,10 +54,22 @@ def test_seed_page_imports_into_the_right_tree_and_reimport_changes_nothing(db_u
     assert "Khazar" in good.body and "\n" in good.body  # multi-paragraph body kept whole
     assert all(c.depth == (0 if c.parent_id is None else 1) for c in comments)
 
-    again = run(["import", "--quiet", str(REPO / "seeds")], db_url)
+    again = run(["import", "--quiet", SEED_PAGE], db_url)
     assert again.returncode == 0, again.stderr
     assert "threads: 0 new, 1 unchanged" in again.stdout
     assert "comments: 0 new, 6 unchanged, 0 updated, 0 rejected" in again.stdout
+
+
+def test_seeds_folder_holds_the_english_german_and_russian_demo_threads(sqlite_url):
+    result = run(["import", "--quiet", str(REPO / "seeds")], sqlite_url)
+    assert result.returncode == 0, result.stderr
+    assert "threads: 3 new" in result.stdout
+    with get_sessionmaker(sqlite_url)() as s:
+        titles = {t.title for t in s.scalars(select(Thread))}
+        bodies = [c.body for c in s.scalars(select(Comment))]
+    assert len(titles) == 3
+    assert any("Khasaren" in b or "Chasaren" in b for b in bodies)  # the German demo's Khazar-myth reply
+    assert any("хазар" in b.lower() for b in bodies)  # the Russian demo's
 
 
 def test_bad_lines_are_listed_and_exit_code_is_1(sqlite_url, tmp_path):
