@@ -81,6 +81,10 @@ class Settings:
     trusted_proxies: int = field(default_factory=lambda: _env_int("MODSVC_TRUSTED_PROXIES", 0))
     # MODSVC_SWEEP_SECONDS: how often unscored comments are re-queued.
     sweep_seconds: int = field(default_factory=lambda: _env_int("MODSVC_SWEEP_SECONDS", 60))
+    # MODSVC_SESSION_IDLE_MINUTES: a reviewer's session ends after this long without a request.
+    session_idle_minutes: int = field(default_factory=lambda: _env_int("MODSVC_SESSION_IDLE_MINUTES", 120))
+    # MODSVC_SESSION_MAX_HOURS: and this long after signing in, however active (a working day by default).
+    session_max_hours: int = field(default_factory=lambda: _env_int("MODSVC_SESSION_MAX_HOURS", 12))
 
     @property
     def embedded(self) -> bool:

@@ -11,13 +11,14 @@ Status vocabulary for a comment (``Comment.status``):
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -213,6 +215,30 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+# User names are unique regardless of case ("Admin" cannot join "admin"), enforced by the database itself.
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
+
+
+class UserSession(Base):
+    """A reviewer's sign-in: the server-side identity behind a session cookie (see modsvc/reviewer_sessions.py).
+
+    The cookie carries a random token, only its SHA-256 is stored. Ended sessions are kept for a while: they tell
+    the sign-in throttle which addresses a reviewer usually signs in from.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_address", "user_id", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str | None] = mapped_column(String(100))  # the client address at sign-in
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(50))  # signed out | password changed | disabled | expired
+
+
 class AuditLog(Base):
     """Every status change of a comment: who, when, from what to what, and why."""
 
@@ -244,6 +270,16 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKeyDailyUsage(Base):
+    """Requests an API key made on one UTC day, for its daily quota when no Redis is configured (survives restarts)."""
+
+    __tablename__ = "api_key_daily_usage"
+
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Feedback(Base):

@@ -1,7 +1,9 @@
-"""Per-API-key rate limits (Flask-Limiter) and daily quotas, in Redis when scaled, in memory otherwise.
+"""Per-API-key rate limits (Flask-Limiter) and daily quotas, in Redis when scaled.
 
 With ``MODSVC_REDIS_URL`` set, every web process counts in the same Redis, so a key's limit holds across
-gunicorn workers and machines; without it each process counts alone (fine for the single-process mode).
+gunicorn workers and machines. Without it, rate limits are counted in each process's memory (fine for the
+single-process mode: a restart only forgives a second's worth), and daily quotas in the database
+(modsvc/daily_quota.py), so a restart does not hand out a fresh day's quota.
 
 Settings (environment):
   MODSVC_API_RATE_LIMIT  limit for keys without their own (default ``50/second``)
@@ -16,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Flask, current_app, g
 from flask_limiter import Limiter
+from limits.storage import MemoryStorage
 
 log = logging.getLogger(__name__)
 DEFAULT_RATE_LIMIT = os.environ.get("MODSVC_API_RATE_LIMIT", "50/second")
@@ -103,6 +106,11 @@ def charge_daily_quota(key_id: int, quota: int | None, amount: int = 1) -> None:
     tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
     seconds_left = max(1, math.ceil((tomorrow - now).total_seconds()))
     storage = limiter().storage
+    if isinstance(storage, MemoryStorage):
+        used = _charge_in_database(key_id, now.date(), amount)
+        if used is not None and used > quota:
+            raise QuotaExceeded(quota, seconds_left)
+        return
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "modsvc")
     key = prefix + "/" + QUOTA_KEY.format(key_id=key_id, day=now.strftime("%Y%m%d"))
     try:
@@ -112,3 +120,18 @@ def charge_daily_quota(key_id: int, quota: int | None, amount: int = 1) -> None:
         return
     if used > quota:
         raise QuotaExceeded(quota, seconds_left)
+
+
+def _charge_in_database(key_id: int, day, amount: int) -> int | None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .daily_quota import charge
+
+    try:
+        with current_app.extensions["modsvc.sessions"]() as session:
+            used = charge(session, key_id, day, amount)
+            session.commit()
+            return used
+    except SQLAlchemyError as exc:  # a busy database: serve rather than refuse, as when Redis is away
+        log.warning("daily quota not counted (%s: %s)", type(exc).__name__, exc)
+        return None

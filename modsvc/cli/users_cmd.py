@@ -36,13 +36,16 @@ def users() -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(["admin", "moderator"]), default="moderator", show_default=True)
 def create(name: str, role: str) -> None:
-    """Create user NAME. The password comes from standard input, or a prompt on a terminal."""
+    """Create user NAME (unique regardless of case). The password comes from standard input, or a prompt on a
+    terminal; common and easily guessed passwords are refused."""
     from ..accounts import AccountError, create_user, find_user
     from . import FatalError
 
     with _sessions()() as session:
-        if find_user(session, name.strip()) is not None:
-            raise FatalError(f"a user named {name.strip()!r} already exists (use `modsvc users set-password`)")
+        existing = find_user(session, name.strip())
+        if existing is not None:
+            raise FatalError(f"a user named {existing.username!r} already exists (user names are not "
+                             f"case-sensitive; use `modsvc users set-password` to change a password)")
         password = _read_password()
         try:
             user = create_user(session, name, password, role)
@@ -83,7 +86,7 @@ def _user_or_fail(session, name: str):
 @users.command("set-password")
 @click.argument("name")
 def set_password_cmd(name: str) -> None:
-    """Set NAME's password (signs out their other sessions)."""
+    """Set NAME's password (ends all their sessions). Common and easily guessed passwords are refused."""
     from ..accounts import AccountError, set_password
     from . import FatalError
 
@@ -98,8 +101,10 @@ def set_password_cmd(name: str) -> None:
 
 
 def _set_active(name: str, active: bool) -> None:
+    from ..accounts import set_active
+
     with _sessions()() as session:
-        _user_or_fail(session, name).active = active
+        set_active(_user_or_fail(session, name), active)
         session.commit()
     click.echo(f"{name} {'enabled' if active else 'disabled'}")
 

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..accounts import ROLES, AccountError, create_user, set_password
+from ..accounts import ROLES, AccountError, create_user, set_active, set_password
 from ..models import Site, Thread, User
 from .auth import admin_required
 from .db_session import get_session
@@ -83,7 +83,7 @@ def update_user(user_id: int):
         elif what in ("disable", "enable"):
             if user.id == current_user.user_id:
                 raise AccountError("you cannot disable your own account")
-            user.active = what == "enable"
+            set_active(user, what == "enable")
         elif what == "password":
             set_password(user, request.form.get("password") or "")
         else:

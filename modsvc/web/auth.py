@@ -9,9 +9,7 @@ Every page that is not under ``API_PREFIXES`` or marked ``@public`` needs a sign
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections import defaultdict, deque
+import math
 from datetime import datetime, timezone
 from functools import wraps
 from urllib.parse import urlsplit
@@ -19,9 +17,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts import authenticate
+from ..login_throttle import Attempt, LoginThrottle
 from ..models import User
+from ..reviewer_sessions import Lifetime, end_session, find_live_session, signed_in_recently, start_session, touch
 from .db_session import get_session
 
 API_PREFIXES = ("/api/", "/v1alpha1/")
@@ -35,15 +36,15 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 class Reviewer(UserMixin):
     """The signed-in user as Flask-Login sees it; detached from the DB session."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, session_token: str):
         self.user_id = user.id
         self.username = user.username
         self.role = user.role
-        self._token = f"{user.id}:{_password_stamp(user)}"
+        self._token = session_token
 
     def get_id(self) -> str:
-        # A keyed digest of the password hash is part of the id: a password change or reset signs out every
-        # other session. Keyed, so the (readable) session cookie tells nothing about the hash itself.
+        # Flask-Login's "alternative token": the id in the cookie names a server-side session
+        # (modsvc/reviewer_sessions.py), not the user, so that session can be ended on the server.
         return self._token
 
     @property
@@ -51,25 +52,23 @@ class Reviewer(UserMixin):
         return self.role == "admin"
 
 
-def _password_stamp(user: User) -> str:
-    import hashlib
-    import hmac
-
-    key = current_app.config["SECRET_KEY"].encode("utf-8")
-    return hmac.new(key, user.password_hash.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+def _lifetime() -> Lifetime:
+    return current_app.extensions["modsvc.session_lifetime"]
 
 
 @login_manager.user_loader
 def _load_user(token: str) -> Reviewer | None:
-    import hmac
-
-    user_id, _, stamp = token.partition(":")
-    if not user_id.isdigit():
+    live = find_live_session(get_session(), token, _lifetime())
+    if live is None:
         return None
-    user = get_session().get(User, int(user_id))
-    if user is None or not user.active or not hmac.compare_digest(_password_stamp(user), stamp):
-        return None
-    return Reviewer(user)
+    if live.needs_touch:
+        try:  # its own short transaction: the request's session stays clean for the view
+            with current_app.extensions["modsvc.sessions"]() as db:
+                touch(db, live.id)
+                db.commit()
+        except SQLAlchemyError as exc:  # a busy database must not fail the request over a last-seen time
+            logging.getLogger(__name__).warning("session last-seen time not written: %s", exc)
+    return Reviewer(live.user, token)
 
 
 def public(view):
@@ -107,103 +106,13 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-class LoginThrottle:
-    """Slows password guessing: after MAX_FAILURES failed sign-ins for one name or one address within
-    WINDOW seconds, further attempts are refused until the window has passed. In-process (per worker)."""
-
-    MAX_FAILURES = 5
-    WINDOW = 15 * 60
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        hits = self._failures[key]
-        while hits and hits[0] < now - self.WINDOW:
-            hits.popleft()
-        return hits
-
-    def retry_after(self, *keys: str) -> int:
-        now = time.monotonic()
-        with self._lock:
-            waits = [int(hits[0] + self.WINDOW - now) + 1 for key in keys
-                     if len(hits := self._recent(key, now)) >= self.MAX_FAILURES]
-        return max(waits, default=0)
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        # Only the name's count: one good sign-in from an address must not wipe that address's failures
-        # against other names (an attacker with one account of their own could reset it otherwise).
-        with self._lock:
-            for key in keys:
-                if key.startswith("name:"):
-                    self._failures.pop(key, None)
-
-
-class RedisLoginThrottle:
-    """The same rule counted in Redis (``MODSVC_REDIS_URL``), so it holds across gunicorn workers and machines.
-    Fixed windows: a name's failures expire WINDOW seconds after its first failure. Falls back to the
-    in-process throttle when Redis cannot be reached, rather than letting sign-ins through unthrottled."""
-
-    MAX_FAILURES = LoginThrottle.MAX_FAILURES
-    WINDOW = LoginThrottle.WINDOW
-
-    def __init__(self, redis_url: str) -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
-        self._fallback = LoginThrottle()
-
-    @staticmethod
-    def _key(key: str) -> str:
-        import hashlib
-
-        return "modsvc:login-failures:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-
-    def retry_after(self, *keys: str) -> int:
-        try:
-            pipe = self._redis.pipeline()
-            for key in keys:
-                pipe.get(self._key(key))
-                pipe.ttl(self._key(key))
-            values = pipe.execute()
-        except Exception as exc:  # redis down: count in this process meanwhile
-            logging.getLogger(__name__).warning("login throttle: Redis unavailable (%s); counting in-process", exc)
-            return self._fallback.retry_after(*keys)
-        waits = [max(int(ttl), 1) for count, ttl in zip(values[::2], values[1::2])
-                 if count is not None and int(count) >= self.MAX_FAILURES]
-        return max(waits + [self._fallback.retry_after(*keys)])
-
-    def failed(self, *keys: str) -> None:
-        try:
-            pipe = self._redis.pipeline()
-            for key in keys:
-                pipe.incr(self._key(key))
-                pipe.expire(self._key(key), self.WINDOW, nx=True)
-            pipe.execute()
-        except Exception:
-            self._fallback.failed(*keys)
-
-    def succeeded(self, *keys: str) -> None:
-        self._fallback.succeeded(*keys)
-        try:
-            self._redis.delete(*(self._key(k) for k in keys if k.startswith("name:")))
-        except Exception:
-            pass
-
-
-def _throttle():
+def _throttle() -> LoginThrottle:
     ext = current_app.extensions
     if "modsvc.login_throttle" not in ext:
-        settings = ext.get("modsvc.settings")
-        redis_url = getattr(settings, "redis_url", "") if settings is not None else ""
-        ext["modsvc.login_throttle"] = RedisLoginThrottle(redis_url) if redis_url else LoginThrottle()
+        from .. import ratelimit
+
+        ext["modsvc.login_throttle"] = LoginThrottle(ratelimit.limiter().storage,
+                                                     prefix=current_app.config.get("RATELIMIT_KEY_PREFIX", "modsvc"))
     return ext["modsvc.login_throttle"]
 
 
@@ -217,30 +126,36 @@ def login():
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()[:100]
         password = request.form.get("password") or ""
-        keys = (f"name:{username.lower()}", f"addr:{request.remote_addr}")
-        wait = _throttle().retry_after(*keys)
+        address = request.remote_addr or "unknown"
+        db = get_session()
+        attempt = Attempt(username, address, familiar=signed_in_recently(db, username, address))
+        wait = _throttle().retry_after(attempt)
         if wait:
-            error = f"Too many failed sign-ins. Try again in {max(1, wait // 60)} minute(s)."
+            error = f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s)."
             status = 429
         else:
-            db = get_session()
             user = authenticate(db, username, password)
             if user is None:
-                _throttle().failed(*keys)
+                _throttle().failed(attempt)
                 error = "Wrong user name or password."
                 status = 401
             else:
-                _throttle().succeeded(*keys)
+                _throttle().succeeded(attempt)
                 user.last_login_at = datetime.now(timezone.utc)
+                token = start_session(db, user, address, _lifetime())
                 db.commit()
                 session.clear()  # no session fixation: a fresh session (and CSRF token) after sign-in
-                login_user(Reviewer(user))
+                login_user(Reviewer(user, token))
                 return redirect(safe_next(request.form.get("next") or request.args.get("next")))
     return render_template("login.html", error=error, next=request.values.get("next", "")), status
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        db = get_session()
+        end_session(db, current_user.get_id(), "signed out")  # a copy of the cookie dies with it
+        db.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -267,6 +182,10 @@ def _csrf_unless_api():
 
 
 def init_app(app: Flask) -> None:
+    settings = app.extensions["modsvc.settings"]
+    # Checked at start-up: a bad lifetime setting is a clear error now, not every sign-in failing later.
+    app.extensions["modsvc.session_lifetime"] = Lifetime.from_settings(settings.session_idle_minutes,
+                                                                       settings.session_max_hours)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked below for every non-API path
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session: reviewers keep tabs open all day
     app.config.setdefault("WTF_CSRF_SSL_STRICT", True)

@@ -158,3 +158,76 @@ def test_redis_outage_does_not_fail_requests(sqlite_settings, keyword_analyzer):
     codes = [app.test_client().post("/api/v1/score", json=ONE, headers={"X-API-Key": key}).status_code
              for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_daily_quota_survives_a_restart_without_redis(settings, keyword_analyzer):
+    """Embedded mode (no Redis): the count is in the database, so a new process keeps what was used today."""
+    from api_helpers import make_app as _make_app
+
+    before = _make_app(settings, keyword_analyzer)
+    key = make_key(before, "quota", daily_quota=3)
+    assert [before.test_client().post("/api/v1/score", json=ONE, headers={"X-API-Key": key}).status_code
+            for _ in range(2)] == [200, 200]
+    after = _make_app(settings, keyword_analyzer)  # the server restarted: a new app, new in-memory limiter
+    codes = [after.test_client().post("/api/v1/score", json=ONE, headers={"X-API-Key": key}).status_code
+             for _ in range(2)]
+    assert codes == [200, 429]
+    other = make_key(after, "other", daily_quota=3)  # each key has its own count
+    assert after.test_client().post("/api/v1/score", json=ONE, headers={"X-API-Key": other}).status_code == 200
+
+
+def test_daily_quota_survives_a_real_restart(settings, tmp_path):
+    """The same across real processes: each `python -c` is a server process that serves two requests and exits."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from modsvc.app import create_app
+
+    key = make_key(create_app(settings, TESTING=True), "quota", daily_quota=3)
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[2])\n"
+        "from api_keyword_analyzer import KeywordAnalyzer\n"
+        "from modsvc.app import create_app\n"
+        "app = create_app(TESTING=True); app.extensions['modsvc.analyzer'] = KeywordAnalyzer()\n"
+        "c = app.test_client()\n"
+        "print(*[c.post('/api/v1/score', json={'text': 'hi'}, headers={'X-API-Key': sys.argv[1]}).status_code"
+        " for _ in range(2)])\n"
+    )
+    env = dict(os.environ, MODSVC_DATABASE_URL=settings.database_url, MODSVC_REDIS_URL="",
+               MODSVC_SECRET_KEY="test-secret-key", MODSVC_INSTANCE_DIR=str(tmp_path))
+    here = str(Path(__file__).parent)
+    runs = [subprocess.run([sys.executable, "-c", script, key, here], env=env, capture_output=True, text=True,
+                           timeout=120) for _ in range(2)]
+    assert [r.stdout.strip() for r in runs] == ["200 200", "200 429"], [r.stderr[-2000:] for r in runs]
+
+
+def test_daily_quota_counts_every_request_under_concurrency(settings):
+    """Concurrent charges from many threads (web workers) add up exactly, on SQLite and PostgreSQL."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import date
+
+    from modsvc.app import create_app
+    from modsvc.daily_quota import charge, used_on
+
+    app = create_app(settings, TESTING=True)
+    sessions = app.extensions["modsvc.sessions"]
+    make_key(app, "busy", daily_quota=1000)
+    with sessions() as session:
+        key_id = session.scalar(select(ApiKey.id))
+    today = date(2030, 1, 2)
+
+    def charge_five(_):
+        totals = []
+        for _ in range(5):
+            with sessions() as session:
+                totals.append(charge(session, key_id, today))
+                session.commit()
+        return totals
+
+    with ThreadPoolExecutor(8) as pool:
+        totals = [t for batch in pool.map(charge_five, range(8)) for t in batch]
+    assert sorted(totals) == list(range(1, 41))  # every charge saw its own, distinct running total
+    with sessions() as session:
+        assert used_on(session, key_id, today) == 40

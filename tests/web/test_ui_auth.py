@@ -157,7 +157,8 @@ def test_throttle_is_shared_through_redis_across_processes(settings, db):
     add_user(db, name, "moderator", PASSWORD)
     addr = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
     shared = dataclasses.replace(settings, redis_url=REDIS_URL)
-    first, second = (create_app(shared, TESTING=True).test_client() for _ in range(2))
+    prefix = f"modsvc-test-{uuid.uuid4().hex[:8]}"  # the shared Redis outlives this test
+    first, second = (create_app(shared, TESTING=True, RATELIMIT_KEY_PREFIX=prefix).test_client() for _ in range(2))
     try:
         for client in (first, second, first, second, first):
             client.environ_base["REMOTE_ADDR"] = addr
@@ -165,8 +166,9 @@ def test_throttle_is_shared_through_redis_across_processes(settings, db):
         second.environ_base["REMOTE_ADDR"] = addr
         assert sign_in(second, name).status_code == 429  # five failures across both processes
     finally:
-        throttle = first.application.extensions["modsvc.login_throttle"]
-        throttle._redis.delete(throttle._key(f"name:{name}"), throttle._key(f"addr:{addr}"))
+        redis = redis_lib.Redis.from_url(REDIS_URL)
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)
 
 
 def test_password_change_signs_out_other_sessions(app, db, users):
@@ -177,3 +179,156 @@ def test_password_change_signs_out_other_sessions(app, db, users):
     set_password(find_user(db, "bob"), "a brand new password")
     db.commit()
     assert bob.get("/queue").status_code == 302
+
+
+# ----- sessions: a server-side identity that logout, disabling and password changes revoke, with a lifetime ------
+
+def _copy_session(app, reviewer):
+    """Another browser holding a copy of the reviewer's session cookie (what a thief would replay)."""
+    thief = app.test_client()
+    thief.set_cookie("session", reviewer.client.get_cookie("session").value)
+    return thief
+
+
+def test_cookie_copied_before_logout_is_refused_after_it(app, users):
+    bob = Reviewer(app.test_client(), "bob")
+    thief = _copy_session(app, bob)
+    assert thief.get("/queue").status_code == 200  # the copy works while the session lives
+    assert bob.client.post("/logout", data={"csrf_token": bob.token}).status_code == 302
+    response = thief.get("/queue")
+    assert response.status_code == 302 and response.location.startswith("/login")
+
+
+def test_logout_ends_only_that_session(app, users):
+    laptop = Reviewer(app.test_client(), "bob")
+    phone = Reviewer(app.test_client(), "bob")
+    laptop.client.post("/logout", data={"csrf_token": laptop.token})
+    assert laptop.get("/queue").status_code == 302
+    assert phone.get("/queue").status_code == 200
+
+
+def test_disable_then_enable_does_not_revive_old_sessions(app, db, users, admin):
+    from modsvc.accounts import find_user
+
+    bob = Reviewer(app.test_client(), "bob")
+    thief = _copy_session(app, bob)
+    bob_id = find_user(db, "bob").id
+    for what in ("disable", "enable"):
+        response = admin.client.post(f"/admin/users/{bob_id}", data={"csrf_token": admin.token, "what": what})
+        assert response.status_code == 302
+    assert bob.get("/queue").status_code == 302
+    assert thief.get("/queue").status_code == 302
+    assert sign_in(app.test_client(), "bob").status_code == 302  # enabled again: a fresh sign-in works
+
+
+def test_cli_set_password_and_disable_end_every_session(app, users):
+    from click.testing import CliRunner
+
+    from modsvc.cli import cli
+
+    runner = CliRunner()
+    sessions = [Reviewer(app.test_client(), "bob") for _ in range(2)]
+    result = runner.invoke(cli, ["users", "set-password", "bob"], input="a fresh new passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert [s.get("/queue").status_code for s in sessions] == [302, 302]
+
+    client = app.test_client()
+    assert sign_in(client, "bob", "a fresh new passphrase").status_code == 302
+    assert client.get("/queue").status_code == 200
+    result = runner.invoke(cli, ["users", "disable", "bob"])
+    assert result.exit_code == 0, result.output
+    runner.invoke(cli, ["users", "enable", "bob"])
+    assert client.get("/queue").status_code == 302
+
+
+def _age_sessions(db, *, idle_minutes: int = 0, age_hours: int = 0) -> None:
+    """Let time pass for every stored session: last seen `idle_minutes` ago, started `age_hours` ago."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from modsvc.models import UserSession, utcnow
+
+    now = utcnow()
+    db.execute(update(UserSession).values(last_seen_at=now - timedelta(minutes=idle_minutes),
+                                          created_at=now - timedelta(hours=age_hours)))
+    db.commit()
+
+
+def test_session_ends_after_idle_time(app, db, users):
+    idle = app.extensions["modsvc.settings"].session_idle_minutes
+    bob = Reviewer(app.test_client(), "bob")
+    _age_sessions(db, idle_minutes=idle - 5)
+    assert bob.get("/queue").status_code == 200  # still within the idle time, and it counts as activity
+    _age_sessions(db, idle_minutes=idle + 1)
+    assert bob.get("/queue").status_code == 302
+
+
+def test_session_ends_after_its_absolute_lifetime_even_when_active(app, db, users):
+    max_hours = app.extensions["modsvc.settings"].session_max_hours
+    bob = Reviewer(app.test_client(), "bob")
+    _age_sessions(db, age_hours=max_hours - 1)
+    assert bob.get("/queue").status_code == 200
+    _age_sessions(db, age_hours=max_hours + 1)  # last seen a moment ago, but signed in too long ago
+    assert bob.get("/queue").status_code == 302
+
+
+def test_session_lifetimes_are_settings(monkeypatch):
+    from modsvc.config import Settings
+
+    monkeypatch.setenv("MODSVC_SESSION_IDLE_MINUTES", "15")
+    monkeypatch.setenv("MODSVC_SESSION_MAX_HOURS", "4")
+    settings = Settings(secret_key="x")
+    assert (settings.session_idle_minutes, settings.session_max_hours) == (15, 4)
+
+
+# ----- sign-in throttling: per account and address, per address, per account from unfamiliar addresses ------------
+
+def _from(client, address: str):
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_failures_for_one_account_do_not_lock_other_accounts_on_that_address(app, users):
+    client = _from(app.test_client(), "192.0.2.10")
+    for _ in range(5):
+        assert sign_in(client, "bob", "guess").status_code == 401
+    assert sign_in(client, "bob").status_code == 429
+    assert sign_in(_from(app.test_client(), "192.0.2.10"), "alice").status_code == 302
+
+
+def test_attacker_cannot_lock_out_an_admin_from_an_address_she_uses(app, users):
+    from modsvc.login_throttle import PER_ACCOUNT_FROM_NEW_ADDRESSES
+
+    office = "192.0.2.20"
+    assert sign_in(_from(app.test_client(), office), "alice").status_code == 302  # her usual address
+    guesses = PER_ACCOUNT_FROM_NEW_ADDRESSES.amount  # a botnet: each guess from another address
+    attempts = [sign_in(_from(app.test_client(), f"198.51.100.{n + 1}"), "alice", f"guess {n}").status_code
+                for n in range(guesses)]
+    assert attempts == [401] * guesses
+    assert sign_in(_from(app.test_client(), "198.51.100.200"), "alice").status_code == 429  # a new address waits
+    assert sign_in(_from(app.test_client(), office), "alice").status_code == 302  # she still gets in
+
+
+def test_one_address_guessing_many_accounts_is_throttled(app, users):
+    from modsvc.login_throttle import PER_ADDRESS
+
+    client = _from(app.test_client(), "192.0.2.30")
+    codes = [sign_in(client, f"user{n}", "guess").status_code for n in range(PER_ADDRESS.amount)]
+    assert codes == [401] * PER_ADDRESS.amount
+    assert sign_in(client, "bob").status_code == 429
+    assert sign_in(_from(app.test_client(), "192.0.2.31"), "bob").status_code == 302
+
+
+def test_throttle_still_counts_while_redis_is_down(settings, users):
+    """Redis configured but unreachable: sign-ins work, and failures are counted in the process meanwhile."""
+    import dataclasses
+
+    from modsvc.app import create_app
+
+    app = create_app(dataclasses.replace(settings, redis_url="redis://127.0.0.1:9/0"), TESTING=True)
+    client = app.test_client()  # nothing listens on the discard port
+    for _ in range(5):
+        assert sign_in(client, "bob", "guess").status_code == 401
+    assert sign_in(client, "bob").status_code == 429
+    assert sign_in(app.test_client(), "alice").status_code == 302
