@@ -45,7 +45,8 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
 
 def post(target: WebhookTarget, addresses: list[str], body: bytes, headers: dict[str, str], timeout: float,
          peer_ok: Callable[[str], bool]) -> tuple[int, str]:
-    """(status, reason phrase) of the response. Tries the addresses in order until one connects; OSError if none does."""
+    """(status, reason phrase) of the response. Tries the addresses in order until one connects (OSError if
+    none does); a TLS failure or a peer that is not allowed ends the attempt."""
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     last_error: OSError | None = None
     for address in addresses:
