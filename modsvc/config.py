@@ -35,6 +35,35 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def normalize_public_url(url: str) -> str:
+    """'' or ``scheme://host[:port]/[prefix/]``; anything else is a configuration error, refused at start."""
+    from urllib.parse import urlsplit
+
+    url = (url or "").strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 -- raises ValueError on a bad port
+        bad_port = False
+    except ValueError:
+        bad_port = True
+    problem = None
+    if parts.scheme not in ("http", "https"):
+        problem = "must start with http:// or https://"
+    elif any(ch.isspace() or ord(ch) < 32 for ch in url):
+        problem = "must not contain spaces or control characters"
+    elif not parts.hostname or bad_port:
+        problem = "needs a host (and a valid port, if any)"
+    elif parts.username is not None or parts.password is not None:
+        problem = "must not contain a user name or password"
+    elif parts.query or parts.fragment:
+        problem = "must not have a query string or fragment"
+    if problem:
+        raise ValueError(f"MODSVC_PUBLIC_URL {url!r} {problem}, e.g. https://moderation.example.org/")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/"
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
@@ -85,6 +114,12 @@ class Settings:
     session_idle_minutes: int = field(default_factory=lambda: _env_int("MODSVC_SESSION_IDLE_MINUTES", 120))
     # MODSVC_SESSION_MAX_HOURS: and this long after signing in, however active (a working day by default).
     session_max_hours: int = field(default_factory=lambda: _env_int("MODSVC_SESSION_MAX_HOURS", 12))
+    # MODSVC_PUBLIC_URL: the address clients reach the service at (https://moderation.example.org/), written into
+    # the discovery document and the OpenAPI servers. Empty = each request's own address, sent uncacheable.
+    public_url: str = field(default_factory=lambda: _env("MODSVC_PUBLIC_URL", ""))
+
+    def __post_init__(self) -> None:
+        self.public_url = normalize_public_url(self.public_url)
 
     @property
     def embedded(self) -> bool:

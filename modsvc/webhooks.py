@@ -14,8 +14,10 @@ Each POST carries the JSON event and is signed with the site's ``webhook_secret`
     X-Modsvc-Delivery: 42
 
 Receivers recompute the HMAC over the raw body and reject timestamps older than a few minutes (replays).
+Deliveries go only to public addresses, or to ranges MODSVC_WEBHOOK_ALLOW_PRIVATE allows, checked on the address
+actually connected to (webhook_address, pinned_http); redirects are not followed.
 Settings (environment): MODSVC_WEBHOOK_TIMEOUT (5 s per attempt), MODSVC_WEBHOOK_RETRY_DELAYS
-(comma-separated seconds, overriding the schedule above).
+(comma-separated seconds, overriding the schedule above), MODSVC_WEBHOOK_ALLOW_PRIVATE.
 """
 from __future__ import annotations
 
@@ -24,10 +26,9 @@ import hmac
 import json
 import logging
 import os
+import http.client
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -36,7 +37,10 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import pinned_http
 from .models import Comment, Site, Thread, WebhookDelivery, utcnow
+from .webhook_address import (AddressNotAllowed, WebhookAddressError, allowed_networks, parse_webhook_url,
+                              refusal_reason, resolve_allowed)
 
 log = logging.getLogger(__name__)
 
@@ -240,34 +244,38 @@ def deliver(sessions: sessionmaker[Session], delivery_id: int, timeout: float | 
     return outcome
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a redirect is an answer, not an instruction to follow
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
+ADDRESS_NOT_ALLOWED = "address not allowed"  # all the delivery log says: no port scanning through it
 
 
 def _post(url: str, secret: str, body: bytes, event: str, delivery_id: int, timeout: float):
-    """(status code or None, error message or None)."""
+    """(status code or None, error message or None). Connects only to addresses webhook_address allows."""
+    try:
+        allowed = allowed_networks()
+        target = parse_webhook_url(url)
+        addresses = resolve_allowed(target, allowed)
+    except AddressNotAllowed:
+        return None, ADDRESS_NOT_ALLOWED
+    except WebhookAddressError as exc:  # a bad URL or setting, or a name that does not resolve
+        return None, str(exc)
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-Modsvc-Timestamp": timestamp,
         "X-Modsvc-Signature": sign(secret, timestamp, body),
         "X-Modsvc-Event": event,
         "X-Modsvc-Delivery": str(delivery_id),
-    })
+    }
     try:
-        with _opener.open(request, timeout=timeout) as response:
-            response.read(64 * 1024)
-            return response.status, None
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return None, f"{type(exc).__name__}: {reason}"
+        status, reason = pinned_http.post(target, addresses, body, headers, timeout,
+                                          peer_ok=lambda peer: refusal_reason(peer, allowed) is None)
+    except AddressNotAllowed:
+        return None, ADDRESS_NOT_ALLOWED
+    except (OSError, http.client.HTTPException) as exc:
+        return None, f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}"
+    if 200 <= status < 300:
+        return status, None
+    return status, f"HTTP {status} {reason}".strip()  # a 3xx too: redirects are answers, not instructions
 
 
 def retry_due(sessions: sessionmaker[Session], database_url: str | None = None, limit: int = 500) -> int:

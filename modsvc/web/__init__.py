@@ -5,13 +5,14 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, db_session, errors, moderation
+    from . import admin, auth, db_session, errors, moderation, request_json
     from .api_keys import init_api
     from .api_status import bp as api_status_bp
     from .api_threads import bp as api_threads_bp
 
     db_session.init_app(app)
     errors.init_app(app)
+    request_json.init_app(app)  # JSON bodies: depth-limited, a 400 in each API's shape
     # Thread import and the workers' status endpoint.
     app.register_blueprint(api_threads_bp)
     app.register_blueprint(api_status_bp)

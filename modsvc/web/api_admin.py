@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from ..apikeys import ApiKeyError, create_api_key, revoke_api_key
 from ..models import ApiKey, Site, WebhookDelivery
+from ..webhook_address import WebhookAddressError, check_webhook_url
 from .admin import register_admin_nav
 from .auth import admin_required
 from .db_session import get_session
@@ -92,9 +93,12 @@ def set_site_webhook(site_id: int):
     session = get_session()
     site = session.get(Site, site_id) or abort(404)
     url = (request.form.get("webhook_url") or "").strip()
-    if url and not url.startswith(("http://", "https://")):
-        flash("The webhook URL must start with http:// or https://", "error")
-        return redirect(url_for("api_admin.webhooks"))
+    if url:
+        try:
+            check_webhook_url(url)  # public addresses only, unless MODSVC_WEBHOOK_ALLOW_PRIVATE allows the range
+        except WebhookAddressError as exc:
+            flash(f"Webhook URL refused: {exc}.", "error")
+            return redirect(url_for("api_admin.webhooks"))
     site.webhook_url = url or None
     if request.form.get("new_secret"):
         secret = "whsec_" + secrets.token_urlsafe(32)

@@ -21,6 +21,8 @@ from .api_keys import SCORE_MAX_BODY, require_api_key
 from .db_session import get_session
 from .errors import api_error
 from .openapi import documented, openapi_document
+from .public_url import cache_headers, public_base_url
+from .request_json import request_json
 
 bp = Blueprint("api_score", __name__, url_prefix="/api/v1")
 
@@ -137,7 +139,7 @@ def score():
     Add `"store": true` with `"thread"` and each comment's `"id"` to put them in the moderation queue."""
     from .analysis_access import score_texts
 
-    payload = request.get_json(force=True, silent=True)  # `curl -d` sends form encoding; JSON is meant anyway
+    payload = request_json()  # whatever the Content-Type: `curl -d` sends form encoding; JSON is meant anyway
     if not isinstance(payload, dict):
         return api_error(400, "body must be a JSON object: {\"text\": ...} or {\"comments\": [...]}")
     if isinstance(payload.get("comments"), list) and len(payload["comments"]) > MAX_BATCH:
@@ -372,11 +374,14 @@ def _iso(value: datetime | None) -> str | None:
 
 @bp.get("/openapi.json")
 def openapi_json():
-    return jsonify(openapi_document(request.host_url.rstrip("/") + "/"))
+    base, configured = public_base_url()
+    return jsonify(openapi_document(base)), 200, cache_headers(configured)
 
 
 @bp.get("/docs")
 def docs():
     from .api_docs import render_docs
 
-    return render_docs(openapi_document(request.host_url.rstrip("/") + "/"))
+    base, configured = public_base_url()
+    html, status, headers = render_docs(openapi_document(base))
+    return html, status, {**headers, **cache_headers(configured)}

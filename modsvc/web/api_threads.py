@@ -1,7 +1,6 @@
 """Thread import and read API: POST /api/v1/threads, /api/v1/imports, GET a thread's comment tree."""
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import uuid
@@ -18,6 +17,7 @@ from ..models import Comment, CommentScore, ImportJob, ImportRejection, Thread
 from .api_keys import require_api_key
 from .db_session import get_session
 from .errors import api_error
+from .request_json import request_json
 
 bp = Blueprint("api_threads", __name__, url_prefix="/api/v1")
 
@@ -39,10 +39,7 @@ def create_thread():
     payload = request.get_data()
     if not payload.strip():
         return api_error(400, "empty body: send one thread as JSON (see docs/import-formats.md)")
-    try:
-        json.loads(payload)
-    except (ValueError, RecursionError) as exc:
-        return api_error(400, f"body is not valid JSON: {exc}")
+    request_json(max_depth=None)  # replies nest legitimately: any depth, parsed without recursion
     site = request.args.get("site", "default")
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         tmp.write(payload)

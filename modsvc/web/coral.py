@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .api_keys import SCORE_MAX_BODY, require_api_key
 from .errors import api_error
 from .openapi import documented
+from .request_json import request_json
 
 bp = Blueprint("coral", __name__, url_prefix="/api/v1/coral")
 
@@ -131,7 +132,7 @@ def moderate():
         return api_error(401, "X-Coral-Signature missing or not valid for the configured signing secret(s) "
                               "(MODSVC_CORAL_SIGNING_SECRETS)")
     try:
-        parsed = CoralRequest.model_validate_json(raw or b"{}")
+        parsed = CoralRequest.model_validate(request_json() if raw else {})
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(x) for x in first["loc"]) or "body"

@@ -22,21 +22,17 @@ STATUS_FOR_CODE = {
 SERVICE = "commentanalyzer.googleapis.com"
 
 
-def google_error(code: int, message: str, reason: str | None = None, *, bad_request_field: str | None = None,
-                 retry_after: int | None = None):
-    """A Google-style error response. ``reason`` adds an ErrorInfo detail (e.g. API_KEY_INVALID)."""
-    details: list[dict] = []
+def google_error(code: int, message: str, reason: str | None = None, *, retry_after: int | None = None,
+                 details: list[dict] | None = None):
+    """A Google-style error response. ``reason`` adds an ErrorInfo detail (e.g. API_KEY_INVALID); ``details``
+    are added as given (the commentanalyzer Error of perspective_errors)."""
+    details = list(details or [])
     if reason:
         details.append({
             "@type": "type.googleapis.com/google.rpc.ErrorInfo",
             "reason": reason,
             "domain": "googleapis.com",
             "metadata": {"service": SERVICE},
-        })
-    if bad_request_field:
-        details.append({
-            "@type": "type.googleapis.com/google.rpc.BadRequest",
-            "fieldViolations": [{"field": bad_request_field, "description": message}],
         })
     error = {"code": code, "message": message, "status": STATUS_FOR_CODE.get(code, "UNKNOWN")}
     if details:

@@ -20,6 +20,7 @@ from ..moderation_stats import flags_per_day, label_agreement
 from .charts import bar, line_chart
 from .db_session import get_session
 from .highlight import clean_spans, highlight, label_class, trope_title
+from .request_json import request_json_object
 
 bp = Blueprint("moderation", __name__, template_folder="templates", static_folder="static",
                static_url_path="/ui-static")
@@ -41,7 +42,7 @@ def _wants_json() -> bool:
 
 
 def _form() -> dict:
-    return (request.get_json(silent=True) or {}) if request.is_json else request.form
+    return request_json_object() if request.is_json else request.form
 
 
 @bp.app_template_global()

@@ -12,14 +12,15 @@ UTF-16 code units, as Perspective's are. ``doNotStore`` is always honoured: anal
 """
 from __future__ import annotations
 
-import json
 import re
 
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .api_keys import SCORE_MAX_BODY, require_api_key
+from . import perspective_errors as perr
 from .google_errors import google_error
+from .request_json import request_json
 
 bp = Blueprint("perspective", __name__)
 
@@ -102,39 +103,33 @@ def _strip_html(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
 
 
-class BadRequest(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def _json_body() -> dict:
-    raw = request.get_data(cache=True)
-    try:
-        body = json.loads(raw or b"{}")
-    except (ValueError, RecursionError) as exc:
-        raise BadRequest(f"Invalid JSON payload received. {exc}") from None
+    body = request_json() if request.get_data(cache=True) else {}  # bad JSON: the app's handler answers 400
     if not isinstance(body, dict):
-        raise BadRequest("Invalid JSON payload received. Expected an object at the top level.")
+        raise perr.invalid_request("Invalid JSON payload received. Expected an object at the top level.")
     return body
 
 
 def _comment_text(body: dict) -> str:
     comment = body.get("comment")
     if comment is not None and not isinstance(comment, dict):
-        raise BadRequest("Invalid value at 'comment': expected an object with 'text'.", "comment")
+        raise perr.invalid_request("Invalid value at 'comment': expected an object with 'text'.")
     text = (comment or {}).get("text")
     if text is not None and not isinstance(text, str):
-        raise BadRequest("Invalid value at 'comment.text': expected a string.", "comment.text")
+        raise perr.invalid_request("Invalid value at 'comment.text': expected a string.")
     if not text or not text.strip():
-        raise BadRequest("Comment must be non-empty.", "comment.text")
-    if len(text.encode("utf-8")) > MAX_COMMENT_BYTES:
-        raise BadRequest(f"Comment text too long. The limit is {MAX_COMMENT_BYTES} bytes.", "comment.text")
+        raise perr.comment_empty()
+    size = len(text.encode("utf-8"))
+    if size > MAX_COMMENT_BYTES:
+        raise perr.comment_too_long(size, MAX_COMMENT_BYTES)
     text_type = (comment or {}).get("type") or "PLAIN_TEXT"
     if text_type == "HTML":
         text = _strip_html(text)
     elif text_type not in ("PLAIN_TEXT", "TEXT_TYPE_UNSPECIFIED"):
-        raise BadRequest(f"Invalid value at 'comment.type': unknown text type {text_type!r}.", "comment.type")
+        raise perr.unknown_text_type()
+    context = body.get("context")
+    if isinstance(context, dict) and context.get("entries") and context.get("articleAndParentComment"):
+        raise perr.context_both_fields()
     return text
 
 
@@ -143,35 +138,37 @@ def _languages(body: dict, text: str) -> tuple[list[str], list[str]]:
     detected = detect_languages(text)
     requested = body.get("languages") or []
     if not isinstance(requested, list) or not all(isinstance(x, str) for x in requested):
-        raise BadRequest("Invalid value at 'languages': expected a list of language codes.", "languages")
+        raise perr.invalid_request("Invalid value at 'languages': expected a list of language codes.")
     return ([lang for lang in requested if lang.strip()] or detected[:1]), detected
 
 
-def _requested_attributes(body: dict, languages: list[str]) -> dict[str, dict]:
+def _requested_attributes(body: dict, languages: list[str], detected: list[str]) -> dict[str, dict]:
     requested = body.get("requestedAttributes")
-    if not isinstance(requested, dict) or not requested:
-        raise BadRequest("Must request at least one attribute.", "requestedAttributes")
+    if requested is not None and not isinstance(requested, dict):
+        raise perr.invalid_request("Invalid value at 'requested_attributes': expected a map of attribute names.")
+    if not requested:
+        raise perr.no_requested_attributes()
     supported = supported_languages()
-    unsupported = [lang for lang in languages if _base_language(lang) not in supported]
+    all_supported = all(_base_language(lang) in supported for lang in languages)
     drop = bool(body.get("dropUnsupportedAttributes"))
     wanted: dict[str, dict] = {}
     for name, params in requested.items():
         params = params or {}
         if not isinstance(params, dict):
-            raise BadRequest(f"Invalid value at 'requestedAttributes[{name}]': expected an object.")
+            raise perr.invalid_request(f"Invalid value at 'requested_attributes[{name}]': expected an object.")
         if name not in ATTRIBUTES:
-            raise BadRequest(f"Attribute {name} does not exist in language {languages[0] if languages else 'en'}")
+            raise perr.unknown_attribute(name)
         score_type = params.get("scoreType") or ""
         if score_type not in SUPPORTED_SCORE_TYPES:
-            raise BadRequest(f"Attribute {name} does not support score type {score_type}; use PROBABILITY.")
+            raise perr.unsupported_score_type(name, score_type)
         threshold = params.get("scoreThreshold")
         if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
                                       or not 0.0 <= float(threshold) <= 1.0):
-            raise BadRequest(f"Invalid scoreThreshold for attribute {name}: must be a number in [0, 1].")
-        if unsupported:
+            raise perr.invalid_request(f"Invalid scoreThreshold for attribute {name}: must be a number in [0, 1].")
+        if not all_supported:
             if drop:
                 continue
-            raise BadRequest(f"Attribute {name} does not support request languages: {', '.join(unsupported)}")
+            raise perr.language_not_supported(name, languages, detected)
         wanted[name] = {"threshold": None if threshold is None else float(threshold)}
     return wanted
 
@@ -185,8 +182,8 @@ def _span_scores(text: str, result, label: str, summary: float, annotate: bool) 
              "score": {"value": round(float(s.score), 6), "type": "PROBABILITY"}} for s in spans]
 
 
-def _bad_request(exc: BadRequest):
-    return google_error(400, str(exc), bad_request_field=exc.field)
+def _bad_request(exc: perr.PerspectiveError):
+    return google_error(400, str(exc), details=exc.details())
 
 
 @bp.post("/v1alpha1/comments:analyze")
@@ -198,8 +195,8 @@ def analyze():
         body = _json_body()
         text = _comment_text(body)
         languages, detected = _languages(body, text)
-        wanted = _requested_attributes(body, languages)
-    except BadRequest as exc:
+        wanted = _requested_attributes(body, languages, detected)
+    except perr.PerspectiveError as exc:
         return _bad_request(exc)
     scores: dict[str, dict] = {}
     if wanted:
@@ -234,7 +231,7 @@ def suggest_score():
         text = _comment_text(body)
         languages, detected = _languages(body, text)
         feedback = _suggested_scores(body)
-    except BadRequest as exc:
+    except perr.PerspectiveError as exc:
         return _bad_request(exc)
     session = get_session()
     session.add(Feedback(
@@ -257,22 +254,22 @@ def _suggested_scores(body: dict) -> dict:
     """{'summary': {label: value}, 'spans': {label: [...]}, 'attributes': {NAME: label}} from the request."""
     attrs = body.get("attributeScores")
     if not isinstance(attrs, dict) or not attrs:
-        raise BadRequest("attributeScores must not be empty.", "attributeScores")
+        raise perr.invalid_request("attributeScores must not be empty.")
     summary: dict[str, float] = {}
     spans: dict[str, list] = {}
     names: dict[str, str] = {}
     for name, entry in attrs.items():
         if name not in ATTRIBUTES:
-            raise BadRequest(f"Attribute {name} does not exist in language en")
+            raise perr.unknown_attribute(name)
         if not isinstance(entry, dict) or not (entry.get("summaryScore") or entry.get("spanScores")):
-            raise BadRequest(f"Attribute scores for {name} must not be empty.", f"attributeScores[{name}]")
+            raise perr.invalid_request(f"Attribute scores for {name} must not be empty.")
         label = names[name] = ATTRIBUTES[name]
         if entry.get("summaryScore") is not None:
             summary[label] = _score_value(entry["summaryScore"], name)
         for span in entry.get("spanScores") or []:
             if not isinstance(span, dict) or not isinstance(span.get("begin"), int) or not isinstance(
                     span.get("end"), int):
-                raise BadRequest(f"All span scores for {name} must have begin and end set.")
+                raise perr.invalid_request(f"All span scores for {name} must have begin and end set.")
             spans.setdefault(label, []).append(
                 {"begin": span["begin"], "end": span["end"], "value": _score_value(span.get("score"), name)})
     return {"summary": summary, "spans": spans, "attributes": names}
@@ -281,7 +278,7 @@ def _suggested_scores(body: dict) -> dict:
 def _score_value(score, name: str) -> float:
     value = score.get("value") if isinstance(score, dict) else None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
-        raise BadRequest(f"Score for {name} must have a value in [0, 1].")
+        raise perr.invalid_request(f"Score for {name} must have a value in [0, 1].")
     return float(value)
 
 
@@ -303,11 +300,13 @@ def _http_error(exc: HTTPException):
 def discovery():
     """The discovery document Google's client libraries build their client from (rootUrl = this server)."""
     from .perspective_discovery import discovery_document
+    from .public_url import cache_headers, public_base_url
 
     version = request.args.get("version", "v1alpha1")
     if version != "v1alpha1":
         return google_error(404, f"Requested entity was not found. Only version v1alpha1 exists, not {version}.")
-    return jsonify(discovery_document(request.host_url))
+    base, configured = public_base_url()
+    return jsonify(discovery_document(base)), 200, cache_headers(configured)
 
 
 discovery.modsvc_public = True  # Google's client fetches it before it sends any key

@@ -58,7 +58,8 @@ def test_admin_pages_need_an_admin_and_csrf(api_app):
     assert admin.post("/admin/api-keys", data={"name": "no token"}).status_code == 400
 
 
-def test_webhook_settings_and_delivery_log(api_app):
+def test_webhook_settings_and_delivery_log(api_app, monkeypatch):
+    monkeypatch.setenv("MODSVC_WEBHOOK_ALLOW_PRIVATE", "127.0.0.0/8")  # a receiver on this machine
     with api_app.extensions["modsvc.sessions"]() as session:
         site = Site(key="paper", name="Paper")
         session.add(site)

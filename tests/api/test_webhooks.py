@@ -18,9 +18,10 @@ SECRET = "whsec-test-1"
 
 
 class Receiver:
-    """A real HTTP server on loopback that records requests; ``plan`` says how to answer each one."""
+    """A real HTTP server on loopback that records requests; ``plan`` says how to answer each one (a status,
+    "sleep", or ("redirect", URL)). ``tls``: an ssl.SSLContext to serve HTTPS with."""
 
-    def __init__(self, plan=None) -> None:
+    def __init__(self, plan=None, host="127.0.0.1", port=0, tls=None) -> None:
         self.requests: list[dict] = []
         self.plan = list(plan or [])
         receiver = self
@@ -32,16 +33,24 @@ class Receiver:
                 if action == "sleep":
                     time.sleep(2)
                     action = 200
+                location = None
+                if isinstance(action, tuple):
+                    action, location = 302, action[1]
                 receiver.requests.append({"headers": dict(self.headers), "body": body, "answered": action})
                 self.send_response(action)
+                if location:
+                    self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_port
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def wait_for(self, count: int, timeout: float = 10) -> list[dict]:
@@ -71,6 +80,7 @@ def receiver():
 def fast_retries(monkeypatch):
     monkeypatch.setenv("MODSVC_WEBHOOK_RETRY_DELAYS", "0.2,0.3")
     monkeypatch.setenv("MODSVC_WEBHOOK_TIMEOUT", "0.5")
+    monkeypatch.setenv("MODSVC_WEBHOOK_ALLOW_PRIVATE", "127.0.0.1/32")  # the receivers live on loopback
 
 
 def _site_with_hook(app, url, key="paper"):

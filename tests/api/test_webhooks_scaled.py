@@ -26,7 +26,8 @@ def test_celery_worker_delivers_and_retries(pg_url, tmp_path, monkeypatch):
 
     if not redis_up():
         pytest.skip("Redis not reachable")
-    env = worker_env(pg_url, tmp_path, MODSVC_WEBHOOK_RETRY_DELAYS="0.5,0.5", MODSVC_WEBHOOK_TIMEOUT="2")
+    env = worker_env(pg_url, tmp_path, MODSVC_WEBHOOK_RETRY_DELAYS="0.5,0.5", MODSVC_WEBHOOK_TIMEOUT="2",
+                     MODSVC_WEBHOOK_ALLOW_PRIVATE="127.0.0.1/32")  # the receiver lives on loopback
     for name in ("MODSVC_BROKER_URL", "MODSVC_BROKER_KEY_PREFIX", "MODSVC_CELERY_QUEUE", "MODSVC_DATABASE_URL"):
         monkeypatch.setenv(name, env[name])  # this process produces like the web app would
     receiver = Receiver(plan=[500, 200])

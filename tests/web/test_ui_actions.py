@@ -177,8 +177,9 @@ def test_audit_page_filters_and_csv_is_formula_safe(db, reviewer, admin):
         "bob", "reject", "review", "rejected", "other")
 
 
-def test_decision_delivers_the_sites_webhook(db, reviewer):
+def test_decision_delivers_the_sites_webhook(db, reviewer, monkeypatch):
     """A real HTTP receiver on loopback gets comment.rejected, signed, naming the reviewer."""
+    monkeypatch.setenv("MODSVC_WEBHOOK_ALLOW_PRIVATE", "127.0.0.1/32")  # webhooks go to loopback only if allowed
     import json
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
