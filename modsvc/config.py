@@ -72,7 +72,11 @@ class Settings:
     score_batch_size: int = field(default_factory=lambda: _env_int("MODSVC_SCORE_BATCH_SIZE", 128))
     # MODSVC_MAX_UPLOAD_MB: request bodies above this are refused with 413.
     max_upload_mb: int = field(default_factory=lambda: _env_int("MODSVC_MAX_UPLOAD_MB", 512))
-    # MODSVC_UPLOAD_DIR: where uploaded import files wait for a worker.
+    # MODSVC_MAX_QUEUED_IMPORTS: import jobs one API key may have queued or running at once (0 = no limit).
+    max_queued_imports: int = field(default_factory=lambda: _env_int("MODSVC_MAX_QUEUED_IMPORTS", 10))
+    # MODSVC_MAX_QUEUED_IMPORT_MB: megabytes of uploads one API key may have queued or running (0 = no limit).
+    max_queued_import_mb: int = field(default_factory=lambda: _env_int("MODSVC_MAX_QUEUED_IMPORT_MB", 2048))
+    # MODSVC_UPLOAD_DIR: where uploaded import files wait for a worker (each is deleted when its job ends).
     upload_dir: str = field(default_factory=lambda: _env("MODSVC_UPLOAD_DIR", "") or str(paths.default_upload_dir()))
     # MODSVC_SECURE_COOKIES: set Secure on cookies (turn off only for plain-HTTP local use).
     secure_cookies: bool = field(default_factory=lambda: _env_bool("MODSVC_SECURE_COOKIES", False))
