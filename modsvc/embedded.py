@@ -81,11 +81,15 @@ class EmbeddedWorker:
         _current = self
         return self
 
+    def request_stop(self) -> None:
+        """Take no new batch (the one being scored goes on); ``stop`` waits for it."""
+        self._stop.set()
+        self._wake.set()
+
     def stop(self, timeout: float | None = 10) -> None:
         """Stop after the batch being scored; a batch still running after ``timeout`` is released."""
         global _current
-        self._stop.set()
-        self._wake.set()
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive() and (leased := list(self._leased)):

@@ -74,9 +74,13 @@ class EmbeddedImports:
     def remove_finished_uploads(self) -> int:
         return remove_finished_uploads(self.sessions)
 
+    def request_stop(self) -> None:
+        """Running jobs hand themselves back at their next record; no job starts any more."""
+        self._stop.set()
+
     def stop(self, timeout: float) -> None:
         """Ask running jobs to hand themselves back; release for them those still busy after ``timeout``."""
-        self._stop.set()
+        self.request_stop()
         deadline = time.monotonic() + timeout
         with self._lock:
             threads = dict(self._threads)
