@@ -257,6 +257,8 @@ def test_a_job_under_a_live_lease_is_not_taken_until_the_lease_expires(app, sett
     with sessions() as session:
         job_id = jobs.create_import_job(session, filename="u.jsonl", stored_path=str(path), fmt=None,
                                         site_key="default").id
+    assert job_leases.due_jobs(sessions) == [job_id]  # queued: due for whoever looks (embedded mode)...
+    assert job_leases.due_jobs(sessions, queued_for_seconds=600) == []  # ...its message not yet taken for lost
     assert job_leases.claim(sessions, job_id, "process-a", lease_seconds=60)  # process A runs it...
     assert job_id not in job_leases.due_jobs(sessions)
     assert jobs.run_import_job(sessions, job_id, owner="process-b").status == "not_claimed"  # ...B keeps off
