@@ -22,7 +22,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Comment, ImportJob, utcnow
+from .models import Comment, utcnow
 
 REQUEUE_AFTER_SECONDS = int(os.environ.get("MODSVC_REQUEUE_AFTER_SECONDS") or 600)
 MAX_SCORE_ATTEMPTS = int(os.environ.get("MODSVC_MAX_SCORE_ATTEMPTS") or 3)
@@ -64,6 +64,18 @@ def release_leases(sessions: sessionmaker[Session]) -> int:
     return result.rowcount or 0
 
 
+def release(sessions: sessionmaker[Session], comment_ids: list[int]) -> int:
+    """Hand back leased comments still pending (a stopping process): claimable again now."""
+    now = utcnow()
+    with sessions() as session, session.begin():
+        result = session.execute(
+            update(Comment).where(Comment.id.in_(comment_ids), Comment.score_state == "pending",
+                                  Comment.queued_at > now)
+            .values(queued_at=now).execution_options(synchronize_session=False)
+        )
+    return result.rowcount or 0
+
+
 def requeue_stale(sessions: sessionmaker[Session], older_than_seconds: float, limit: int = 5000) -> list[int]:
     """Scaled mode: pending comments handed out longer ago than ``older_than_seconds``, re-stamped now."""
     now = utcnow()
@@ -97,15 +109,6 @@ def reset_failed(sessions: sessionmaker[Session], max_attempts: int = MAX_SCORE_
 def mark_outdated(sessions: sessionmaker[Session], model_version: str, limit: int = 5000) -> list[int]:
     """Comments scored by another model version go back to pending (status kept); returns their ids."""
     return _requeue(sessions, and_(Comment.score_state == "scored", Comment.model_version != model_version), limit)
-
-
-def stale_import_jobs(sessions: sessionmaker[Session], older_than_seconds: float) -> list[int]:
-    """Import jobs still 'queued' long after they were created: their message was lost."""
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    with sessions() as session:
-        return list(session.scalars(
-            select(ImportJob.id).where(ImportJob.status == "queued", ImportJob.created_at < cutoff)
-        ))
 
 
 def state_counts(sessions: sessionmaker[Session], comment_ids: list[int] | None = None) -> dict[str, dict[str, int]]:

@@ -1,7 +1,7 @@
 """Settings from ``MODSVC_*`` environment variables, with documented defaults.
 
 The defaults make one command work on a laptop with no external service:
-SQLite under ``instance/``, an in-process worker, no Redis. Point the URLs at
+SQLite under the instance directory (``modsvc/paths.py``), an in-process worker, no Redis. Point the URLs at
 PostgreSQL / Redis / RabbitMQ to scale out (see README, "Scaled mode").
 """
 from __future__ import annotations
@@ -9,18 +9,17 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 
-INSTANCE_DIR = Path(os.environ.get("MODSVC_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+from . import paths
 
 
 def _default_secret_key() -> str:
-    """A per-installation random key kept in instance/, so sessions survive restarts."""
-    path = INSTANCE_DIR / "secret_key"
+    """A per-installation random key kept in the instance directory, so sessions survive restarts."""
+    path = paths.secret_key_file()
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
         path.write_text(key)
         path.chmod(0o600)
@@ -86,7 +85,7 @@ class Settings:
 
     # MODSVC_DATABASE_URL: SQLAlchemy URL; plain postgresql:// works.
     database_url: str = field(default_factory=lambda: normalize_database_url(
-        _env("MODSVC_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'modsvc.db'}")))
+        _env("MODSVC_DATABASE_URL", "") or paths.default_database_url()))
     # MODSVC_BROKER_URL: Celery broker. Empty = embedded mode (in-process worker, no broker server).
     broker_url: str = field(default_factory=lambda: _env("MODSVC_BROKER_URL", ""))
     # MODSVC_REDIS_URL: shared state for rate limits across web processes. Empty = in-memory.
@@ -96,14 +95,18 @@ class Settings:
     # MODSVC_MODEL: builtin | detoxify-original | detoxify-unbiased | detoxify-multilingual
     model: str = field(default_factory=lambda: _env("MODSVC_MODEL", "builtin"))
     # MODSVC_MODEL_DIR: where exported/downloaded model files live.
-    model_dir: str = field(default_factory=lambda: _env("MODSVC_MODEL_DIR", str(INSTANCE_DIR / "models")))
+    model_dir: str = field(default_factory=lambda: _env("MODSVC_MODEL_DIR", "") or str(paths.default_model_dir()))
     # MODSVC_SCORE_BATCH_SIZE: comments per scoring task. 128: each batch costs ~10 database round trips, which
     # at 64 took a fifth of the pipeline's time next to the fast built-in model (bench/pipeline_throughput.py).
     score_batch_size: int = field(default_factory=lambda: _env_int("MODSVC_SCORE_BATCH_SIZE", 128))
     # MODSVC_MAX_UPLOAD_MB: request bodies above this are refused with 413.
     max_upload_mb: int = field(default_factory=lambda: _env_int("MODSVC_MAX_UPLOAD_MB", 512))
-    # MODSVC_UPLOAD_DIR: where uploaded import files wait for a worker.
-    upload_dir: str = field(default_factory=lambda: _env("MODSVC_UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
+    # MODSVC_MAX_QUEUED_IMPORTS: import jobs one API key may have queued or running at once (0 = no limit).
+    max_queued_imports: int = field(default_factory=lambda: _env_int("MODSVC_MAX_QUEUED_IMPORTS", 10))
+    # MODSVC_MAX_QUEUED_IMPORT_MB: megabytes of uploads one API key may have queued or running (0 = no limit).
+    max_queued_import_mb: int = field(default_factory=lambda: _env_int("MODSVC_MAX_QUEUED_IMPORT_MB", 2048))
+    # MODSVC_UPLOAD_DIR: where uploaded import files wait for a worker (each is deleted when its job ends).
+    upload_dir: str = field(default_factory=lambda: _env("MODSVC_UPLOAD_DIR", "") or str(paths.default_upload_dir()))
     # MODSVC_SECURE_COOKIES: set Secure on cookies (turn off only for plain-HTTP local use).
     secure_cookies: bool = field(default_factory=lambda: _env_bool("MODSVC_SECURE_COOKIES", False))
     # MODSVC_TRUSTED_PROXIES: how many reverse proxies set X-Forwarded-* in front of the app (0 = trust none).

@@ -8,7 +8,6 @@ publish is logged, never raised into the import that produced the rows.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +30,8 @@ def chunks(ids: list[int], size: int) -> list[list[int]]:
 
 
 class EmbeddedDispatcher:
-    """Embedded mode: imports run on a thread; scoring wakes the in-process worker if there is one.
+    """Embedded mode: imports run on threads of this process (``modsvc/embedded_imports.py``, under a
+    lease, retried, resumed after a crash); scoring wakes the in-process worker if there is one.
 
     Without a worker in this process (``modsvc import`` next to a running ``modsvc serve``)
     the rows simply stay pending and the serve process's worker claims them.
@@ -41,15 +41,9 @@ class EmbeddedDispatcher:
         self.sessions = sessions
 
     def enqueue_import(self, job_id: int) -> None:
-        threading.Thread(target=self._run_import, args=(job_id,), name=f"import-{job_id}", daemon=True).start()
+        from .embedded_imports import runner_for
 
-    def _run_import(self, job_id: int) -> None:
-        from .jobs import run_import_job
-
-        try:
-            run_import_job(self.sessions, job_id, on_batch_committed=self.enqueue_scoring)
-        except Exception:
-            log.exception("import job %s failed", job_id)
+        runner_for(self.sessions).start(job_id)
 
     def enqueue_scoring(self, comment_ids: list[int]) -> None:
         from .embedded import current_worker
@@ -80,9 +74,9 @@ class CeleryDispatcher:
             log.warning("could not enqueue %d comments (%s: %s); the sweep will re-queue them",
                         len(comment_ids), type(exc).__name__, exc)
 
-    def enqueue_import(self, job_id: int) -> None:
+    def enqueue_import(self, job_id: int, countdown: float | None = None) -> None:
         try:
-            self.celery_app.send_task(IMPORT_TASK, args=[job_id])
+            self.celery_app.send_task(IMPORT_TASK, args=[job_id], countdown=countdown)
         except Exception as exc:
             log.warning("could not enqueue import %s (%s: %s); the sweep will re-queue it",
                         job_id, type(exc).__name__, exc)

@@ -7,6 +7,12 @@ in this process committed a batch) or for MODSVC_EMBEDDED_POLL_SECONDS (another 
 e.g. ``modsvc import``, wrote rows). At start it hands back every lease (a previous
 process may have died holding some), queues comments scored by an older model version and
 failed comments with attempts left (MODSVC_MAX_SCORE_ATTEMPTS), so a restart forgets nothing.
+
+It also looks after import jobs (``modsvc/embedded_imports.py``): at start and every poll interval
+it starts the jobs nobody runs (queued, due for a retry, or left by a process that died).
+
+``stop()`` (SIGTERM) lets the batch being scored finish; if it is not done within the timeout, its
+lease is released so another process, or the next start, scores it at once.
 """
 from __future__ import annotations
 
@@ -15,12 +21,15 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import backlog
 from .scoring import get_default_analyzer, score_comments
+
+if TYPE_CHECKING:
+    from .embedded_imports import EmbeddedImports
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,7 @@ class EmbeddedWorker:
         analyzer_factory: Callable[[], Any] = get_default_analyzer,
         poll_seconds: float = POLL_SECONDS,
         lease_seconds: float = LEASE_SECONDS,
+        imports: EmbeddedImports | None = None,
     ) -> None:
         self.sessions = sessions
         self.batch_size = batch_size
@@ -59,6 +69,9 @@ class EmbeddedWorker:
         self.failed = 0
         self._hook = _webhook_hook(sessions)
         self._last_housekeeping = 0.0
+        self.imports = imports
+        self._last_import_check = 0.0
+        self._leased: list[int] = []  # the batch being scored, released if stop() times out
 
     # -- life cycle --------------------------------------------------------------------------------
     def start(self) -> EmbeddedWorker:
@@ -68,12 +81,20 @@ class EmbeddedWorker:
         _current = self
         return self
 
-    def stop(self, timeout: float | None = 10) -> None:
-        global _current
+    def request_stop(self) -> None:
+        """Take no new batch (the one being scored goes on); ``stop`` waits for it."""
         self._stop.set()
         self._wake.set()
+
+    def stop(self, timeout: float | None = 10) -> None:
+        """Stop after the batch being scored; a batch still running after ``timeout`` is released."""
+        global _current
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive() and (leased := list(self._leased)):
+                released = backlog.release(self.sessions, leased)
+                log.warning("embedded worker: batch not finished in time; %d comments released", released)
         if _current is self:
             _current = None
 
@@ -97,7 +118,11 @@ class EmbeddedWorker:
         """Score one leased batch; returns how many comments it took (0 = nothing pending)."""
         ids = backlog.claim_pending(self.sessions, self.batch_size, self.lease_seconds)
         if ids:
-            counts = score_comments(self.sessions, ids, self.analyzer_factory(), on_scored=self._hook)
+            self._leased = ids
+            try:
+                counts = score_comments(self.sessions, ids, self.analyzer_factory(), on_scored=self._hook)
+            finally:
+                self._leased = []
             self.scored += counts["scored"]
             self.failed += counts["failed"]
         return len(ids)
@@ -120,6 +145,16 @@ class EmbeddedWorker:
             return
         webhooks.retry_due(self.sessions)
 
+    def _resume_imports(self) -> None:
+        """Start import jobs nobody runs (queued, due for a retry, or left by a dead process)."""
+        now = time.monotonic()
+        if self.imports is None or now - self._last_import_check < self.poll_seconds:
+            return
+        if not self._last_import_check:  # first time: also delete files that finished jobs left behind
+            self.imports.remove_finished_uploads()
+        self._last_import_check = now
+        self.imports.resume_waiting()
+
     def _run(self) -> None:
         backoff = 1.0
         started = False
@@ -128,6 +163,7 @@ class EmbeddedWorker:
                 if not started:
                     self.startup_sweep()
                     started = True
+                self._resume_imports()
                 took = self.run_once()
                 self._housekeeping()
                 backoff = 1.0

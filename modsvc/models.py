@@ -171,16 +171,28 @@ class CommentFlag(Base):
 
 
 class ImportJob(Base):
-    """An uploaded or CLI import, with its progress and summary."""
+    """An uploaded import, with its progress and summary (life cycle: modsvc/jobs.py).
+
+    ``status`` queued (waiting, or waiting for a retry at ``next_attempt_at``) -> running (under a lease:
+    ``lease_owner`` renews ``lease_expires_at`` while it works; an expired lease means that process died,
+    and any process may take the job over) -> done | failed. ``attempts`` counts the runs started.
+    """
 
     __tablename__ = "import_jobs"
+    __table_args__ = (Index("ix_import_jobs_status", "status", "api_key_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    filename: Mapped[str | None] = mapped_column(String(1000))
-    stored_path: Mapped[str | None] = mapped_column(String(2000))
+    filename: Mapped[str | None] = mapped_column(String(1000))  # the client's name made file-system safe
+    original_filename: Mapped[str | None] = mapped_column(String(255))  # the client's name, cleaned for display
+    stored_path: Mapped[str | None] = mapped_column(String(2000))  # our copy; NULL once deleted (job ended)
     format: Mapped[str | None] = mapped_column(String(50))
     site_key: Mapped[str] = mapped_column(String(100), default="default")
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     bytes_total: Mapped[int | None] = mapped_column(BigInteger)

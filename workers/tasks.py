@@ -20,9 +20,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
 from sqlalchemy import update
 
-from modsvc import backlog
+from modsvc import backlog, job_leases
 from modsvc.dispatch import CeleryDispatcher
-from modsvc.models import Comment, ImportJob
+from modsvc.jobs import remove_finished_uploads
+from modsvc.models import Comment
 from modsvc.scoring import get_default_analyzer, mark_failed, score_comments
 
 log = logging.getLogger(__name__)
@@ -105,27 +106,26 @@ def _count_crash(comment_ids: list[int]) -> dict | None:
 @shared_task(bind=True, name="workers.tasks.run_import", acks_late=False,
              soft_time_limit=IMPORT_TIME_LIMIT, time_limit=IMPORT_TIME_LIMIT + 60, **RETRY_OPTIONS)
 def run_import(self, job_id: int) -> dict | None:
-    """Run an import job; each committed batch of comments is enqueued for scoring right after its commit."""
+    """Run an import job under a lease (``modsvc/jobs.py``); each committed batch of comments is enqueued for
+    scoring right after its commit. A transient failure comes back as a retry, sent with its backoff as
+    countdown; if that message is lost (this worker killed), the sweep finds the job due and sends it again."""
     from modsvc.jobs import run_import_job
 
-    sessions = _sessions()
-    with sessions() as session, session.begin():
-        claimed = session.execute(
-            update(ImportJob).where(ImportJob.id == job_id, ImportJob.status.in_(("queued", "failed")))
-            .values(status="running")
-        ).rowcount
-    if not claimed:  # done, running elsewhere, or gone
-        return None
-    summary = run_import_job(sessions, job_id, on_batch_committed=_dispatcher(self).enqueue_scoring)
-    return summary.counts() if summary else None
+    dispatcher = _dispatcher(self)
+    outcome = run_import_job(_sessions(), job_id, on_batch_committed=dispatcher.enqueue_scoring,
+                             owner=job_leases.new_owner("celery"))
+    if outcome.status == "retry":
+        dispatcher.enqueue_import(job_id, countdown=outcome.retry_in)
+    return {"status": outcome.status, **(outcome.summary.counts() if outcome.summary else {})}
 
 
 @shared_task(bind=True, name="workers.tasks.sweep", **RETRY_OPTIONS)
 def sweep(self, include_failed: bool = False) -> dict:
     """Re-queue comments pending for longer than MODSVC_REQUEUE_AFTER_SECONDS (lost messages, crashed workers),
-    import jobs whose message was lost, and with ``include_failed`` failed comments with attempts left."""
+    import jobs whose message was lost or whose worker died, and with ``include_failed`` failed comments with
+    attempts left; delete the files of import jobs that have ended."""
     sessions, dispatcher = _sessions(), _dispatcher(self)
-    counts = {"requeued": 0, "failed_retried": 0, "imports": 0}
+    counts = {"requeued": 0, "failed_retried": 0, "imports": 0, "uploads_removed": 0}
     while ids := backlog.requeue_stale(sessions, backlog.REQUEUE_AFTER_SECONDS, SWEEP_CHUNK):
         dispatcher.enqueue_scoring(ids)
         counts["requeued"] += len(ids)
@@ -133,9 +133,12 @@ def sweep(self, include_failed: bool = False) -> dict:
             break
     if include_failed:
         counts["failed_retried"] = _retry_failed(sessions, dispatcher)
-    for job_id in backlog.stale_import_jobs(sessions, backlog.REQUEUE_AFTER_SECONDS):
+    # jobs whose message was lost, or whose worker died (its lease expired): importing is idempotent, so they
+    # start over; a job another live worker runs is not due (its lease is renewed) and a duplicate message is a no-op
+    for job_id in job_leases.due_jobs(sessions, queued_for_seconds=backlog.REQUEUE_AFTER_SECONDS):
         dispatcher.enqueue_import(job_id)
         counts["imports"] += 1
+    counts["uploads_removed"] = remove_finished_uploads(sessions)
     if any(counts.values()):
         log.info("sweep: %s", counts)
     return counts

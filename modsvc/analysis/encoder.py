@@ -303,9 +303,14 @@ def onnx_path_for(model_dir: Path | str, spec: EncoderSpec = FULL) -> Path:
     return Path(model_dir) / spec.onnx_filename
 
 
-def load_encoder(model_dir: Path | str = "instance/models", runtime: str = "auto", threads: int = 0,
+def load_encoder(model_dir: Path | str | None = None, runtime: str = "auto", threads: int = 0,
                  spec: EncoderSpec = FULL) -> _BaseEncoder:
-    """``runtime``: auto (ONNX if built, else PyTorch), onnx (must exist) or torch."""
+    """``runtime``: auto (ONNX if built, else PyTorch), onnx (must exist) or torch.
+    ``model_dir`` defaults to MODSVC_MODEL_DIR, else the instance directory's ``models/``."""
+    if model_dir is None:
+        from .settings import load_settings
+
+        model_dir = load_settings().model_dir
     path = onnx_path_for(model_dir, spec)
     build_hint = "python -m modsvc.analysis.export_onnx"
     if runtime == "onnx" or (runtime == "auto" and path.exists()):

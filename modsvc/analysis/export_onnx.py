@@ -2,7 +2,7 @@
 
     python -m modsvc.analysis.export_onnx [--out-dir DIR] [--full] [--check]
 
-Writes ``$MODSVC_MODEL_DIR/minilm-l6-v2[-firstN][-adapted]-int8.onnx`` (default instance/models/; too big to
+Writes ``$MODSVC_MODEL_DIR/minilm-l6-v2[-firstN][-adapted]-int8.onnx`` (default $MODSVC_INSTANCE_DIR/models/; too big to
 commit): export of the encoder the installed heads were trained on (heads.json: its first N transformer layers,
 plus the distilled low-rank adapter) + mean pooling + L2 normalisation → dynamic per-channel int8 quantisation of
 the weights. ``--full`` builds the full 6-layer encoder instead (the teacher for ``training.distill_encoder``).
@@ -112,7 +112,7 @@ def check(out_dir: Path | str | None = None, spec: EncoderSpec | None = None) ->
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--out-dir", default=None, help="default: $MODSVC_MODEL_DIR or instance/models")
+    p.add_argument("--out-dir", default=None, help="default: $MODSVC_MODEL_DIR or $MODSVC_INSTANCE_DIR/models")
     p.add_argument("--force", action="store_true", help="rebuild even if the file is up to date")
     p.add_argument("--check", action="store_true", help="compare against the PyTorch encoder afterwards")
     p.add_argument("--full", action="store_true",

@@ -1,7 +1,7 @@
 """Settings of the analysis core, read from environment variables (or a dict the web app passes).
 
 MODSVC_MODEL                builtin | multilingual | detoxify-original | detoxify-unbiased | detoxify-multilingual (default builtin)
-MODSVC_MODEL_DIR            cache dir for built model files, e.g. the ONNX encoder (default instance/models)
+MODSVC_MODEL_DIR            cache dir for built model files, e.g. the ONNX encoder (default $MODSVC_INSTANCE_DIR/models)
 MODSVC_DETOXIFY_CHECKPOINT  path of a pre-downloaded Detoxify checkpoint (.ckpt)
 MODSVC_DETOXIFY_HF_DIR      local dir with the HF config + tokenizer files matching that checkpoint
 MODSVC_THREADS              onnxruntime / torch intra-op threads (default: number of CPU cores)
@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .. import paths
 
 BACKENDS = ("builtin", "multilingual", "detoxify-original", "detoxify-unbiased", "detoxify-multilingual")
 
@@ -19,7 +21,7 @@ BACKENDS = ("builtin", "multilingual", "detoxify-original", "detoxify-unbiased",
 @dataclass(frozen=True)
 class AnalysisSettings:
     model: str = "builtin"
-    model_dir: Path = Path("instance/models")
+    model_dir: Path = field(default_factory=paths.default_model_dir)
     detoxify_checkpoint: Path | None = None
     detoxify_hf_dir: Path | None = None
     threads: int = 0  # 0 = number of cores
@@ -37,7 +39,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> AnalysisSettings:
     hf_dir = env.get("MODSVC_DETOXIFY_HF_DIR") or None
     return AnalysisSettings(
         model=model,
-        model_dir=Path(env.get("MODSVC_MODEL_DIR") or "instance/models"),
+        model_dir=Path(env.get("MODSVC_MODEL_DIR") or paths.default_model_dir(env)),
         detoxify_checkpoint=Path(ckpt) if ckpt else None,
         detoxify_hf_dir=Path(hf_dir) if hf_dir else None,
         threads=int(env.get("MODSVC_THREADS") or 0),

@@ -4,7 +4,8 @@ import os
 
 import click
 
-from ..config import INSTANCE_DIR, load_settings
+from .. import paths
+from ..config import load_settings
 
 
 @click.command("worker", context_settings={"show_default": True})
@@ -51,8 +52,9 @@ def worker(concurrency: int | None, beat: bool, pool: str, loglevel: str, queues
     if queues:
         argv.append(f"--queues={queues}")
     if beat:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        argv += ["--beat", f"--schedule={INSTANCE_DIR / 'celerybeat-schedule'}"]
+        schedule = paths.beat_schedule_file()
+        schedule.parent.mkdir(parents=True, exist_ok=True)
+        argv += ["--beat", f"--schedule={schedule}"]
     if retry_failed:
         celery_app.send_task("workers.tasks.retry_failed")
     if rescore_outdated:

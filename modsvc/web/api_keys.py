@@ -135,7 +135,8 @@ def redact_keys(text: str) -> str:
 
 
 class RedactKeysFilter(logging.Filter):
-    """Access logs (werkzeug's, gunicorn's) print request lines; keys in query strings must not reach them."""
+    """Access and error logs (werkzeug's, waitress', gunicorn's) print request lines; keys in query strings
+    must not reach them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
@@ -148,7 +149,7 @@ class RedactKeysFilter(logging.Filter):
 
 
 def install_log_redaction() -> None:
-    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
+    for name in ("werkzeug", "waitress", "gunicorn.access", "gunicorn.error"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactKeysFilter) for f in logger.filters):
             logger.addFilter(RedactKeysFilter())

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
-from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
@@ -14,6 +12,9 @@ from ..importers import FORMATS, iter_records
 from ..ingest import Ingestor
 from ..jobs import create_import_job
 from ..models import Comment, CommentScore, ImportJob, ImportRejection, Thread
+from ..uploads import (
+    TooManyWaitingImports, UploadLimits, check_waiting_imports, display_name, new_upload_path, remove_upload,
+)
 from .api_keys import require_api_key
 from .db_session import get_session
 from .errors import api_error
@@ -24,6 +25,7 @@ bp = Blueprint("api_threads", __name__, url_prefix="/api/v1")
 # Deeper trees come back flat (each comment with parent_id and depth): JSON nested thousands deep
 # is more than most clients' parsers take, and than Python's encoder does.
 MAX_NESTED_DEPTH = 200
+WAITING_RETRY_AFTER_SECONDS = 30  # a hint for a key at its limit of waiting imports: about one small import
 
 
 def dispatcher():
@@ -74,24 +76,42 @@ def create_import():
     if fmt is not None and fmt not in FORMATS:
         return api_error(400, f"unknown format {fmt!r}; supported: {', '.join(FORMATS)}")
     site = request.args.get("site") or request.form.get("site") or "default"
-    upload_dir = Path(current_app.extensions["modsvc.settings"].upload_dir)
-    upload_dir.mkdir(parents=True, exist_ok=True)
+    settings = current_app.extensions["modsvc.settings"]
+    limits = UploadLimits(settings.max_queued_imports, settings.max_queued_import_mb * 1024 * 1024)
+    session = get_session()
+    try:  # before reading the body: a key at its limit costs no disk
+        check_waiting_imports(session, g.api_key.id, limits)
+    except TooManyWaitingImports as exc:
+        return _too_many_waiting(exc)
     uploaded = request.files.get("file")
-    filename = secure_filename(uploaded.filename or "upload") if uploaded else (
-        secure_filename(request.args.get("filename", "")) or "upload")
-    stored = upload_dir / f"{uuid.uuid4().hex}-{filename}"
+    client_name = (uploaded.filename if uploaded else request.args.get("filename")) or "upload"
+    stored = new_upload_path(settings.upload_dir, client_name)  # never the client's name on disk
     if uploaded:
         uploaded.save(stored)
     else:
         with open(stored, "wb") as out:
             while chunk := request.stream.read(1 << 20):
                 out.write(chunk)
-    if stored.stat().st_size == 0:
-        stored.unlink()
+    size = stored.stat().st_size
+    if size == 0:
+        remove_upload(stored)
         return api_error(400, "empty upload: send the file as multipart field 'file' or as the request body")
-    job = create_import_job(get_session(), filename=filename, stored_path=str(stored), fmt=fmt, site_key=site)
+    try:
+        check_waiting_imports(session, g.api_key.id, limits, adding_bytes=size)
+    except TooManyWaitingImports as exc:
+        remove_upload(stored)
+        return _too_many_waiting(exc)
+    job = create_import_job(session, filename=(secure_filename(client_name) or "upload")[:255],
+                            original_filename=display_name(client_name), stored_path=str(stored), fmt=fmt,
+                            site_key=site, api_key_id=g.api_key.id)
     dispatcher().enqueue_import(job.id)
     return jsonify(_job_dict(job)), 202, {"Location": url_for("api_threads.get_import", job_id=job.id)}
+
+
+def _too_many_waiting(exc: TooManyWaitingImports):
+    response = api_error(429, str(exc), reason="too_many_waiting_imports")
+    response.headers["Retry-After"] = str(WAITING_RETRY_AFTER_SECONDS)
+    return response
 
 
 @bp.get("/imports/<int:job_id>")
@@ -116,10 +136,13 @@ def _job_dict(job: ImportJob) -> dict:
     return {
         "id": job.id,
         "filename": job.filename,
+        "original_filename": job.original_filename,
         "format": job.format,
         "site": job.site_key,
         "status": job.status,
         "error": job.error,
+        "attempts": job.attempts,
+        "next_attempt_at": _iso(job.next_attempt_at),
         "progress": {"bytes_done": done, "bytes_total": total,
                      "fraction": round(done / total, 4) if total else None},
         "summary": job.summary,
