@@ -1,7 +1,7 @@
 """import jobs: leases, retry attempts, the uploader's key and original file name
 
 Revision ID: b5d2e8f41c07
-Revises: 7c1e2f9a0b3d
+Revises: e4a19c2b7d60
 Create Date: 2026-12-02 16:30:00
 
 Import jobs survive a crash (a lease the running process renews; an expired one is taken over),
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'b5d2e8f41c07'
-down_revision: Union[str, None] = '7c1e2f9a0b3d'
+down_revision: Union[str, None] = 'e4a19c2b7d60'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
