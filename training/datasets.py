@@ -285,6 +285,8 @@ def _jsonl(path: Path, source: str, split: str, language: str = "en") -> Iterato
 def handwritten_train() -> Iterator[Example]:
     yield from _jsonl(HANDWRITTEN_TRAIN, "handwritten_train", "train")
     yield from _jsonl(HANDWRITTEN_TRAIN_MODEL, "handwritten_train", "train")
+    # exclusion calls, greed stereotypes, implicit collective power, threats, tweet style and their look-alikes
+    yield from _jsonl(REPO / "training/data/handwritten_train_en2.jsonl", "handwritten_train", "train")
     for lang in ("de", "ru"):
         yield from _jsonl(REPO / f"training/data/handwritten_train_{lang}.jsonl", f"handwritten_train_{lang}", "train",
                           lang)
