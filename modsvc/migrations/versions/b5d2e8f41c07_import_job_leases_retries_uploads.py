@@ -20,23 +20,36 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+COLUMNS = ('original_filename', 'api_key_id', 'attempts', 'next_attempt_at', 'lease_owner', 'lease_expires_at')
+
+
 def upgrade() -> None:
-    with op.batch_alter_table('import_jobs') as batch:
-        batch.add_column(sa.Column('original_filename', sa.String(length=255), nullable=True))
-        batch.add_column(sa.Column('api_key_id', sa.Integer(), nullable=True))
-        batch.add_column(sa.Column('attempts', sa.Integer(), server_default='0', nullable=False))
-        batch.add_column(sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('lease_owner', sa.String(length=200), nullable=True))
-        batch.add_column(sa.Column('lease_expires_at', sa.DateTime(timezone=True), nullable=True))
-        batch.create_foreign_key('fk_import_jobs_api_key_id_api_keys', 'api_keys', ['api_key_id'], ['id'],
-                                 ondelete='SET NULL')
-        batch.create_index('ix_import_jobs_status', ['status', 'api_key_id'])
+    # Plain ADD COLUMN, never a batch rebuild: on SQLite a rebuild drops and re-creates import_jobs, and with
+    # foreign keys on, that cascades into import_rejections and deletes every row of it.
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    op.add_column('import_jobs', sa.Column('original_filename', sa.String(length=255), nullable=True))
+    # SQLite can add a column with an inline REFERENCES clause (its default is NULL); PostgreSQL gets a named one
+    if sqlite:
+        op.execute('ALTER TABLE import_jobs ADD COLUMN api_key_id INTEGER REFERENCES api_keys (id) ON DELETE SET NULL')
+    else:
+        op.add_column('import_jobs', sa.Column('api_key_id', sa.Integer(), nullable=True))
+    op.add_column('import_jobs', sa.Column('attempts', sa.Integer(), server_default='0', nullable=False))
+    op.add_column('import_jobs', sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('import_jobs', sa.Column('lease_owner', sa.String(length=200), nullable=True))
+    op.add_column('import_jobs', sa.Column('lease_expires_at', sa.DateTime(timezone=True), nullable=True))
+    if not sqlite:
+        op.create_foreign_key('fk_import_jobs_api_key_id_api_keys', 'import_jobs', 'api_keys', ['api_key_id'],
+                              ['id'], ondelete='SET NULL')
+    op.create_index('ix_import_jobs_status', 'import_jobs', ['status', 'api_key_id'])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('import_jobs') as batch:
-        batch.drop_index('ix_import_jobs_status')
-        batch.drop_constraint('fk_import_jobs_api_key_id_api_keys', type_='foreignkey')
-        for column in ('lease_expires_at', 'lease_owner', 'next_attempt_at', 'attempts', 'api_key_id',
-                       'original_filename'):
-            batch.drop_column(column)
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    op.drop_index('ix_import_jobs_status', table_name='import_jobs')
+    if not sqlite:
+        op.drop_constraint('fk_import_jobs_api_key_id_api_keys', 'import_jobs', type_='foreignkey')
+    for column in reversed(COLUMNS):
+        if sqlite:  # SQLite >= 3.35 drops a column in place (no rebuild, see upgrade)
+            op.execute(f'ALTER TABLE import_jobs DROP COLUMN {column}')
+        else:
+            op.drop_column('import_jobs', column)
