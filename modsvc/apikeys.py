@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import ApiKey, Site, utcnow
+from .params import MAX_DB_INT
 
 KEY_MARK = "msk_"
 PREFIX_LENGTH = 12  # "msk_" + 8 characters: enough to tell keys apart, far too little to guess the rest
@@ -81,8 +82,8 @@ def create_api_key(
         site_id = site.id
     if rate_limit:
         rate_limit = parse_rate_limit(rate_limit)
-    if daily_quota is not None and daily_quota < 1:
-        raise ApiKeyError("the daily quota must be a positive number of requests")
+    if daily_quota is not None and not 1 <= daily_quota <= MAX_DB_INT:
+        raise ApiKeyError(f"the daily quota must be a positive number of requests, at most {MAX_DB_INT}")
     plaintext = generate_key()
     row = ApiKey(
         name=name,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Comment, CommentScore, Site, Thread
+from ..params import MAX_DB_INT
 from .api_keys import SCORE_MAX_BODY, require_api_key
 from .db_session import get_session
 from .errors import api_error
@@ -25,7 +26,6 @@ from .openapi import documented, openapi_document
 bp = Blueprint("api_score", __name__, url_prefix="/api/v1")
 
 MAX_BATCH = 100
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger path values cannot exist (and overflow SQLite's binding)
 MAX_TEXT_CHARS = 100_000  # the model reads the first 20,000 (with a warning); more is refused by the 1 MB body cap
 
 ExternalId = Annotated[Union[str, int], Field(description="Your id for it (string or integer)")]
@@ -288,12 +288,12 @@ def _comment_ids(site_key: str, keys: list[tuple[str, str]]) -> list[int | None]
 @bp.get("/comments/<int:comment_id>")
 @documented("/api/v1/comments/{comment_id}", "get", "Status and decision of a stored comment",
             parameters=[{"name": "comment_id", "in": "path", "required": True,
-                         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
+                         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DB_INT}}],
             responses={200: ("The comment's moderation status", CommentStatus)}, errors=(401, 404, 429))
 @require_api_key()
 def get_comment(comment_id: int):
     """The comment as the moderation queue sees it: machine decision, then the human one when made."""
-    row = _visible_comment(Comment.id == comment_id) if comment_id <= MAX_ID else None
+    row = _visible_comment(Comment.id == comment_id)  # ids beyond MAX_DB_INT never reach here (404)
     if row is None:
         return api_error(404, f"no comment with id {comment_id} for this API key")
     return jsonify(_status(*row))
