@@ -16,8 +16,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import ApiKey, Site, utcnow
+from .models import ApiKey, utcnow
 from .params import MAX_DB_INT
+from .sites import get_or_create_site_id
 
 KEY_MARK = "msk_"
 PREFIX_LENGTH = 12  # "msk_" + 8 characters: enough to tell keys apart, far too little to guess the rest
@@ -72,14 +73,7 @@ def create_api_key(
     name = (name or "").strip()
     if not name:
         raise ApiKeyError("a key needs a name (who or what uses it)")
-    site_id = None
-    if site_key:
-        site = session.scalar(select(Site).where(Site.key == site_key))
-        if site is None:
-            site = Site(key=site_key, name=site_key)
-            session.add(site)
-            session.flush()
-        site_id = site.id
+    site_id = get_or_create_site_id(session, site_key) if site_key else None
     if rate_limit:
         rate_limit = parse_rate_limit(rate_limit)
     if daily_quota is not None and not 1 <= daily_quota <= MAX_DB_INT:

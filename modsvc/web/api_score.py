@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal, Union
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..models import Comment, CommentScore, Site, Thread
 from ..params import MAX_DB_INT
@@ -243,10 +242,7 @@ def _store(site_key: str, parsed, items: list[CommentIn], results: list) -> list
             source="api",
         ))
     session.rollback()  # end the read transaction before the ingest writes (SQLite allows one writer)
-    try:
-        Ingestor(sessions).add_all(records)
-    except IntegrityError:  # a concurrent request created the same thread or comment first: add to it
-        Ingestor(sessions).add_all(records)
+    Ingestor(sessions).add_all(records)  # race-free: a concurrent request's new rows are found and added to
     ids = _comment_ids(site_key, [(str(item.thread if item.thread is not None else parsed.thread), str(item.id))
                                   for item in items])
     try:
