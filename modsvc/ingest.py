@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .db import is_write_race
 from .importers.records import CommentRecord, Rejection, ThreadRecord, Warning_
-from .models import Comment, Thread, utcnow
+from .models import AuditLog, Comment, Thread, utcnow
 from .sites import get_or_create_site_id
 
 log = logging.getLogger(__name__)
@@ -129,11 +129,15 @@ class Ingestor:
         batch_comments: int = 5000,
         on_batch_committed: Callable[[list[int]], None] | None = None,
         summary: ImportSummary | None = None,
+        only_site: str | None = None,
+        actor: str = "import",
     ) -> None:
         self.sessions = sessions
         self.batch_comments = batch_comments
         self.on_batch_committed = on_batch_committed
         self.summary = summary or ImportSummary()
+        self.only_site = only_site  # set: threads of any other site are rejected (a site-bound API key's import)
+        self.actor = actor  # who the audit log names for edits of decided comments
         self._pending: dict[tuple[str, str], ThreadRecord] = {}
         self._pending_comments = 0
         self._site_ids: dict[str, int] = {}
@@ -144,6 +148,11 @@ class Ingestor:
             self.summary.add_rejection(item)
         elif isinstance(item, Warning_):
             self.summary.add_warning(item)
+        elif self.only_site is not None and (item.site or "default") != self.only_site:
+            self.summary.add_rejection(Rejection(
+                item.source or item.external_id,
+                f"thread {item.external_id!r} names site {item.site!r}; this import stores into site "
+                f"{self.only_site!r} only"))
         else:
             key = (item.site or "default", item.external_id)
             if key in self._pending:  # the same thread twice in one batch: write the first, then this one
@@ -308,6 +317,7 @@ class Ingestor:
             select(
                 Comment.id, Comment.thread_id, Comment.external_id, Comment.content_hash, Comment.author,
                 Comment.posted_at, Comment.parent_external_id, Comment.source_status, Comment.depth,
+                Comment.status, Comment.human_decided,
             ).where(Comment.thread_id.in_(thread_ids))
         ).all()
         for row in rows:
@@ -351,10 +361,15 @@ class Ingestor:
                 "depth": depth_of[c.external_id], "source_status": c.status, "updated_at": now,
             }
             if new_hash != old.content_hash:
+                status = _status_after_edit(old)
                 session.execute(update(Comment).where(Comment.id == old.id).values(
-                    **meta, body=c.body, content_hash=new_hash, score_state="pending", status="unscored",
+                    **meta, body=c.body, content_hash=new_hash, score_state="pending", status=status,
                     queued_at=now, score_error=None, version=Comment.version + 1,
                 ))
+                if old.status != "unscored":  # it had a status someone relied on: say why it changed
+                    session.execute(insert(AuditLog).values(
+                        comment_id=old.id, actor=self.actor[:100], action="reimport", old_status=old.status,
+                        new_status=status, reason="edited", note=_edit_note(old, status), created_at=now))
                 summary.comments_updated += 1
                 to_score.append(old.id)
             elif (old.author != c.author or _iso(old.posted_at) != _iso(c.posted_at)
@@ -376,6 +391,28 @@ class Ingestor:
             seen.add(c.external_id)
             out.append(c)
         return out
+
+
+HUMAN_QUEUES = ("review", "held")
+
+
+def _decided_by_human(old) -> bool:
+    return bool(old.human_decided) or old.status in ("approved", "rejected")
+
+
+def _status_after_edit(old) -> str:
+    """An edited comment is scored again; one a human decided goes back to a human queue, never to the machine."""
+    if not _decided_by_human(old):
+        return "unscored"
+    return old.status if old.status in HUMAN_QUEUES else "review"
+
+
+def _edit_note(old, status: str) -> str:
+    if _decided_by_human(old):
+        return (f"A re-import edited the text of this comment, which a human had decided ({old.status}); that "
+                f"decision stays in this history. Back in {status} for a human: the new text is scored, but the "
+                f"machine does not decide it.")
+    return f"A re-import edited the text of this comment ({old.status}); the new text is scored again."
 
 
 def _resolve_parents(

@@ -15,12 +15,15 @@ from .models import ImportJob, ImportRejection, utcnow
 PROGRESS_EVERY_SECONDS = 1.0
 
 
-def create_import_job(session: Session, *, filename: str, stored_path: str, fmt: str | None, site_key: str) -> ImportJob:
+def create_import_job(session: Session, *, filename: str, stored_path: str, fmt: str | None, site_key: str,
+                      site_locked: bool = False) -> ImportJob:
+    """``site_locked``: the job may write into ``site_key`` only (uploaded with a site-bound API key)."""
     job = ImportJob(
         filename=filename,
         stored_path=stored_path,
         format=fmt,
         site_key=site_key,
+        site_locked=site_locked,
         status="queued",
         bytes_total=os.path.getsize(stored_path) if os.path.exists(stored_path) else None,
     )
@@ -43,7 +46,7 @@ def run_import_job(
             return None
         job.status, job.started_at, job.error = "running", utcnow(), None
         session.commit()
-        path, fmt, site = job.stored_path, job.format, job.site_key
+        path, fmt, site, locked = job.stored_path, job.format, job.site_key, job.site_locked
 
     summary = ImportSummary()
     last = [0.0]
@@ -54,7 +57,8 @@ def run_import_job(
             last[0] = now
             _save_progress(sessions, job_id, done, summary)
 
-    ingestor = Ingestor(sessions, on_batch_committed=on_batch_committed, summary=summary)
+    ingestor = Ingestor(sessions, on_batch_committed=on_batch_committed, summary=summary,
+                        only_site=site if locked else None, actor=f"import:{job_id}")
     try:
         ingestor.add_all(iter_records(path, fmt, site=site, progress=progress))
     except UnknownFormatError as exc:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -121,6 +122,9 @@ class Comment(Base):
     top_label: Mapped[str | None] = mapped_column(String(50))
     top_score: Mapped[float | None] = mapped_column(Float)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set once a human has acted on the comment: from then on scoring updates its scores, evidence and priority but
+    # never its status, which is for humans to set (an edit by a re-import sends it back to "review" for them).
+    human_decided: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic concurrency for reviewers
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -178,6 +182,8 @@ class ImportJob(Base):
     stored_path: Mapped[str | None] = mapped_column(String(2000))
     format: Mapped[str | None] = mapped_column(String(50))
     site_key: Mapped[str] = mapped_column(String(100), default="default")
+    # Uploaded with a site-bound API key: records naming another site are rejected, never written there.
+    site_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | failed
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)

@@ -7,7 +7,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
@@ -43,12 +43,14 @@ def create_thread():
         json.loads(payload)
     except (ValueError, RecursionError) as exc:
         return api_error(400, f"body is not valid JSON: {exc}")
-    site = request.args.get("site", "default")
+    scope = g.api_key.scope
+    site = scope.site_for(request.args.get("site"))
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         tmp.write(payload)
     try:
         sessions = current_app.extensions["modsvc.sessions"]
-        ingestor = Ingestor(sessions, on_batch_committed=dispatcher().enqueue_scoring)
+        ingestor = Ingestor(sessions, on_batch_committed=dispatcher().enqueue_scoring,
+                            only_site=site if scope.bound else None, actor=f"api:{g.api_key.name}")
         summary = ingestor.add_all(iter_records(tmp.name, "json", site=site))
     finally:
         os.unlink(tmp.name)
@@ -76,7 +78,8 @@ def create_import():
     fmt = request.args.get("format") or request.form.get("format") or None
     if fmt is not None and fmt not in FORMATS:
         return api_error(400, f"unknown format {fmt!r}; supported: {', '.join(FORMATS)}")
-    site = request.args.get("site") or request.form.get("site") or "default"
+    scope = g.api_key.scope
+    site = scope.site_for(request.args.get("site") or request.form.get("site"))
     upload_dir = Path(current_app.extensions["modsvc.settings"].upload_dir)
     upload_dir.mkdir(parents=True, exist_ok=True)
     uploaded = request.files.get("file")
@@ -92,7 +95,8 @@ def create_import():
     if stored.stat().st_size == 0:
         stored.unlink()
         return api_error(400, "empty upload: send the file as multipart field 'file' or as the request body")
-    job = create_import_job(get_session(), filename=filename, stored_path=str(stored), fmt=fmt, site_key=site)
+    job = create_import_job(get_session(), filename=filename, stored_path=str(stored), fmt=fmt, site_key=site,
+                            site_locked=scope.bound)
     dispatcher().enqueue_import(job.id)
     return jsonify(_job_dict(job)), 202, {"Location": url_for("api_threads.get_import", job_id=job.id)}
 
@@ -101,7 +105,7 @@ def create_import():
 @require_api_key()
 def get_import(job_id: int):
     session = get_session()
-    job = session.get(ImportJob, job_id)
+    job = g.api_key.scope.get(session, ImportJob, job_id)
     if job is None:
         return api_error(404, f"no import with id {job_id}")
     body = _job_dict(job)
@@ -137,7 +141,7 @@ def _job_dict(job: ImportJob) -> dict:
 @require_api_key()
 def get_thread(thread_id: int):
     session = get_session()
-    thread = session.get(Thread, thread_id)
+    thread = g.api_key.scope.get(session, Thread, thread_id)
     if thread is None:
         return api_error(404, f"no thread with id {thread_id}")
     comments = session.scalars(select(Comment).where(Comment.thread_id == thread_id).order_by(Comment.id)).all()

@@ -27,7 +27,7 @@ bp = Blueprint("moderation", __name__, template_folder="templates", static_folde
                static_url_path="/ui-static")
 
 AUDIT_PAGE_SIZE = 50
-AUDIT_ACTIONS = ("approve", "reject", "escalate", "undo")
+AUDIT_ACTIONS = ("approve", "reject", "escalate", "undo", "reimport")
 
 
 def count_cache() -> CountCache:
