@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import ApiKey, Site, utcnow
+from .params import MAX_DB_INT
+from .sites import SiteScope, get_or_create_site_id
 
 KEY_MARK = "msk_"
 PREFIX_LENGTH = 12  # "msk_" + 8 characters: enough to tell keys apart, far too little to guess the rest
@@ -37,6 +39,11 @@ class KeyInfo:
     site_id: int | None
     rate_limit: str | None
     daily_quota: int | None
+    site_key: str | None = None  # the key's site, when it is bound to one
+
+    @property
+    def scope(self) -> SiteScope:
+        return SiteScope(self.site_id, self.site_key)
 
 
 def hash_key(key: str) -> str:
@@ -71,18 +78,11 @@ def create_api_key(
     name = (name or "").strip()
     if not name:
         raise ApiKeyError("a key needs a name (who or what uses it)")
-    site_id = None
-    if site_key:
-        site = session.scalar(select(Site).where(Site.key == site_key))
-        if site is None:
-            site = Site(key=site_key, name=site_key)
-            session.add(site)
-            session.flush()
-        site_id = site.id
+    site_id = get_or_create_site_id(session, site_key) if site_key else None
     if rate_limit:
         rate_limit = parse_rate_limit(rate_limit)
-    if daily_quota is not None and daily_quota < 1:
-        raise ApiKeyError("the daily quota must be a positive number of requests")
+    if daily_quota is not None and not 1 <= daily_quota <= MAX_DB_INT:
+        raise ApiKeyError(f"the daily quota must be a positive number of requests, at most {MAX_DB_INT}")
     plaintext = generate_key()
     row = ApiKey(
         name=name,
@@ -121,8 +121,8 @@ def revoke_api_key(session: Session, ident: str) -> ApiKey:
     return row
 
 
-def key_info(row: ApiKey) -> KeyInfo:
-    return KeyInfo(row.id, row.name, row.prefix, row.site_id, row.rate_limit, row.daily_quota)
+def key_info(row: ApiKey, site_key: str | None = None) -> KeyInfo:
+    return KeyInfo(row.id, row.name, row.prefix, row.site_id, row.rate_limit, row.daily_quota, site_key)
 
 
 class KeyResolver:
@@ -159,10 +159,11 @@ class KeyResolver:
 
     def _load(self, digest: str) -> KeyInfo | None:
         with self.sessions() as session:
-            row = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
-            if row is None or row.revoked_at is not None:
+            found = session.execute(select(ApiKey, Site.key).outerjoin(Site, Site.id == ApiKey.site_id)
+                                    .where(ApiKey.key_hash == digest)).first()
+            if found is None or found[0].revoked_at is not None:
                 return None
-            return key_info(row)
+            return key_info(*found)
 
     def _touch(self, key_id: int, now: float) -> None:
         last = self._last_written.get(key_id)

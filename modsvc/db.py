@@ -66,3 +66,23 @@ def session_scope(url: str) -> Iterator[Session]:
 def is_postgres(engine_or_session) -> bool:
     bind = getattr(engine_or_session, "bind", None) or engine_or_session
     return bind.dialect.name == "postgresql"
+
+
+def insert_ignoring_conflicts(session: Session, model):
+    """``INSERT ... ON CONFLICT DO NOTHING`` for ``model``: the race-free first half of a get-or-create."""
+    if is_postgres(session):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).on_conflict_do_nothing()
+
+
+def is_write_race(exc: BaseException) -> bool:
+    """A write that lost to a concurrent transaction and succeeds when retried: a duplicate key another
+    transaction inserted first, a deadlock, or SQLite's write lock held past the busy timeout."""
+    orig = getattr(exc, "orig", None) or exc
+    sqlstate = getattr(orig, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return sqlstate in ("23505", "40P01", "40001")  # unique_violation, deadlock_detected, serialization_failure
+    name = getattr(orig, "sqlite_errorname", "")  # sqlite3
+    return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY") or name.startswith("SQLITE_BUSY")

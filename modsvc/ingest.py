@@ -7,10 +7,18 @@ crash mid-import keeps the finished batches, and re-running the import fills in
 the rest. Comments are inserted level by level (parents first) with RETURNING,
 which gives parent ids without a second UPDATE pass and works the same on
 SQLite and PostgreSQL.
+
+Concurrent imports into the same new site, thread or comments: sites are
+get-or-created with INSERT ... ON CONFLICT DO NOTHING; a batch that loses a race
+for a thread or comment (a duplicate key, a deadlock) is rolled back and written
+again, and the retry finds the winner's rows and treats them as existing.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
+import random
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,10 +26,15 @@ from datetime import datetime, timezone
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from .db import is_write_race
 from .importers.records import CommentRecord, Rejection, ThreadRecord, Warning_
-from .models import Comment, Site, Thread, utcnow
+from .models import AuditLog, Comment, Thread, utcnow
+from .sites import get_or_create_site_id
+
+log = logging.getLogger(__name__)
 
 MAX_LISTED_PROBLEMS = 10_000  # beyond this only the counts grow, so memory stays flat on hostile input
+WRITE_ATTEMPTS = 8  # a batch that keeps losing races this often has a real problem: let it raise
 
 
 def body_hash(body: str) -> str:
@@ -66,6 +79,15 @@ class ImportSummary:
         if len(self.warning_list) < MAX_LISTED_PROBLEMS:
             self.warning_list.append(warning)
 
+    def merge(self, other: ImportSummary) -> None:
+        """Add the counts and problems of ``other`` (one committed batch) to these."""
+        for name in ("threads_new", "threads_unchanged", "threads_updated", "comments_new", "comments_unchanged",
+                     "comments_updated", "comments_rejected", "warnings"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rejections.extend(other.rejections[:MAX_LISTED_PROBLEMS - len(self.rejections)])
+        self.warning_list.extend(other.warning_list[:MAX_LISTED_PROBLEMS - len(self.warning_list)])
+        self.to_score.extend(other.to_score)
+
     @property
     def comments_total(self) -> int:
         return self.comments_new + self.comments_unchanged + self.comments_updated
@@ -107,11 +129,15 @@ class Ingestor:
         batch_comments: int = 5000,
         on_batch_committed: Callable[[list[int]], None] | None = None,
         summary: ImportSummary | None = None,
+        only_site: str | None = None,
+        actor: str = "import",
     ) -> None:
         self.sessions = sessions
         self.batch_comments = batch_comments
         self.on_batch_committed = on_batch_committed
         self.summary = summary or ImportSummary()
+        self.only_site = only_site  # set: threads of any other site are rejected (a site-bound API key's import)
+        self.actor = actor  # who the audit log names for edits of decided comments
         self._pending: dict[tuple[str, str], ThreadRecord] = {}
         self._pending_comments = 0
         self._site_ids: dict[str, int] = {}
@@ -122,6 +148,11 @@ class Ingestor:
             self.summary.add_rejection(item)
         elif isinstance(item, Warning_):
             self.summary.add_warning(item)
+        elif self.only_site is not None and (item.site or "default") != self.only_site:
+            self.summary.add_rejection(Rejection(
+                item.source or item.external_id,
+                f"thread {item.external_id!r} names site {item.site!r}; this import stores into site "
+                f"{self.only_site!r} only"))
         else:
             key = (item.site or "default", item.external_id)
             if key in self._pending:  # the same thread twice in one batch: write the first, then this one
@@ -143,23 +174,28 @@ class Ingestor:
         records = list(self._pending.values())
         self._pending.clear()
         self._pending_comments = 0
-        with self.sessions() as session, session.begin():
-            to_score = self._write(session, records)
-        self.summary.to_score.extend(to_score)
-        if self.on_batch_committed and to_score:
-            self.on_batch_committed(to_score)
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            # Counts and cached site ids of this attempt only: a rolled-back attempt must leave no trace.
+            batch, site_ids = ImportSummary(), dict(self._site_ids)
+            try:
+                with self.sessions() as session, session.begin():
+                    batch.to_score = self._write(session, records, batch, site_ids)
+                break
+            except Exception as exc:  # noqa: BLE001 - is_write_race tells; COPY raises the driver's own errors
+                if attempt == WRITE_ATTEMPTS or not is_write_race(exc):
+                    raise
+                log.info("import batch lost a race with a concurrent import (%s); writing it again (attempt %d)",
+                         type(getattr(exc, "orig", exc)).__name__, attempt + 1)
+                time.sleep(random.uniform(0, 0.05 * attempt))  # de-synchronise the racers before they meet again
+        self._site_ids = site_ids
+        self.summary.merge(batch)
+        if self.on_batch_committed and batch.to_score:
+            self.on_batch_committed(batch.to_score)
 
     # -- writing -----------------------------------------------------------------------------------
-    def _site_id(self, session: Session, key: str) -> int:
-        if key not in self._site_ids:
-            site_id = session.scalar(select(Site.id).where(Site.key == key))
-            if site_id is None:
-                site_id = session.scalar(insert(Site).values(key=key, name=key).returning(Site.id))
-            self._site_ids[key] = site_id
-        return self._site_ids[key]
-
-    def _write(self, session: Session, records: list[ThreadRecord]) -> list[int]:
-        thread_ids = self._upsert_threads(session, records)
+    def _write(self, session: Session, records: list[ThreadRecord], summary: ImportSummary,
+               site_ids: dict[str, int]) -> list[int]:
+        thread_ids = self._upsert_threads(session, records, summary, site_ids)
         existing = self._existing_comments(session, list(thread_ids.values()))
         to_score: list[int] = []
         # New comments of every thread in the batch, grouped by depth: one INSERT per level, not per thread.
@@ -169,10 +205,12 @@ class Ingestor:
             thread_id = thread_ids[(rec.site or "default", rec.external_id)]
             old = existing.get(thread_id, {})
             ids.update(((thread_id, ext), row.id) for ext, row in old.items())
-            for depth, row in self._plan_comments(session, rec, thread_id, old, ids, to_score):
+            for depth, row in self._plan_comments(session, rec, thread_id, old, ids, to_score, summary):
                 new_by_depth.setdefault(depth, []).append(row)
+        for rows in new_by_depth.values():  # one key order for every importer: racing inserts wait, not deadlock
+            rows.sort(key=lambda row: (row["thread_id"], row["external_id"]))
         if new_by_depth and session.bind.dialect.name == "postgresql":
-            self._copy_new_comments(session, new_by_depth, ids, to_score)
+            self._copy_new_comments(session, new_by_depth, ids, to_score, summary)
             return to_score
         for depth in sorted(new_by_depth):
             rows = new_by_depth[depth]
@@ -187,11 +225,11 @@ class Ingestor:
             for row in result:
                 ids[(row.thread_id, row.external_id)] = row.id
                 to_score.append(row.id)
-            self.summary.comments_new += len(rows)
+            summary.comments_new += len(rows)
         return to_score
 
     def _copy_new_comments(self, session: Session, new_by_depth: dict[int, list[dict]],
-                           ids: dict[tuple[int, str], int], to_score: list[int]) -> None:
+                           ids: dict[tuple[int, str], int], to_score: list[int], summary: ImportSummary) -> None:
         """PostgreSQL fast path: take ids from the sequence up front, then one COPY for the whole batch."""
         rows = [row for depth in sorted(new_by_depth) for row in new_by_depth[depth]]
         new_ids = session.execute(
@@ -217,13 +255,17 @@ class Ingestor:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
         to_score.extend(new_ids)
-        self.summary.comments_new += len(rows)
+        summary.comments_new += len(rows)
 
-    def _upsert_threads(self, session: Session, records: list[ThreadRecord]) -> dict[tuple[str, str], int]:
+    def _upsert_threads(self, session: Session, records: list[ThreadRecord], summary: ImportSummary,
+                        site_ids: dict[str, int]) -> dict[tuple[str, str], int]:
         ids: dict[tuple[str, str], int] = {}
         by_site: dict[int, list[ThreadRecord]] = {}
-        for rec in records:
-            by_site.setdefault(self._site_id(session, rec.site or "default"), []).append(rec)
+        for rec in sorted(records, key=lambda r: (r.site or "default", r.external_id)):  # one lock order for all
+            key = rec.site or "default"
+            if key not in site_ids:
+                site_ids[key] = get_or_create_site_id(session, key)
+            by_site.setdefault(site_ids[key], []).append(rec)
         for site_id, recs in by_site.items():
             rows = session.execute(
                 select(Thread.id, Thread.external_id, Thread.content_hash).where(
@@ -250,10 +292,10 @@ class Ingestor:
                 thread_id, old_hash = known[rec.external_id]
                 ids[(rec.site or "default", rec.external_id)] = thread_id
                 if old_hash == values["content_hash"]:
-                    self.summary.threads_unchanged += 1
+                    summary.threads_unchanged += 1
                 else:
                     session.execute(update(Thread).where(Thread.id == thread_id).values(**values, updated_at=utcnow()))
-                    self.summary.threads_updated += 1
+                    summary.threads_updated += 1
             if new_rows:
                 now = utcnow()
                 for row in new_rows:
@@ -264,7 +306,7 @@ class Ingestor:
                 site_key = recs[0].site or "default"
                 for row in result:
                     ids[(site_key, row.external_id)] = row.id
-                self.summary.threads_new += len(new_rows)
+                summary.threads_new += len(new_rows)
         return ids
 
     def _existing_comments(self, session: Session, thread_ids: list[int]) -> dict[int, dict[str, tuple]]:
@@ -275,6 +317,7 @@ class Ingestor:
             select(
                 Comment.id, Comment.thread_id, Comment.external_id, Comment.content_hash, Comment.author,
                 Comment.posted_at, Comment.parent_external_id, Comment.source_status, Comment.depth,
+                Comment.status, Comment.human_decided,
             ).where(Comment.thread_id.in_(thread_ids))
         ).all()
         for row in rows:
@@ -283,11 +326,11 @@ class Ingestor:
 
     def _plan_comments(
         self, session: Session, rec: ThreadRecord, thread_id: int, existing: dict[str, tuple],
-        ids: dict[tuple[int, str], int], to_score: list[int],
+        ids: dict[tuple[int, str], int], to_score: list[int], summary: ImportSummary,
     ) -> Iterator[tuple[int, dict]]:
         """Update changed comments now; yield (depth, row) for the new ones, inserted later by level."""
-        comments = self._unique_comments(rec)
-        parents = _resolve_parents(comments, existing, rec, self.summary)
+        comments = self._unique_comments(rec, summary)
+        parents = _resolve_parents(comments, existing, rec, summary)
         depth_of = _depths(comments, parents, existing)
         now = utcnow()
         for c in comments:
@@ -318,31 +361,58 @@ class Ingestor:
                 "depth": depth_of[c.external_id], "source_status": c.status, "updated_at": now,
             }
             if new_hash != old.content_hash:
+                status = _status_after_edit(old)
                 session.execute(update(Comment).where(Comment.id == old.id).values(
-                    **meta, body=c.body, content_hash=new_hash, score_state="pending", status="unscored",
+                    **meta, body=c.body, content_hash=new_hash, score_state="pending", status=status,
                     queued_at=now, score_error=None, version=Comment.version + 1,
                 ))
-                self.summary.comments_updated += 1
+                if old.status != "unscored":  # it had a status someone relied on: say why it changed
+                    session.execute(insert(AuditLog).values(
+                        comment_id=old.id, actor=self.actor[:100], action="reimport", old_status=old.status,
+                        new_status=status, reason="edited", note=_edit_note(old, status), created_at=now))
+                summary.comments_updated += 1
                 to_score.append(old.id)
             elif (old.author != c.author or _iso(old.posted_at) != _iso(c.posted_at)
                   or old.parent_external_id != parent_ext or old.source_status != c.status):
                 session.execute(update(Comment).where(Comment.id == old.id).values(**meta))
-                self.summary.comments_updated += 1
+                summary.comments_updated += 1
             else:
-                self.summary.comments_unchanged += 1
+                summary.comments_unchanged += 1
 
-    def _unique_comments(self, rec: ThreadRecord) -> list[CommentRecord]:
+    def _unique_comments(self, rec: ThreadRecord, summary: ImportSummary) -> list[CommentRecord]:
         seen: set[str] = set()
         out: list[CommentRecord] = []
         for c in rec.comments:
             if c.external_id in seen:
-                self.summary.add_rejection(
+                summary.add_rejection(
                     Rejection(rec.source or rec.external_id, f"duplicate comment id {c.external_id!r} in thread")
                 )
                 continue
             seen.add(c.external_id)
             out.append(c)
         return out
+
+
+HUMAN_QUEUES = ("review", "held")
+
+
+def _decided_by_human(old) -> bool:
+    return bool(old.human_decided) or old.status in ("approved", "rejected")
+
+
+def _status_after_edit(old) -> str:
+    """An edited comment is scored again; one a human decided goes back to a human queue, never to the machine."""
+    if not _decided_by_human(old):
+        return "unscored"
+    return old.status if old.status in HUMAN_QUEUES else "review"
+
+
+def _edit_note(old, status: str) -> str:
+    if _decided_by_human(old):
+        return (f"A re-import edited the text of this comment, which a human had decided ({old.status}); that "
+                f"decision stays in this history. Back in {status} for a human: the new text is scored, but the "
+                f"machine does not decide it.")
+    return f"A re-import edited the text of this comment ({old.status}); the new text is scored again."
 
 
 def _resolve_parents(

@@ -90,8 +90,10 @@ class _Interrupted(Exception):
 
 
 def create_import_job(session: Session, *, filename: str, stored_path: str, fmt: str | None, site_key: str,
-                      original_filename: str | None = None, api_key_id: int | None = None) -> ImportJob:
-    """A queued job for an uploaded file it now owns (and deletes when it ends)."""
+                      original_filename: str | None = None, api_key_id: int | None = None,
+                      site_locked: bool = False) -> ImportJob:
+    """A queued job for an uploaded file it now owns (and deletes when it ends). ``site_locked``: the job may
+    write into ``site_key`` only (uploaded with a site-bound API key)."""
     job = ImportJob(
         filename=filename,
         original_filename=original_filename,
@@ -99,6 +101,7 @@ def create_import_job(session: Session, *, filename: str, stored_path: str, fmt:
         format=fmt,
         site_key=site_key,
         api_key_id=api_key_id,
+        site_locked=site_locked,
         status="queued",
         bytes_total=os.path.getsize(stored_path) if os.path.exists(stored_path) else None,
     )
@@ -125,6 +128,7 @@ def run_import_job(
     with sessions() as session:
         job = session.get(ImportJob, job_id)
         path, fmt, site, attempt, last_error = job.stored_path, job.format, job.site_key, job.attempts, job.error
+        locked = job.site_locked
         shown_name = job.original_filename or job.filename or "the upload"
 
     summary = ImportSummary()
@@ -150,7 +154,8 @@ def run_import_job(
                     raise _Interrupted
                 yield item
 
-        ingestor = Ingestor(sessions, on_batch_committed=on_batch_committed, summary=summary)
+        ingestor = Ingestor(sessions, on_batch_committed=on_batch_committed, summary=summary,
+                            only_site=site if locked else None, actor=f"import:{job_id}")
         try:
             ingestor.add_all(records())
         except _Interrupted:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -123,6 +124,9 @@ class Comment(Base):
     top_label: Mapped[str | None] = mapped_column(String(50))
     top_score: Mapped[float | None] = mapped_column(Float)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set once a human has acted on the comment: from then on scoring updates its scores, evidence and priority but
+    # never its status, which is for humans to set (an edit by a re-import sends it back to "review" for them).
+    human_decided: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic concurrency for reviewers
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -188,6 +192,8 @@ class ImportJob(Base):
     format: Mapped[str | None] = mapped_column(String(50))
     site_key: Mapped[str] = mapped_column(String(100), default="default")
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
+    # Uploaded with a site-bound API key: records naming another site are rejected, never written there.
+    site_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -99,7 +99,8 @@ def _apply(session: Session, comment_id: int, expected_version: int, new_status:
     if comment.status == new_status and action != "escalate":
         raise Conflict(f"Comment {comment_id} is already {new_status}.", comment)
     old_status = comment.status
-    values: dict = {"status": new_status, "version": Comment.version + 1, "updated_at": _now()}
+    # human_decided: from now on the machine's scores never set this comment's status (see modsvc.scoring)
+    values: dict = {"status": new_status, "version": Comment.version + 1, "updated_at": _now(), "human_decided": True}
     if escalated is not None:
         values["escalated"] = escalated
     result = session.execute(

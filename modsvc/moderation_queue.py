@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
+from .params import parse_int
 from .priority import priority_band  # noqa: F401  (re-exported for the templates)
 from .models import COMMENT_STATUSES, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread
 
@@ -47,15 +48,16 @@ class QueueFilters:
             value = (args.get(name) or "").strip()
             return value[:limit] or None
 
-        def number(name: str, cast):
+        def score(name: str) -> float | None:
             try:
-                value = cast(args.get(name))
+                value = float(args.get(name))
             except (TypeError, ValueError):
                 return None
             return value if value == value else None  # NaN is no filter
 
-        min_score, max_score = number("min_score", float), number("max_score", float)
-        return cls(site=text("site", 100), thread=number("thread", int), label=text("label", 100),
+        min_score, max_score = score("min_score"), score("max_score")
+        return cls(site=text("site", 100), thread=parse_int(args.get("thread"), "thread", minimum=1),
+                   label=text("label", 100),
                    min_score=None if min_score is None else min(max(min_score, 0.0), 1.0),
                    max_score=None if max_score is None else min(max(max_score, 0.0), 1.0),
                    author=text("author"), q=text("q", 200), escalated=args.get("escalated") in ("1", "on", "true"))

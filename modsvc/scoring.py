@@ -12,7 +12,8 @@ the scoring API (store=true). It is idempotent and safe to run twice at once:
    row per comment and model version, ON CONFLICT on PostgreSQL and SQLite),
    rewrite the comment's ``CommentFlag`` rows, set score_state/scored_at/
    model_version/top label/priority, and the status from the decision unless a
-   human already decided (approved/rejected stay). Rows whose text changed while
+   human already decided (``human_decided``, or approved/rejected: the status stays
+   theirs, e.g. "review" after a re-import edited a decided comment). Rows whose text changed while
    the model ran are left pending (ingest re-queued them).
 
 Analyzer selection: ``MODSVC_ANALYZER=module:callable`` (a factory returning an
@@ -227,10 +228,11 @@ def _lock_rows(session: Session, ids: list[int]):
         # A write first takes SQLite's database write lock, so what we read next cannot change under us.
         session.execute(update(Comment).where(Comment.id.in_(ids)).values(score_attempts=Comment.score_attempts))
         query = select(Comment.id, Comment.content_hash, Comment.status, Comment.score_state, Comment.model_version,
-                       Comment.score_attempts).where(Comment.id.in_(ids))
+                       Comment.score_attempts, Comment.human_decided).where(Comment.id.in_(ids))
     else:
         query = (select(Comment.id, Comment.content_hash, Comment.status, Comment.score_state, Comment.model_version,
-                        Comment.score_attempts).where(Comment.id.in_(ids)).order_by(Comment.id).with_for_update())
+                        Comment.score_attempts, Comment.human_decided).where(Comment.id.in_(ids)).order_by(Comment.id)
+                 .with_for_update())
     return {row.id: row for row in session.execute(query)}
 
 
@@ -252,7 +254,7 @@ def _store(sessions, outcomes: dict[int, Any], hashes, site_of, policies, model_
                 counts["skipped"] += 1  # a concurrent scorer of the same message got here first
                 continue
             touched.append(comment_id)
-            human = row.status in HUMAN_STATUSES
+            human = row.status in HUMAN_STATUSES or row.human_decided
             if isinstance(outcome, str):
                 counts["failed"] += 1
                 new_status = row.status if human else "failed"
@@ -361,5 +363,5 @@ def mark_failed(sessions: sessionmaker[Session], comment_ids: Iterable[int], rea
         session.execute(base.values(score_state="failed", score_error=reason[:MAX_ERROR_CHARS],
                                     score_attempts=Comment.score_attempts + int(count_attempt), updated_at=now))
         session.execute(update(Comment).where(Comment.id.in_(ids), Comment.score_state == "failed",
-                                              Comment.status.not_in(HUMAN_STATUSES))
+                                              Comment.status.not_in(HUMAN_STATUSES), Comment.human_decided.is_(False))
                         .values(status="failed"))

@@ -139,3 +139,9 @@ def test_doctor_fails_with_exit_2_when_database_unreachable(tmp_path):
     result = run(["doctor", "--skip-model"], "postgresql://postgres@127.0.0.1:1/nope")
     assert result.returncode == 2
     assert "database: FAILED" in result.stdout
+
+
+def test_export_of_a_thread_id_beyond_the_database_range_is_a_usage_error(sqlite_url):
+    result = run(["export", "--thread", "99999999999999999999999"], sqlite_url)
+    assert result.returncode == 2
+    assert "--thread" in result.stderr and "range" in result.stderr and "Traceback" not in result.stderr

@@ -5,10 +5,11 @@ import sys
 import click
 
 from ..config import load_settings
+from ..params import MAX_DB_INT
 
 
 @click.command("export")
-@click.option("--thread", "thread_id", type=int, help="Only this thread (modsvc id).")
+@click.option("--thread", "thread_id", type=click.IntRange(1, MAX_DB_INT), help="Only this thread (modsvc id).")
 @click.option("--site", help="Only threads of this site key.")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default stdout).")

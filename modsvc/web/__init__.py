@@ -5,11 +5,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, db_session, errors, moderation, request_json
+    from . import admin, auth, db_session, errors, moderation, params, request_json
     from .api_keys import init_api
     from .api_status import bp as api_status_bp
     from .api_threads import bp as api_threads_bp
 
+    params.init_app(app)  # first: the bounded <int:...> converter must be in place before any route is added
     db_session.init_app(app)
     errors.init_app(app)
     request_json.init_app(app)  # JSON bodies: depth-limited, a 400 in each API's shape

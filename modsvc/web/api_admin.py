@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ..apikeys import ApiKeyError, create_api_key, revoke_api_key
 from ..models import ApiKey, Site, WebhookDelivery
 from ..webhook_address import WebhookAddressError, check_webhook_url
+from ..params import ParameterError, parse_int
 from .admin import register_admin_nav
 from .auth import admin_required
 from .db_session import get_session
@@ -48,16 +49,15 @@ def api_keys():
 @bp.post("/api-keys")
 def create_key():
     session = get_session()
-    quota = (request.form.get("daily_quota") or "").strip()
     try:
+        quota = parse_int(request.form.get("daily_quota"), "daily quota", minimum=1)
         row, plaintext = create_api_key(session, request.form.get("name") or "",
                                         (request.form.get("site") or "").strip() or None,
-                                        (request.form.get("rate_limit") or "").strip() or None,
-                                        int(quota) if quota else None)
+                                        (request.form.get("rate_limit") or "").strip() or None, quota)
         session.commit()
-    except (ApiKeyError, ValueError) as exc:
+    except (ApiKeyError, ParameterError) as exc:
         session.rollback()
-        flash(str(exc) if isinstance(exc, ApiKeyError) else "The daily quota must be a whole number.", "error")
+        flash(f"The {exc}." if isinstance(exc, ParameterError) else str(exc), "error")
         return redirect(url_for("api_admin.api_keys"))
     return _keys_page(new_key=plaintext, new_row=row, status=201)
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..models import Comment, CommentScore, Site, Thread
+from ..params import MAX_DB_INT
 from .api_keys import SCORE_MAX_BODY, require_api_key
 from .db_session import get_session
 from .errors import api_error
@@ -27,7 +27,6 @@ from .request_json import request_json
 bp = Blueprint("api_score", __name__, url_prefix="/api/v1")
 
 MAX_BATCH = 100
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger path values cannot exist (and overflow SQLite's binding)
 MAX_TEXT_CHARS = 100_000  # the model reads the first 20,000 (with a warning); more is refused by the 1 MB body cap
 
 ExternalId = Annotated[Union[str, int], Field(description="Your id for it (string or integer)")]
@@ -156,9 +155,7 @@ def score():
     site_id = g.api_key.site_id
     site_key = None
     if parsed.store:
-        site_key, problem = _store_site(parsed.site)
-        if problem:
-            return problem
+        site_key = g.api_key.scope.site_for(parsed.site)  # SiteForbidden (403) for a bound key's other site
         missing = [i for i, c in enumerate(items) if c.id is None or (c.thread if c.thread is not None
                                                                          else parsed.thread) is None]
         if missing:
@@ -180,18 +177,6 @@ def _validation_message(exc: ValidationError) -> str:
         where = ".".join(str(x) for x in err["loc"]) or "body"
         parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
-
-
-def _store_site(requested: str | None) -> tuple[str | None, Response | None]:
-    """The site comments are stored in: the key's own, or the requested one if the key is not tied to a site."""
-    session = get_session()
-    if g.api_key.site_id is not None:
-        own = session.get(Site, g.api_key.site_id)
-        if requested and own is not None and requested != own.key:
-            return None, api_error(403, f"this API key belongs to site {own.key!r}; it cannot store into "
-                                        f"{requested!r}")
-        return (own.key if own is not None else requested or "default"), None
-    return requested or "default", None
 
 
 def _site_id_for(site_key: str) -> int | None:
@@ -245,10 +230,7 @@ def _store(site_key: str, parsed, items: list[CommentIn], results: list) -> list
             source="api",
         ))
     session.rollback()  # end the read transaction before the ingest writes (SQLite allows one writer)
-    try:
-        Ingestor(sessions).add_all(records)
-    except IntegrityError:  # a concurrent request created the same thread or comment first: add to it
-        Ingestor(sessions).add_all(records)
+    Ingestor(sessions, actor=f"api:{g.api_key.name}").add_all(records)  # race-free: a concurrent request's new rows are found and added to
     ids = _comment_ids(site_key, [(str(item.thread if item.thread is not None else parsed.thread), str(item.id))
                                   for item in items])
     try:
@@ -290,12 +272,12 @@ def _comment_ids(site_key: str, keys: list[tuple[str, str]]) -> list[int | None]
 @bp.get("/comments/<int:comment_id>")
 @documented("/api/v1/comments/{comment_id}", "get", "Status and decision of a stored comment",
             parameters=[{"name": "comment_id", "in": "path", "required": True,
-                         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
+                         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DB_INT}}],
             responses={200: ("The comment's moderation status", CommentStatus)}, errors=(401, 404, 429))
 @require_api_key()
 def get_comment(comment_id: int):
     """The comment as the moderation queue sees it: machine decision, then the human one when made."""
-    row = _visible_comment(Comment.id == comment_id) if comment_id <= MAX_ID else None
+    row = _visible_comment(Comment.id == comment_id)  # ids beyond MAX_DB_INT never reach here (404)
     if row is None:
         return api_error(404, f"no comment with id {comment_id} for this API key")
     return jsonify(_status(*row))
@@ -310,20 +292,15 @@ def get_comment(comment_id: int):
                 {"name": "site", "in": "query", "required": False, "schema": {"type": "string"},
                  "description": "Site key (default: the API key's site, else 'default')"},
             ],
-            responses={200: ("The comment's moderation status", CommentStatus)}, errors=(400, 401, 404, 429))
+            responses={200: ("The comment's moderation status", CommentStatus)}, errors=(400, 401, 403, 404, 429))
 @require_api_key()
 def find_comment():
     """Look a comment up by the ids you stored it with (site, thread, id)."""
     thread, ext_id = request.args.get("thread"), request.args.get("id")
     if not thread or not ext_id:
         return api_error(400, "give the comment's external ids: ?thread=THREAD&id=ID (and &site=SITE)")
-    site = request.args.get("site")
-    if site is None and g.api_key.site_id is None:
-        site = "default"
-    conditions = [Thread.external_id == thread, Comment.external_id == ext_id]
-    if site is not None:
-        conditions.append(Site.key == site)
-    row = _visible_comment(*conditions)
+    site = g.api_key.scope.site_for(request.args.get("site"))  # SiteForbidden (403) for a bound key's other site
+    row = _visible_comment(Thread.external_id == thread, Comment.external_id == ext_id, Site.key == site)
     if row is None:
         return api_error(404, f"no comment {ext_id!r} in thread {thread!r} for this API key")
     return jsonify(_status(*row))
@@ -333,9 +310,7 @@ def _visible_comment(*conditions):
     """(Comment, Thread, Site) if it exists and the key may see it (keys tied to a site see only that site)."""
     query = (select(Comment, Thread, Site).join(Thread, Thread.id == Comment.thread_id)
              .join(Site, Site.id == Thread.site_id).where(*conditions))
-    if g.api_key.site_id is not None:
-        query = query.where(Site.id == g.api_key.site_id)
-    return get_session().execute(query.limit(1)).first()
+    return get_session().execute(g.api_key.scope.visible(query, Site).limit(1)).first()
 
 
 def _status(comment: Comment, thread: Thread, site: Site) -> dict:

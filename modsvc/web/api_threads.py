@@ -42,12 +42,14 @@ def create_thread():
     if not payload.strip():
         return api_error(400, "empty body: send one thread as JSON (see docs/import-formats.md)")
     request_json(max_depth=None)  # replies nest legitimately: any depth, parsed without recursion
-    site = request.args.get("site", "default")
+    scope = g.api_key.scope
+    site = scope.site_for(request.args.get("site"))
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         tmp.write(payload)
     try:
         sessions = current_app.extensions["modsvc.sessions"]
-        ingestor = Ingestor(sessions, on_batch_committed=dispatcher().enqueue_scoring)
+        ingestor = Ingestor(sessions, on_batch_committed=dispatcher().enqueue_scoring,
+                            only_site=site if scope.bound else None, actor=f"api:{g.api_key.name}")
         summary = ingestor.add_all(iter_records(tmp.name, "json", site=site))
     finally:
         os.unlink(tmp.name)
@@ -75,7 +77,8 @@ def create_import():
     fmt = request.args.get("format") or request.form.get("format") or None
     if fmt is not None and fmt not in FORMATS:
         return api_error(400, f"unknown format {fmt!r}; supported: {', '.join(FORMATS)}")
-    site = request.args.get("site") or request.form.get("site") or "default"
+    scope = g.api_key.scope
+    site = scope.site_for(request.args.get("site") or request.form.get("site"))
     settings = current_app.extensions["modsvc.settings"]
     limits = UploadLimits(settings.max_queued_imports, settings.max_queued_import_mb * 1024 * 1024)
     session = get_session()
@@ -103,7 +106,8 @@ def create_import():
         return _too_many_waiting(exc)
     job = create_import_job(session, filename=(secure_filename(client_name) or "upload")[:255],
                             original_filename=display_name(client_name), stored_path=str(stored), fmt=fmt,
-                            site_key=site, api_key_id=g.api_key.id)
+                            site_key=site, api_key_id=g.api_key.id,
+                            site_locked=scope.bound)
     dispatcher().enqueue_import(job.id)
     return jsonify(_job_dict(job)), 202, {"Location": url_for("api_threads.get_import", job_id=job.id)}
 
@@ -118,7 +122,7 @@ def _too_many_waiting(exc: TooManyWaitingImports):
 @require_api_key()
 def get_import(job_id: int):
     session = get_session()
-    job = session.get(ImportJob, job_id)
+    job = g.api_key.scope.get(session, ImportJob, job_id)
     if job is None:
         return api_error(404, f"no import with id {job_id}")
     body = _job_dict(job)
@@ -157,7 +161,7 @@ def _job_dict(job: ImportJob) -> dict:
 @require_api_key()
 def get_thread(thread_id: int):
     session = get_session()
-    thread = session.get(Thread, thread_id)
+    thread = g.api_key.scope.get(session, Thread, thread_id)
     if thread is None:
         return api_error(404, f"no thread with id {thread_id}")
     comments = session.scalars(select(Comment).where(Comment.thread_id == thread_id).order_by(Comment.id)).all()

@@ -12,6 +12,12 @@ def api_error(status: int, message: str, **extra):
 
 
 def init_app(app: Flask) -> None:
+    from ..sites import SiteForbidden
+
+    @app.errorhandler(SiteForbidden)
+    def _other_site(exc: SiteForbidden):
+        return api_error(403, str(exc))
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if request.path.startswith("/api/"):

@@ -17,16 +17,18 @@ from ..moderation_actions import (REJECT_REASONS, ActionError, Actor, Conflict, 
 from ..moderation_queue import (DEFAULT_TAB, TABS, CountCache, QueueFilters, load_context, load_page,
                                 priority_band, status_counts)
 from ..moderation_stats import flags_per_day, label_agreement
+from ..params import ParameterError, parse_int, require_int
 from .charts import bar, line_chart
 from .db_session import get_session
 from .highlight import clean_spans, highlight, label_class, trope_title
 from .request_json import request_json_object
+from .params import query_int
 
 bp = Blueprint("moderation", __name__, template_folder="templates", static_folder="static",
                static_url_path="/ui-static")
 
 AUDIT_PAGE_SIZE = 50
-AUDIT_ACTIONS = ("approve", "reject", "escalate", "undo")
+AUDIT_ACTIONS = ("approve", "reject", "escalate", "undo", "reimport")
 
 
 def count_cache() -> CountCache:
@@ -95,7 +97,7 @@ def queue():
     if tab not in TABS:
         tab = DEFAULT_TAB
     filters = QueueFilters.from_args(request.args)
-    page = request.args.get("page", 1, type=int) or 1
+    page = query_int("page", default=1, minimum=1)
     db = get_session()
     budget = current_app.config.get("MODSVC_QUEUE_COUNT_BUDGET_MS", 50)
     result = load_page(db, tab, filters, page, cache=count_cache(), count_budget_ms=budget)
@@ -137,9 +139,9 @@ def _decision_response(outcome=None, error: ActionError | None = None, back: str
 
 def _int_field(form, name: str) -> int:
     try:
-        return int(form.get(name))
-    except (TypeError, ValueError):
-        raise ActionError(f"missing or invalid {name}")
+        return require_int(form.get(name), name, minimum=1)
+    except ParameterError as exc:
+        raise ActionError(str(exc)) from None
 
 
 def _back() -> str | None:
@@ -183,16 +185,24 @@ def undo_last_view():
     return _decision_response(outcome, back=_back())
 
 
+def _bulk_items(raw) -> list[tuple[int, int]]:
+    """'comment_id:version' entries as checked ints."""
+    items = []
+    for entry in raw or []:
+        comment_id, _, version = str(entry).partition(":")
+        try:
+            items.append((require_int(comment_id, "comment id", minimum=1), require_int(version, "version", minimum=1)))
+        except ParameterError as exc:
+            raise ActionError(f"bad item {str(entry)[:40]!r}: {exc}") from None
+    return items
+
+
 @bp.post("/queue/bulk")
 def bulk_view():
     form = _form()
     raw = form.get("items") if request.is_json else form.getlist("items")
-    items: list[tuple[int, int]] = []
-    for entry in raw or []:
-        comment_id, _, version = str(entry).partition(":")
-        if comment_id.isdigit() and version.isdigit():
-            items.append((int(comment_id), int(version)))
     try:
+        items = _bulk_items(raw)
         if not items:
             raise ActionError("select at least one comment")
         if len(items) > 500:
@@ -233,7 +243,7 @@ def _audit_query(args):
     if (action := args.get("action")) in AUDIT_ACTIONS:
         query = query.where(AuditLog.action == action)
         shown["action"] = action
-    if (comment := args.get("comment", type=int)) is not None:
+    if (comment := parse_int(args.get("comment"), "comment", minimum=1)) is not None:
         query = query.where(AuditLog.comment_id == comment)
         shown["comment"] = comment
     if day_from := _parse_day(args.get("from")):
@@ -249,7 +259,7 @@ def _audit_query(args):
 @bp.get("/audit")
 def audit():
     query, shown = _audit_query(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = query_int("page", default=1, minimum=1)
     db = get_session()
     rows = list(db.scalars(query.limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)))
     users = db.scalars(select(User.username).order_by(User.username)).all()

@@ -162,8 +162,7 @@ def _requested_attributes(body: dict, languages: list[str], detected: list[str])
         if score_type not in SUPPORTED_SCORE_TYPES:
             raise perr.unsupported_score_type(name, score_type)
         threshold = params.get("scoreThreshold")
-        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
-                                      or not 0.0 <= float(threshold) <= 1.0):
+        if threshold is not None and not _in_unit_interval(threshold):
             raise perr.invalid_request(f"Invalid scoreThreshold for attribute {name}: must be a number in [0, 1].")
         if not all_supported:
             if drop:
@@ -277,9 +276,14 @@ def _suggested_scores(body: dict) -> dict:
 
 def _score_value(score, name: str) -> float:
     value = score.get("value") if isinstance(score, dict) else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+    if not _in_unit_interval(value):
         raise perr.invalid_request(f"Score for {name} must have a value in [0, 1].")
     return float(value)
+
+
+def _in_unit_interval(value) -> bool:
+    # compared before any float(): float() of a huge JSON integer raises OverflowError
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value <= 1
 
 
 @bp.route("/v1alpha1/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

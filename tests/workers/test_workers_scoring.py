@@ -88,6 +88,31 @@ def test_human_decisions_survive_rescoring(db_url):
     assert c["c"].score_state == "scored" and c["c"].top_label == "toxicity"
 
 
+def test_a_status_a_reviewer_set_is_never_changed_by_a_new_model(db_url):
+    """Escalated (held by a human), or put back in review by an undo: a re-score keeps the reviewer's status."""
+    from modsvc.accounts import create_user
+    from modsvc.moderation_actions import Actor, decide, undo
+
+    ids = _import(db_url, BODIES)
+    sessions = get_sessionmaker(db_url)
+    score_comments(sessions, list(ids.values()), FakeAnalyzer())
+    with sessions() as s:
+        user = create_user(s, "rita", "correct horse battery", "moderator")
+        s.commit()
+        actor = Actor(user.id, user.username)
+        decide(s, ids["a"], s.get(Comment, ids["a"]).version, "escalate", actor)  # "a kind word": allowed -> held
+        approved = decide(s, ids["b"], s.get(Comment, ids["b"]).version, "approve", actor)  # review -> approved
+        undo(s, ids["b"], approved.version, actor)  # -> review again, by a human
+
+    class NewModel(FakeAnalyzer):
+        model_version = "fake-2"
+
+    score_comments(sessions, [ids["a"], ids["b"]], NewModel())
+    c = _by_ext(db_url)
+    assert (c["a"].status, c["a"].model_version) == ("held", "fake-2")
+    assert (c["b"].status, c["b"].model_version) == ("review", "fake-2")
+
+
 def test_poison_comment_fails_alone(db_url, monkeypatch):
     monkeypatch.setenv("MODSVC_TEST_POISON_SUBSTRING", "POISON")
     ids = _import(db_url, {**BODIES, "p": "this one is POISON for the model"})
