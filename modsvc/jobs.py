@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 
@@ -13,14 +14,29 @@ from .ingest import ImportSummary, Ingestor
 from .models import ImportJob, ImportRejection, utcnow
 
 PROGRESS_EVERY_SECONDS = 1.0
+MAX_FILENAME_CHARS = 255
 
 
-def create_import_job(session: Session, *, filename: str, stored_path: str, fmt: str | None, site_key: str) -> ImportJob:
+def display_filename(name: str | None) -> str:
+    """The name an upload had on the user's machine, as messages show it: the last path part, without
+    control characters, at most MAX_FILENAME_CHARS (its start and its extension kept); "upload" when none."""
+    name = re.split(r"[/\\]", name or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if len(name) > MAX_FILENAME_CHARS:
+        half = (MAX_FILENAME_CHARS - 1) // 2
+        name = name[:half] + "…" + name[-half:]
+    return name or "upload"
+
+
+def create_import_job(session: Session, *, filename: str, stored_path: str, fmt: str | None, site_key: str,
+                      options: dict | None = None) -> ImportJob:
+    """``filename`` is the name the user gave the file (messages use it); ``options`` e.g. {"keep_pingbacks": True}."""
     job = ImportJob(
         filename=filename,
         stored_path=stored_path,
         format=fmt,
         site_key=site_key,
+        options=options or None,
         status="queued",
         bytes_total=os.path.getsize(stored_path) if os.path.exists(stored_path) else None,
     )
@@ -44,6 +60,8 @@ def run_import_job(
         job.status, job.started_at, job.error = "running", utcnow(), None
         session.commit()
         path, fmt, site = job.stored_path, job.format, job.site_key
+        shown = job.filename or os.path.basename(path or "")
+        keep_pingbacks = bool((job.options or {}).get("keep_pingbacks"))
 
     summary = ImportSummary()
     last = [0.0]
@@ -56,9 +74,10 @@ def run_import_job(
 
     ingestor = Ingestor(sessions, on_batch_committed=on_batch_committed, summary=summary)
     try:
-        ingestor.add_all(iter_records(path, fmt, site=site, progress=progress))
+        ingestor.add_all(iter_records(path, fmt, site=site, progress=progress, display_name=shown,
+                                      keep_pingbacks=keep_pingbacks))
     except UnknownFormatError as exc:
-        summary.add_rejection(Rejection(os.path.basename(path or ""), str(exc)))
+        summary.add_rejection(Rejection(shown, str(exc)))
         _finish(sessions, job_id, summary, status="failed", error=str(exc))
         return summary
     except Exception as exc:  # keep what was imported, report the rest

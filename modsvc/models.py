@@ -178,6 +178,8 @@ class ImportJob(Base):
     stored_path: Mapped[str | None] = mapped_column(String(2000))
     format: Mapped[str | None] = mapped_column(String(50))
     site_key: Mapped[str] = mapped_column(String(100), default="default")
+    # What the uploader chose for this import, e.g. {"keep_pingbacks": true}; None = the defaults.
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | failed
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)

@@ -13,7 +13,7 @@ from werkzeug.utils import secure_filename
 
 from ..importers import FORMATS, iter_records
 from ..ingest import Ingestor
-from ..jobs import create_import_job
+from ..jobs import create_import_job, display_filename
 from ..models import Comment, CommentScore, ImportJob, ImportRejection, Thread
 from .api_keys import require_api_key
 from .db_session import get_session
@@ -77,11 +77,14 @@ def create_import():
     if fmt is not None and fmt not in FORMATS:
         return api_error(400, f"unknown format {fmt!r}; supported: {', '.join(FORMATS)}")
     site = request.args.get("site") or request.form.get("site") or "default"
+    keep_pingbacks = _flag(request.args.get("keep_pingbacks", request.form.get("keep_pingbacks")))
+    if keep_pingbacks is None:
+        return api_error(400, "keep_pingbacks must be true or false (1 / 0)")
     upload_dir = Path(current_app.extensions["modsvc.settings"].upload_dir)
     upload_dir.mkdir(parents=True, exist_ok=True)
     uploaded = request.files.get("file")
-    filename = secure_filename(uploaded.filename or "upload") if uploaded else (
-        secure_filename(request.args.get("filename", "")) or "upload")
+    original = display_filename(uploaded.filename if uploaded else request.args.get("filename"))
+    filename = secure_filename(original)[-100:] or "upload"  # on disk only; its end keeps the extension
     stored = upload_dir / f"{uuid.uuid4().hex}-{filename}"
     if uploaded:
         uploaded.save(stored)
@@ -92,9 +95,20 @@ def create_import():
     if stored.stat().st_size == 0:
         stored.unlink()
         return api_error(400, "empty upload: send the file as multipart field 'file' or as the request body")
-    job = create_import_job(get_session(), filename=filename, stored_path=str(stored), fmt=fmt, site_key=site)
+    job = create_import_job(get_session(), filename=original, stored_path=str(stored), fmt=fmt, site_key=site,
+                            options={"keep_pingbacks": True} if keep_pingbacks else None)
     dispatcher().enqueue_import(job.id)
     return jsonify(_job_dict(job)), 202, {"Location": url_for("api_threads.get_import", job_id=job.id)}
+
+
+def _flag(value: str | None) -> bool | None:
+    """A boolean query parameter: absent or false-ish -> False, true-ish -> True, anything else -> None."""
+    text = (value or "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    return None
 
 
 @bp.get("/imports/<int:job_id>")
@@ -121,6 +135,7 @@ def _job_dict(job: ImportJob) -> dict:
         "filename": job.filename,
         "format": job.format,
         "site": job.site_key,
+        "options": job.options or {},
         "status": job.status,
         "error": job.error,
         "progress": {"bytes_done": done, "bytes_total": total,
