@@ -148,7 +148,8 @@ def _detect_xml(text: str, stripped: str, name: str) -> str | None:
     if "wordpress.org/export" in text or re.search(r"<wp:(wxr_version|post_id|comment)\b", text):
         return "wxr"
     declared = _XML_DECLARED.match(stripped) is not None
-    if declared or _XML_TAG.match(stripped):
+    xml_like = declared or _XML_TAG.match(stripped) is not None
+    if xml_like:
         if _ENTITY_DECL.search(text):
             raise _fail(name, "refused unsafe XML: its document type declaration (DTD) declares entities; "
                               "entity declarations and external references are not allowed")
@@ -156,9 +157,7 @@ def _detect_xml(text: str, stripped: str, name: str) -> str | None:
         if dtd is not None and not _DTD_CLOSE.search(text, dtd.end()):
             raise _fail(name, f"refused unsafe XML: a document type declaration (DTD) longer than the first "
                               f"{HEAD_BYTES // 1024} KiB, which is where the export's root element must show")
-    if not declared and _is_scraped_page(text):
-        return None
-    if declared or _XML_TAG.match(stripped):
+    if xml_like and (declared or not _is_scraped_page(text)):
         raise _fail(name, "XML, but neither a Disqus export (<disqus>) nor a WordPress WXR export")
     return None
 
