@@ -65,7 +65,7 @@ class ElementTooLarge:
     ident: str | None  # its id attribute (e.g. dsq:id), when it has a short one
 
     def describe(self) -> str:
-        return f"a <{self.tag}> element" + (f" ({self.ident})" if self.ident else "")
+        return f"a <{self.tag}> element" + (f" (id {self.ident!r})" if self.ident else "")
 
 
 FEED_BYTES = 256 * 1024
@@ -104,7 +104,7 @@ class _RecordTarget:
             self.builder = TreeBuilder()
             self.record_start, self.record_line, self.oversized = pos, self.expat.CurrentLineNumber, False
             ident = next((v for k, v in attrib.items() if local(k) == "id"), None)
-            self.record_ident = f"{ident}" if ident and len(ident) <= 100 else None
+            self.record_ident = ident if ident and len(ident) <= 100 else None
         elif self.level < self.depth or self._over(pos):
             return
         self.builder.start(tag, attrib)
