@@ -3,7 +3,7 @@
 Fills its own PostgreSQL database (default ``modsvc_bench_queue`` on the local server, dropped and re-created)
 with 1,000,000 comments — a realistic mix of machine decisions, human decisions and scores, loaded with COPY —
 then times, through the Flask test client (server time, no network):
-  * the queue page (Needs review, with the counts of every tab),
+  * the first queue page (Waiting: held and review in one order, with the counts of every tab) and Needs review,
   * a filtered queue page (site + label + score range),
   * an action (approve, with its version check and audit row),
 each cold (first request, no cached counts) and warm (median of the next runs).
@@ -192,7 +192,8 @@ def measure(url: str, runs: int) -> list[tuple[str, float, float]]:
             c.clear()
 
     timed(lambda: client.get("/audit"))  # warm-up: templates compiled, pool connected (not what we measure)
-    for name, path in (("queue page (Needs review)", "/queue"),
+    for name, path in (("queue page (Waiting: held + review)", "/queue"),
+                       ("queue page (Needs review)", "/queue?tab=review"),
                        ("filtered page (site + label + min score)", "/queue?site=daily&label=antisemitism&min_score=0.7"),
                        ("search page (word + site)", "/queue?site=forum&q=rothschild"),
                        ("search page (two common words, worst case)", "/queue?q=election%20money")):

@@ -27,7 +27,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import is_write_race
-from .importers.records import CommentRecord, Rejection, ThreadRecord, Warning_
+from .importers.records import CommentRecord, Rejection, Skipped, ThreadRecord, Warning_
 from .models import AuditLog, Comment, Thread, utcnow
 from .sites import get_or_create_site_id
 
@@ -64,6 +64,8 @@ class ImportSummary:
     comments_unchanged: int = 0
     comments_updated: int = 0
     comments_rejected: int = 0
+    comments_skipped: int = 0  # left out on purpose (WordPress pingbacks and trackbacks)
+    skipped_kinds: dict[str, int] = field(default_factory=dict)
     warnings: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     warning_list: list[Warning_] = field(default_factory=list)
@@ -73,6 +75,10 @@ class ImportSummary:
         self.comments_rejected += 1
         if len(self.rejections) < MAX_LISTED_PROBLEMS:
             self.rejections.append(rejection)
+
+    def add_skipped(self, skipped: Skipped) -> None:
+        self.comments_skipped += 1
+        self.skipped_kinds[skipped.reason] = self.skipped_kinds.get(skipped.reason, 0) + 1
 
     def add_warning(self, warning: Warning_) -> None:
         self.warnings += 1
@@ -101,6 +107,7 @@ class ImportSummary:
             "comments_unchanged": self.comments_unchanged,
             "comments_updated": self.comments_updated,
             "rejected": self.comments_rejected,
+            "comments_skipped": self.comments_skipped,
             "warnings": self.warnings,
         }
 
@@ -143,7 +150,7 @@ class Ingestor:
         self._site_ids: dict[str, int] = {}
 
     # -- feeding -----------------------------------------------------------------------------------
-    def add(self, item: ThreadRecord | Rejection | Warning_) -> None:
+    def add(self, item: ThreadRecord | Rejection | Warning_ | Skipped) -> None:
         if isinstance(item, Rejection):
             self.summary.add_rejection(item)
         elif isinstance(item, Warning_):
@@ -153,6 +160,8 @@ class Ingestor:
                 item.source or item.external_id,
                 f"thread {item.external_id!r} names site {item.site!r}; this import stores into site "
                 f"{self.only_site!r} only"))
+        elif isinstance(item, Skipped):
+            self.summary.add_skipped(item)
         else:
             key = (item.site or "default", item.external_id)
             if key in self._pending:  # the same thread twice in one batch: write the first, then this one
@@ -162,7 +171,7 @@ class Ingestor:
             if self._pending_comments >= self.batch_comments:
                 self.flush()
 
-    def add_all(self, items: Iterable[ThreadRecord | Rejection | Warning_]) -> ImportSummary:
+    def add_all(self, items: Iterable[ThreadRecord | Rejection | Warning_ | Skipped]) -> ImportSummary:
         for item in items:
             self.add(item)
         self.flush()

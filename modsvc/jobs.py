@@ -91,9 +91,9 @@ class _Interrupted(Exception):
 
 def create_import_job(session: Session, *, filename: str, stored_path: str, fmt: str | None, site_key: str,
                       original_filename: str | None = None, api_key_id: int | None = None,
-                      site_locked: bool = False) -> ImportJob:
+                      site_locked: bool = False, options: dict | None = None) -> ImportJob:
     """A queued job for an uploaded file it now owns (and deletes when it ends). ``site_locked``: the job may
-    write into ``site_key`` only (uploaded with a site-bound API key)."""
+    write into ``site_key`` only (uploaded with a site-bound API key); ``options`` e.g. {"keep_pingbacks": True}."""
     job = ImportJob(
         filename=filename,
         original_filename=original_filename,
@@ -102,6 +102,7 @@ def create_import_job(session: Session, *, filename: str, stored_path: str, fmt:
         site_key=site_key,
         api_key_id=api_key_id,
         site_locked=site_locked,
+        options=options or None,
         status="queued",
         bytes_total=os.path.getsize(stored_path) if os.path.exists(stored_path) else None,
     )
@@ -130,6 +131,9 @@ def run_import_job(
         path, fmt, site, attempt, last_error = job.stored_path, job.format, job.site_key, job.attempts, job.error
         locked = job.site_locked
         shown_name = job.original_filename or job.filename or "the upload"
+        # rejections name the file as the user knows it, not the stored copy
+        shown = job.original_filename or job.filename or os.path.basename(path or "")
+        keep_pingbacks = bool((job.options or {}).get("keep_pingbacks"))
 
     summary = ImportSummary()
     if attempt > max_attempts:  # the earlier runs were cut short by crashes
@@ -149,7 +153,8 @@ def run_import_job(
                 _save_progress(sessions, job_id, owner, done, summary)
 
         def records() -> Iterator:
-            for item in iter_records(path, fmt, site=site, progress=progress):
+            for item in iter_records(path, fmt, site=site, progress=progress, display_name=shown,
+                                     keep_pingbacks=keep_pingbacks):
                 if heartbeat.lost.is_set() or (stop is not None and stop.is_set()):
                     raise _Interrupted
                 yield item
@@ -165,7 +170,7 @@ def run_import_job(
             log.info("import %s handed back unfinished (shutting down); it resumes from the start", job_id)
             return JobOutcome("released", summary)
         except UnknownFormatError as exc:
-            summary.add_rejection(Rejection(os.path.basename(path or ""), str(exc)))
+            summary.add_rejection(Rejection(shown, str(exc)))
             return _fail(sessions, job_id, owner, summary, str(exc))
         except TRANSIENT_ERRORS as exc:
             error = _describe(exc)

@@ -194,6 +194,8 @@ class ImportJob(Base):
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     # Uploaded with a site-bound API key: records naming another site are rejected, never written there.
     site_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the uploader chose for this import, e.g. {"keep_pingbacks": true}; None = the defaults.
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

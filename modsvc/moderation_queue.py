@@ -11,15 +11,17 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy import and_, func, literal_column, or_, select, text, union_all
 from sqlalchemy.orm import Session, aliased
 
 from .params import parse_int
 from .priority import priority_band  # noqa: F401  (re-exported for the templates)
 from .models import COMMENT_STATUSES, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread
 
-# Tab key -> (title, statuses shown; None = every status).
+# Tab key -> (title, statuses shown; None = every status). The first screen is "waiting": everything a human
+# must decide, held and review alike, in one priority order (held comments are often the most urgent ones).
 TABS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "waiting": ("Waiting", ("held", "review")),
     "review": ("Needs review", ("review",)),
     "held": ("Held", ("held",)),
     "approved": ("Approved", ("approved",)),
@@ -27,7 +29,7 @@ TABS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "failed": ("Failed", ("failed",)),
     "all": ("All", None),
 }
-DEFAULT_TAB = "review"
+DEFAULT_TAB = "waiting"
 PAGE_SIZE = 25
 
 
@@ -340,13 +342,9 @@ def load_page(session: Session, tab: str, f: QueueFilters, page: int = 1, *,
     if session.bind.dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off"))  # JIT compiling costs more than these short queries run
     statuses = TABS[tab][1]
-    query = select(Comment)
-    if statuses is not None:
-        query = query.where(Comment.status.in_(statuses) if len(statuses) > 1 else Comment.status == statuses[0])
     shares = _shares_for(session, f)
-    for cond in filter_conditions(f, session.bind.dialect.name, shares):
-        query = query.where(cond)
-    query = query.order_by(Comment.priority.desc(), Comment.id.asc()).limit(page_size + 1).offset((page - 1) * page_size)
+    conds = filter_conditions(f, session.bind.dialect.name, shares)
+    query = _page_query(statuses, conds, page_size + 1, (page - 1) * page_size)
     walk = session.bind.dialect.name == "postgresql" and is_common_search(f.q, shares)
     if walk:
         # Common words match a good share of the queue: read it in priority order (the order index) and stop
@@ -364,6 +362,26 @@ def load_page(session: Session, tab: str, f: QueueFilters, page: int = 1, *,
     except CountsTooSlow:
         counts = None
     return QueuePage(tab=tab, filters=f, items=items, page=page, has_next=has_next, counts=counts)
+
+
+def _page_query(statuses: tuple[str, ...] | None, conds: list, limit: int, offset: int):
+    """One page of comments in queue order (priority high first, then oldest).
+
+    Several statuses (the "waiting" tab) are read as one ordered walk of ix_comments_review_order per status,
+    each stopping after offset + limit rows, then merged: a single ``status IN (...)`` would make both
+    databases collect and sort every waiting comment for each page.
+    """
+    order = (Comment.priority.desc(), Comment.id.asc())
+    if statuses is None or len(statuses) == 1:
+        query = select(Comment).where(*conds)
+        if statuses is not None:
+            query = query.where(Comment.status == statuses[0])
+        return query.order_by(*order).limit(limit).offset(offset)
+    walks = [select(Comment.id, Comment.priority).where(Comment.status == status, *conds)
+             .order_by(*order).limit(offset + limit).subquery() for status in statuses]
+    merged = union_all(*(select(walk) for walk in walks)).subquery()
+    return (select(Comment).join(merged, Comment.id == merged.c.id)
+            .order_by(merged.c.priority.desc(), merged.c.id.asc()).limit(limit).offset(offset))
 
 
 def attach_details(session: Session, comments: list[Comment]) -> list[QueueItem]:

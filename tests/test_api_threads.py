@@ -121,3 +121,39 @@ def test_oversized_body_is_413_with_a_clear_message(app, client, api_headers):
     response = client.post("/api/v1/imports", data=b"x" * 5000, headers=api_headers)
     assert response.status_code == 413
     assert "too large" in response.get_json()["error"]["message"]
+
+
+def test_upload_rejections_name_the_uploaded_file_not_the_stored_one(client, api_headers):
+    body = json.dumps({"external_id": "a", "comments": [{"id": "1", "body": "ok"}]}) + "\n{broken\n"
+    response = client.post("/api/v1/imports", data={"file": (io.BytesIO(body.encode()), "Reader comments.jsonl")},
+                           content_type="multipart/form-data", headers=api_headers)
+    job = _wait_for_import(client, response.headers["Location"], api_headers)
+    assert job["filename"] == "Reader comments.jsonl"
+    assert [r["source"] for r in job["rejections"]] == ["Reader comments.jsonl:2"]
+
+    response = client.post("/api/v1/imports?filename=notes.txt", data=b"just some notes\n", headers=api_headers)
+    job = _wait_for_import(client, response.headers["Location"], api_headers)
+    assert job["status"] == "failed" and job["error"].startswith("notes.txt: ")
+
+
+def test_upload_skips_wordpress_pingbacks_unless_asked_to_keep_them(client, api_headers):
+    import sys
+
+    sys.path.insert(0, str(REPO / "tests" / "importers"))
+    from test_xml_formats import PINGBACKS, WXR
+
+    data = WXR.replace("<wp:postmeta>", PINGBACKS + "<wp:postmeta>", 1).encode()
+    response = client.post("/api/v1/imports", data={"file": (io.BytesIO(data), "blog.xml")},
+                           content_type="multipart/form-data", headers=api_headers)
+    job = _wait_for_import(client, response.headers["Location"], api_headers)
+    assert job["status"] == "done", job
+    assert (job["summary"]["comments_new"], job["summary"]["comments_skipped"]) == (4, 2)
+
+    response = client.post("/api/v1/imports?keep_pingbacks=1", data={"file": (io.BytesIO(data), "blog.xml")},
+                           content_type="multipart/form-data", headers=api_headers)
+    job = _wait_for_import(client, response.headers["Location"], api_headers)
+    assert (job["summary"]["comments_new"], job["summary"]["comments_skipped"]) == (2, 0)
+    assert job["options"] == {"keep_pingbacks": True}
+
+    bad = client.post("/api/v1/imports?keep_pingbacks=maybe", data=data, headers=api_headers)
+    assert bad.status_code == 400 and "keep_pingbacks" in bad.get_json()["error"]["message"]

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -145,3 +144,46 @@ def test_export_of_a_thread_id_beyond_the_database_range_is_a_usage_error(sqlite
     result = run(["export", "--thread", "99999999999999999999999"], sqlite_url)
     assert result.returncode == 2
     assert "--thread" in result.stderr and "range" in result.stderr and "Traceback" not in result.stderr
+
+
+def _wxr_with_pingbacks(tmp_path) -> Path:
+    sys.path.insert(0, str(REPO / "tests" / "importers"))
+    from test_xml_formats import PINGBACKS, WXR
+
+    path = tmp_path / "blog.xml"
+    path.write_text(WXR.replace("<wp:postmeta>", PINGBACKS + "<wp:postmeta>", 1))
+    return path
+
+
+def _comment_ids(url) -> list[str]:
+    with get_sessionmaker(url)() as s:
+        return sorted(s.scalars(select(Comment.external_id)).all())
+
+
+def test_wordpress_pingbacks_are_skipped_unless_kept(db_url, tmp_path):
+    path = _wxr_with_pingbacks(tmp_path)
+    result = run(["import", "--quiet", str(path)], db_url)
+    assert result.returncode == 0, result.stderr
+    assert "comments: 4 new, 0 unchanged, 0 updated, 0 rejected" in result.stdout
+    assert "skipped: 2 (1 pingback, 1 trackback; --keep-pingbacks imports them)" in result.stdout
+    assert _comment_ids(db_url) == ["1", "2", "3", "9"]
+
+    kept = run(["import", "--quiet", "--keep-pingbacks", str(path)], db_url)
+    assert kept.returncode == 0, kept.stderr
+    assert "comments: 2 new, 4 unchanged" in kept.stdout and "skipped" not in kept.stdout
+    assert _comment_ids(db_url) == ["1", "2", "3", "7", "8", "9"]
+
+
+def test_coral_row_with_extra_fields_is_rejected_and_exit_code_is_1(sqlite_url, tmp_path):
+    folder = tmp_path / "coral"
+    folder.mkdir()
+    (folder / "stories.csv").write_text("id,url,title\ns1,https://x.test/1,One\n")
+    (folder / "comments.csv").write_text(
+        "id,author_id,story_id,created_at,body,parent_id,status,rating\n"
+        "c-1,u1,s1,2024-01-01,first,,APPROVED,\n"
+        "c-4,u1,s1,2024-01-01,too,many,columns,here,x,y,z\n")
+    result = run(["import", "--quiet", str(folder)], sqlite_url)
+    assert result.returncode == 1
+    assert "rejected: comments.csv:3: 11 fields where the header has 8" in result.stderr
+    with get_sessionmaker(sqlite_url)() as s:
+        assert [(c.external_id, c.body) for c in s.scalars(select(Comment))] == [("c-1", "first")]

@@ -17,11 +17,13 @@ from ..importers import FORMATS
 @click.option("--site", default="default", show_default=True, help="Site (tenant) key the threads belong to.")
 @click.option("--rejections", "rejections_file", type=click.File("w"),
               help="Also write every rejection and warning as JSON Lines to this file.")
+@click.option("--keep-pingbacks", is_flag=True, help="Import WordPress pingbacks and trackbacks as comments "
+              "(by default they are skipped and counted).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--wait", is_flag=True, help="Then show scoring progress until every imported comment is scored "
               "(embedded mode scores in this process; scaled mode waits for the workers).")
-def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejections_file, quiet: bool,
-                   wait: bool) -> None:
+def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejections_file, keep_pingbacks: bool,
+                   quiet: bool, wait: bool) -> None:
     """Import comment threads from files, folders and .gz files.
 
     Formats are detected from content: scraped article pages, modsvc JSON / JSONL,
@@ -64,7 +66,7 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
                                 rate=f"{summary.comments_total / elapsed:,.0f}/s", refresh=False)
                 bar.refresh()
             try:
-                for item in iter_records(path, fmt, site=site, progress=progress):
+                for item in iter_records(path, fmt, site=site, progress=progress, keep_pingbacks=keep_pingbacks):
                     ingestor.add(item)
             except UnknownFormatError as exc:
                 summary.add_rejection(Rejection(str(path), str(exc)))
@@ -94,7 +96,8 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
         f"threads: {c['threads_new']} new, {c['threads_unchanged']} unchanged, {c['threads_updated']} updated\n"
         f"comments: {c['comments_new']} new, {c['comments_unchanged']} unchanged, {c['comments_updated']} updated, "
         f"{c['rejected']} rejected\n"
-        f"warnings: {c['warnings']}\n"
+        + _skipped_line(summary)
+        + f"warnings: {c['warnings']}\n"
         f"{summary.comments_total:,} comments in {elapsed:.1f}s ({summary.comments_total / max(elapsed, 1e-6):,.0f}/s)"
     )
     if wait and summary.to_score:
@@ -104,3 +107,11 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
     if summary.comments_rejected:
         sys.exit(EXIT_REJECTED)
 
+
+
+def _skipped_line(summary) -> str:
+    """"skipped: 2 (1 pingback, 1 trackback; …)", or nothing when nothing was skipped."""
+    if not summary.comments_skipped:
+        return ""
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped_kinds.items()))
+    return f"skipped: {summary.comments_skipped} ({kinds}; --keep-pingbacks imports them)\n"

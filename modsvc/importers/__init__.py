@@ -2,8 +2,8 @@
 
     FORMATS                      the format names
     detect_format(path_or_head)  a format name from content, or UnknownFormatError
-    iter_records(path, fmt=None, *, site="default", progress=None)
-                                 ThreadRecord / Rejection / Warning_ items, streamed
+    iter_records(path, fmt=None, *, site="default", progress=None, display_name=None, keep_pingbacks=False)
+                                 ThreadRecord / Rejection / Warning_ / Skipped items, streamed
     iter_paths(paths)            expands folders (recursive, sorted); a Coral CSV folder is one input
     input_size(path)             bytes on disk, the total for a progress bar fed by ``progress``
 
@@ -17,25 +17,29 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from .detect import CORAL_FILES, FORMATS, UnknownFormatError, coral_dir_of, detect_format, is_coral_dir
-from .records import CommentRecord, Rejection, ThreadRecord, Warning_
+from .detect import (CORAL_FILES, FORMATS, UnknownFormatError, coral_dir_of, detect_format, is_coral_dir,
+                     nul_bytes_problem)
+from .limits import ReadLimits
+from .options import ImportOptions
+from .records import CommentRecord, Rejection, Skipped, ThreadRecord, Warning_
 from .source import InputFile, Progress, read_head
 
 __all__ = [
     "FORMATS", "UnknownFormatError", "detect_format", "iter_records", "iter_paths", "input_size",
-    "ThreadRecord", "CommentRecord", "Rejection", "Warning_",
+    "ThreadRecord", "CommentRecord", "Rejection", "Warning_", "Skipped", "ImportOptions", "ReadLimits",
 ]
 
-Item = ThreadRecord | Rejection | Warning_
+Item = ThreadRecord | Rejection | Warning_ | Skipped
 
 
 def _single_file(parse):
     """Wrap a parser of one InputFile: opens, closes, and appends the warning summary."""
 
-    def run(path: Path, site: str, progress: Progress | None) -> Iterator[Item]:
-        inp = InputFile(path, progress)
+    def run(path: Path, site: str, progress: Progress | None, options: ImportOptions,
+            name: str | None) -> Iterator[Item]:
+        inp = InputFile(path, progress, name=name, limits=options.limits)
         try:
-            yield from parse(inp, site)
+            yield from parse(inp, site, options)
             yield from inp.reporter.drain()
             yield from inp.reporter.summary(inp.name)
         finally:
@@ -62,13 +66,19 @@ def _parser(fmt: str):
     return _single_file(func) if single else func
 
 
-def _is_blank_file(path: Path) -> bool:
+def _blank_file_problem(path: Path) -> str | None:
+    """Why a file cannot hold any record at all (empty, or nothing but NUL bytes), else None."""
     if path.stat().st_size == 0:
-        return True
+        return "the file is empty: nothing to import"
     try:
-        return not read_head(path, 4096).strip()
+        head = read_head(path, 4096)
     except Exception:  # a corrupt gzip header: let the parser report it
-        return False
+        return None
+    if not head.strip():
+        return "the file is empty: nothing to import"
+    if not head.replace(b"\x00", b"").strip():
+        return nul_bytes_problem(len(head))
+    return None
 
 
 def iter_records(
@@ -77,6 +87,9 @@ def iter_records(
     *,
     site: str = "default",
     progress: Progress | None = None,
+    display_name: str | None = None,
+    keep_pingbacks: bool = False,
+    limits: ReadLimits | None = None,
 ) -> Iterator[Item]:
     """Stream the records of one input (a file, a .gz file, or a Coral CSV folder).
 
@@ -84,21 +97,27 @@ def iter_records(
     UnknownFormatError (before yielding anything) for an unknown ``fmt`` or undetectable
     content, FileNotFoundError for a missing path. Every problem inside the file is a
     Rejection or Warning_ in the stream; good records around it are still yielded.
+    ``display_name`` is what messages call the file (e.g. the name an upload had before it
+    was stored under another); ``limits`` default to MODSVC_MAX_LINE_BYTES / _RECORD_BYTES.
     """
     path = Path(path)
+    name = display_name or path.name or str(path)
     if fmt is not None and fmt not in FORMATS:
         raise UnknownFormatError(f"unknown import format {fmt!r}; the formats are: {', '.join(FORMATS)}")
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
     if path.is_dir() and fmt not in (None, "coral_csv"):
-        raise UnknownFormatError(f"{path}: a folder; only the coral_csv format reads folders")
+        raise UnknownFormatError(f"{name}: a folder; only the coral_csv format reads folders")
     if fmt is None and path.is_file() and coral_dir_of(path) is not None:
         fmt = "coral_csv"  # one file of a Coral set stands for its folder, even when that file is empty
-    if fmt != "coral_csv" and path.is_file() and _is_blank_file(path):
-        return iter([Rejection(source=path.name, reason="the file is empty: nothing to import")])
+    if fmt != "coral_csv" and path.is_file():
+        problem = _blank_file_problem(path)
+        if problem is not None:
+            return iter([Rejection(source=name, reason=problem)])
     if fmt is None:
-        fmt = detect_format(path)
-    return _parser(fmt)(path, site, progress)
+        fmt = detect_format(path, name=name)
+    options = ImportOptions(keep_pingbacks=keep_pingbacks, limits=limits or ReadLimits.from_env())
+    return _parser(fmt)(path, site, progress, options, display_name)
 
 
 def iter_paths(paths: list[str] | list[Path]) -> Iterator[Path]:

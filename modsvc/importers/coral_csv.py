@@ -4,6 +4,8 @@ stories.csv and users.csv are read into memory (one small row per story / user);
 comments.csv is streamed once and grouped by story with ``CommentGrouper``
 (in memory up to a limit, then spilled to a temporary SQLite file), because
 comments may come in any order. Threads are then yielded in stories.csv order.
+A row whose field count differs from the header's is rejected (its fields
+cannot be trusted to be in their columns), as is a row over the line or record cap.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Iterator
 from .common import arrange_comments, clean_body, clean_text, parse_datetime
 from .detect import coral_file
 from .grouping import DEFAULT_LIMIT, CommentGrouper
+from .options import ImportOptions
 from .records import CommentRecord, Rejection, ThreadRecord, Warning_
 from .source import InputFile, Progress, Reporter
 
@@ -48,8 +51,50 @@ class _Progress:
         self.base += inp.bytes_read
 
 
+class _RowTooLarge(Exception):
+    """The row being read went over the record cap; its remaining lines were read past."""
+
+
+class _RowLines:
+    """The lines csv.reader reads, numbered, with a stop for a row over the record cap.
+
+    Counts the characters and quotes of the current row; past the cap it reads on (dropping
+    lines) while the row's quotes are unbalanced, i.e. to the end of a multi-line quoted field,
+    then raises _RowTooLarge, so csv.reader starts afresh at the next row.
+    """
+
+    def __init__(self, lines: Iterator[str], max_chars: int) -> None:
+        self._lines = lines
+        self.max_chars = max_chars
+        self.lineno = 0
+        self._chars = 0
+        self._quotes = 0
+
+    def __iter__(self) -> "_RowLines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.lineno += 1
+        self._chars += len(line)
+        self._quotes += line.count('"')
+        if self._chars > self.max_chars:
+            while self._quotes % 2:
+                rest = next(self._lines, None)
+                if rest is None:
+                    break
+                self.lineno += 1
+                self._quotes += rest.count('"')
+            self.new_row()
+            raise _RowTooLarge()
+        return line
+
+    def new_row(self) -> None:
+        self._chars = self._quotes = 0
+
+
 class _CsvRows:
-    """Rows of one CSV file as padded lists, with ``col`` giving each header name's index."""
+    """Rows of one CSV file as lists as wide as the header, with ``col`` giving each header name's index."""
 
     def __init__(self, inp: InputFile, required: tuple[str, ...]) -> None:
         self.inp = inp
@@ -60,62 +105,85 @@ class _CsvRows:
         i = self.col.get(name)
         return row[i] if i is not None else ""
 
-    def __iter__(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
-        """(line, row, error): exactly one of row / error is set."""
-        reader = csv.reader(self.inp.iter_text())
+    def __iter__(self) -> Iterator[tuple[int, list[str] | None, str | None, str | None]]:
+        """(line, row, error, record): exactly one of row / error is set; ``record`` may show a rejected row.
+
+        ``line`` is where the row starts."""
+        inp = self.inp
+        lines = _RowLines(inp.iter_text(), inp.limits.max_record_bytes)
+        reader = csv.reader(lines)
         try:
             header = next(reader)
         except StopIteration:
-            yield 0, None, "the file is empty (no header row)"
+            yield 0, None, "the file is empty (no header row)", None
             return
-        except csv.Error as exc:
-            yield 1, None, f"unreadable header row: {exc}"
+        except (csv.Error, _RowTooLarge) as exc:
+            yield 1, None, f"unreadable header row: {exc or 'larger than the record limit'}", None
+            return
+        if inp.long_lines:
+            yield 1, None, f"unreadable header row: {inp.limits.line_too_long(inp.long_lines[0][1])}", None
             return
         names = [h.strip().lower().lstrip("\ufeff") for h in header]
         missing = [c for c in self.required if c not in names]
         if missing:
-            yield 1, None, f"header lacks column(s) {', '.join(missing)} (found: {', '.join(names)})"
+            yield 1, None, f"header lacks column(s) {', '.join(missing)} (found: {', '.join(names)})", None
             return
         self.col = {name: i for i, name in reversed(list(enumerate(names)))}
         width = len(names)
+        long_seen = 0
         while True:
+            start = lines.lineno + 1
+            lines.new_row()
             try:
                 row = next(reader)
             except StopIteration:
                 return
+            except _RowTooLarge:
+                yield start, None, inp.limits.record_too_large("the row"), None
+                continue
             except csv.Error as exc:
-                yield reader.line_num, None, f"malformed CSV row: {exc}"
+                yield start, None, f"malformed CSV row: {exc}", None
+                continue
+            if len(inp.long_lines) > long_seen:  # a line of this row was over the line cap
+                size = inp.long_lines[long_seen][1]
+                long_seen = len(inp.long_lines)
+                yield start, None, inp.limits.line_too_long(size), None
                 continue
             n = len(row)
-            if n < width:
+            if n != width:
                 if n == 0 or (n == 1 and not row[0].strip()):
                     continue
-                row += [""] * (width - n)
-            yield reader.line_num, row, None
+                yield start, None, f"{n} fields where the header has {width}; the row was not imported", \
+                    ",".join(row)
+                continue
+            yield start, row, None, None
 
 
-def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
-               group_limit: int | None = None) -> Iterator[Item]:
+def iter_coral(path: Path, site: str, progress: Progress | None = None, options: ImportOptions | None = None,
+               name: str | None = None, *, group_limit: int | None = None) -> Iterator[Item]:
+    """``name`` (the folder as the user knows it) is used in folder-level messages; rows name their file."""
+    options = options or ImportOptions()
     folder = path if path.is_dir() else path.parent
+    shown = name or str(folder)
     rep = Reporter()
     prog = _Progress(progress)
     stories_path = coral_file(folder, "stories")
     comments_path = coral_file(folder, "comments")
     users_path = coral_file(folder, "users")
     if stories_path is None or comments_path is None:
-        yield Rejection(source=str(folder),
+        yield Rejection(source=shown,
                         reason="a Coral CSV import needs stories.csv and comments.csv in one folder")
         return
 
     users: dict[str, str] = {}
     if users_path is None:
-        yield Warning_(source=str(folder), message="no users.csv: comment authors are the author_id values")
+        yield Warning_(source=shown, message="no users.csv: comment authors are the author_id values")
     else:
-        with InputFile(users_path, prog.for_file(), rep) as inp:
+        with InputFile(users_path, prog.for_file(), rep, limits=options.limits) as inp:
             rows = _CsvRows(inp, ("id", "username"))
-            for line, row, error in rows:
+            for line, row, error, record in rows:
                 if error:
-                    rep.reject(_where(inp.name, line), error)
+                    rep.reject(_where(inp.name, line), error, record)
                     continue
                 uid = rows.get(row, "id").strip()
                 name = clean_text(rows.get(row, "username"))
@@ -128,12 +196,12 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
     stories: list[ThreadRecord] = []
     story_ids: set[str] = set()
     now = datetime.now(timezone.utc)
-    with InputFile(stories_path, prog.for_file(), rep) as inp:
+    with InputFile(stories_path, prog.for_file(), rep, limits=options.limits) as inp:
         rows = _CsvRows(inp, ("id",))
-        for line, row, error in rows:
+        for line, row, error, record in rows:
             source = _where(inp.name, line)
             if error:
-                rep.reject(source, error)
+                rep.reject(source, error, record)
                 continue
             sid = rows.get(row, "id").strip()
             if not sid:
@@ -161,7 +229,7 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
         prog.finished(inp)
 
     with CommentGrouper(limit=group_limit or GROUP_LIMIT) as grouper:
-        with InputFile(comments_path, prog.for_file(), rep) as inp:
+        with InputFile(comments_path, prog.for_file(), rep, limits=options.limits) as inp:
             yield from _read_comments(inp, users, story_ids, grouper, rep)
             yield from inp.truncation_rejection()
             prog.finished(inp)
@@ -173,7 +241,7 @@ def iter_coral(path: Path, site: str, progress: Progress | None = None, *,
             yield from rep.drain()
             yield thread
     yield from rep.drain()
-    yield from rep.summary(folder.name)
+    yield from rep.summary(name or folder.name)
 
 
 def _read_comments(inp: InputFile, users: dict[str, str], story_ids: set[str], grouper: CommentGrouper,
@@ -191,9 +259,9 @@ def _read_comments(inp: InputFile, users: dict[str, str], story_ids: set[str], g
     i_status, i_rating = col.get("status"), col.get("rating")
     lookup_user = users.get
     pending = [first]
-    for line, row, error in _chain(pending, it):
+    for line, row, error, record in _chain(pending, it):
         if error:
-            rep.reject(_where(name, line), error)
+            rep.reject(_where(name, line), error, record)
             yield from rep.drain()
             continue
         source = f"{name}:{line}"

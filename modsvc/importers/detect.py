@@ -55,17 +55,32 @@ _CORAL_HEADERS = (
 )
 
 
+HEAD_BYTES = 64 * 1024
+_XML_DECLARED = re.compile(r"<\?xml[\s?]|<!DOCTYPE\s", re.I)
+_XML_TAG = re.compile(r"<[A-Za-z_][\w.:-]*[\s/>]")
+_ENTITY_DECL = re.compile(r"<!ENTITY\s")
+_DTD_OPEN = re.compile(r"<!DOCTYPE\s[^>\[]*\[", re.I)
+_DTD_CLOSE = re.compile(r"\]\s*>")
+
+
 def _fail(name: str, why: str) -> UnknownFormatError:
     return UnknownFormatError(f"{name}: {why} (formats tried: {', '.join(FORMATS)})")
 
 
-def detect_format(path_or_head) -> str:
+def nul_bytes_problem(head_size: int) -> str:
+    return (f"binary data, not text: the first {head_size:,} bytes hold nothing but NUL bytes "
+            "(a disk image or a corrupt file?)")
+
+
+def detect_format(path_or_head, *, name: str | None = None) -> str:
     """Name of the format of a file, a folder, or the first bytes of an upload.
 
     ``path_or_head`` is a path (str or Path), or the head of the content as bytes (or as text:
     a str with a newline or starting with ``{``, ``[`` or ``<`` is taken as content).
+    ``name`` is what the message calls the input (default: the file's name).
     Raises UnknownFormatError naming every format tried.
     """
+    shown = name
     name = "input"
     if isinstance(path_or_head, (bytes, bytearray, memoryview)):
         head = bytes(path_or_head)
@@ -75,7 +90,7 @@ def detect_format(path_or_head) -> str:
         head = path_or_head.encode("utf-8", "surrogatepass")  # text content rather than a path
     else:
         path = Path(path_or_head)
-        name = path.name or str(path)
+        name = shown or path.name or str(path)
         if path.is_dir():
             if is_coral_dir(path):
                 return "coral_csv"
@@ -85,7 +100,7 @@ def detect_format(path_or_head) -> str:
         head = read_head(path)
         if path.name.lower() in CORAL_FILES and coral_dir_of(path) is not None:
             return "coral_csv"
-    return _detect_head(head, name)
+    return _detect_head(head, shown or name)
 
 
 def _detect_head(head: bytes, name: str) -> str:
@@ -101,16 +116,14 @@ def _detect_head(head: bytes, name: str) -> str:
     text = head.replace(b"\x00", b"").decode("utf-8", "replace")
     stripped = text.lstrip()
     if not stripped:
-        raise _fail(name, "the file is empty")
+        raise _fail(name, nul_bytes_problem(len(head)) if head.strip() else "the file is empty")
     if _looks_binary(text):
         raise _fail(name, "binary data, not text")
     first = stripped[0]
     if first == "<":
-        if re.search(r"<disqus[\s>]", text):
-            return "disqus"
-        if "wordpress.org/export" in text or re.search(r"<wp:(wxr_version|post_id|comment)\b", text):
-            return "wxr"
-        raise _fail(name, "XML, but neither a Disqus export (<disqus>) nor a WordPress WXR export")
+        xml = _detect_xml(text, stripped, name)
+        if xml is not None:
+            return xml
     if first == "[":
         return "json"
     if first == "{":
@@ -123,9 +136,34 @@ def _detect_head(head: bytes, name: str) -> str:
             cols = set()
         if any(h <= cols for h in _CORAL_HEADERS):
             return "coral_csv"
-    if SOURCE_LINE.search(text) or COMMENTS_END.search(text) or COMMENTS_HEADING.search(text):
+    if _is_scraped_page(text):
         return "scraped_page"
     raise _fail(name, "text without the marks of any known format")
+
+
+def _detect_xml(text: str, stripped: str, name: str) -> str | None:
+    """disqus / wxr, None for text that merely starts with "<" (a scraped page's title), else UnknownFormatError."""
+    if re.search(r"<disqus[\s>]", text):
+        return "disqus"
+    if "wordpress.org/export" in text or re.search(r"<wp:(wxr_version|post_id|comment)\b", text):
+        return "wxr"
+    declared = _XML_DECLARED.match(stripped) is not None
+    xml_like = declared or _XML_TAG.match(stripped) is not None
+    if xml_like:
+        if _ENTITY_DECL.search(text):
+            raise _fail(name, "refused unsafe XML: its document type declaration (DTD) declares entities; "
+                              "entity declarations and external references are not allowed")
+        dtd = _DTD_OPEN.search(text)
+        if dtd is not None and not _DTD_CLOSE.search(text, dtd.end()):
+            raise _fail(name, f"refused unsafe XML: a document type declaration (DTD) longer than the first "
+                              f"{HEAD_BYTES // 1024} KiB, which is where the export's root element must show")
+    if xml_like and (declared or not _is_scraped_page(text)):
+        raise _fail(name, "XML, but neither a Disqus export (<disqus>) nor a WordPress WXR export")
+    return None
+
+
+def _is_scraped_page(text: str) -> bool:
+    return bool(SOURCE_LINE.search(text) or COMMENTS_END.search(text) or COMMENTS_HEADING.search(text))
 
 
 def _json_or_jsonl(text: str, name: str) -> str:

@@ -14,14 +14,15 @@ from xml.etree.ElementTree import Element
 
 from .common import arrange_comments, clean_body, clean_text, html_to_text, id_str, parse_bool, parse_datetime
 from .grouping import CommentGrouper
+from .options import ImportOptions
 from .records import CommentRecord, Rejection, ThreadRecord, Warning_
 from .source import InputFile, Reporter
-from .xml_stream import XmlProblem, attr, children_by_name, iter_depth_elements, local
+from .xml_stream import ElementTooLarge, XmlProblem, attr, children_by_name, iter_depth_elements, local
 
 Item = ThreadRecord | Rejection | Warning_
 
 
-def iter_disqus(inp: InputFile, site: str) -> Iterator[Item]:
+def iter_disqus(inp: InputFile, site: str, options: ImportOptions) -> Iterator[Item]:
     rep = inp.reporter
     threads: dict[str, ThreadRecord] = {}
     problem: str | None = None
@@ -29,6 +30,12 @@ def iter_disqus(inp: InputFile, site: str) -> Iterator[Item]:
     with CommentGrouper() as grouper:
         try:
             for elem in iter_depth_elements(inp, 2):
+                if isinstance(elem, ElementTooLarge):
+                    posts += elem.tag == "post"
+                    thread_count += elem.tag == "thread"
+                    rep.reject(f"{inp.name}:{elem.line}", inp.limits.record_too_large(elem.describe()))
+                    yield from rep.drain()
+                    continue
                 name = local(elem.tag)
                 if name == "thread":
                     thread = _thread(elem, inp.name, site, rep)

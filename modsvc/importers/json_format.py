@@ -3,7 +3,9 @@
 JSONL is read line by line. A JSON file is streamed with the stdlib decoder: the
 top-level array (or the ``"threads"`` array of a wrapper object) is decoded one
 element at a time from a sliding text buffer, so a 1 GB export never sits in
-memory whole. Documents nested deeper than the C decoder's recursion limit (a
+memory whole. A value over the record cap (``MODSVC_MAX_RECORD_BYTES``) is
+scanned past without being kept and rejected with its line; the next one is read.
+Documents nested deeper than the C decoder's recursion limit (a
 10,000-level ``replies`` chain) fall back to a small iterative decoder, and
 threads are flattened with an explicit stack, so nothing here recurses.
 """
@@ -16,6 +18,7 @@ from json.scanner import NUMBER_RE
 from typing import Iterator
 
 from .common import arrange_comments, clean_body, clean_text, id_str, parse_bool, parse_datetime
+from .options import ImportOptions
 from .records import CommentRecord, Rejection, ThreadRecord, Warning_
 from .source import InputFile, Reporter, TextChunks
 
@@ -23,8 +26,10 @@ Item = ThreadRecord | Rejection | Warning_
 
 _DECODER = json.JSONDecoder(strict=False)
 _WS = re.compile(r"[ \t\n\r]*")
+_STRUCTURE = re.compile(r'[\[\]{}"]')
+_STRING_STOP = re.compile(r'["\\]')
+_SCALAR_END = re.compile(r"[,\]}\s]")
 THREAD_KEYS = {"site", "external_id", "id", "title", "url", "author", "published_at", "body", "closed", "comments"}
-MAX_VALUE_CHARS = 512 << 20  # one thread in a JSON array; bounds memory on a broken file
 COMMENT_KEYS = {"external_id", "id", "author", "body", "posted_at", "parent_id", "replies", "status"}
 
 
@@ -134,11 +139,22 @@ def loads(s: str):
     return value
 
 
-class _Stream:
-    """A sliding text window over a JSON file: decode one value at a time, read more as needed."""
+class _TooLarge:
+    """Stands for a value that was over the record cap and was skipped."""
 
-    def __init__(self, chunks: TextChunks) -> None:
+
+TOO_LARGE = _TooLarge()
+
+
+class _Stream:
+    """A sliding text window over a JSON file: decode one value at a time, read more as needed.
+
+    A value longer than ``max_chars`` is never held: ``value()`` scans past it and returns TOO_LARGE.
+    """
+
+    def __init__(self, chunks: TextChunks, max_chars: int) -> None:
         self.chunks = chunks
+        self.max_chars = max_chars
         self.buf = ""
         self.pos = 0
         self._cursor = 0  # line-number bookkeeping: line at buf[_cursor]
@@ -177,22 +193,82 @@ class _Stream:
                 return ""
 
     def value(self):
+        """The next JSON value, or TOO_LARGE (then skipped) when its text is over the record cap."""
         self.peek()
         while True:
             try:
                 value, end = decode_at(self.buf, self.pos)
             except JSONDecodeError as exc:
                 near_end = exc.pos >= len(self.buf) - 64 or exc.msg.startswith("Unterminated string")
-                # Grow geometrically so a huge element is re-scanned O(log n) times, not O(n).
                 unread = len(self.buf) - self.pos
-                if near_end and unread > MAX_VALUE_CHARS:  # e.g. a stray quote: do not swallow the whole file
-                    raise JSONDecodeError(f"one JSON value is larger than {MAX_VALUE_CHARS >> 20} Mi characters "
-                                          f"({exc.msg})", self.buf, self.pos) from None
-                if near_end and not self.chunks.eof and self._more(at_least=max(unread, 1 << 16)):
-                    continue
+                if near_end and not self.chunks.eof:
+                    if unread > self.max_chars:
+                        self._skip_value()
+                        return TOO_LARGE
+                    # Grow geometrically (so a big value is re-scanned O(log n) times), but not past the cap.
+                    if self._more(at_least=min(max(unread, 1 << 16), self.max_chars + 1 - unread)):
+                        continue
                 raise
+            if end - self.pos > self.max_chars:
+                self.pos = end
+                return TOO_LARGE
             self.pos = end
             return value
+
+    def _refill(self) -> bool:
+        """Drop the whole window (counting its lines) and read the next chunk; False at the end of the file."""
+        self.line_at(len(self.buf))
+        text = self.chunks.read()
+        self.buf, self.pos, self._cursor = text, 0, 0
+        return bool(text)
+
+    def _skip_value(self) -> None:
+        """Move past the value at ``pos`` holding one chunk at a time: strings, escapes and brackets followed.
+
+        A file that ends inside it (a stray quote) leaves ``pos`` at the end; the caller then reports that.
+        """
+        i = self.pos
+        if self.buf[i] not in '{["':  # a number or literal, absurdly long
+            while not (m := _SCALAR_END.search(self.buf, i)):
+                if not self._refill():
+                    return
+                i = 0
+            self.pos = m.start()
+            return
+        depth, in_string, escaped = 0, False, False
+        while True:
+            if i >= len(self.buf):
+                if not self._refill():
+                    return
+                i = 0
+            if escaped:  # the character after a backslash, possibly at the start of a new chunk
+                i, escaped = i + 1, False
+                continue
+            if in_string:
+                m = _STRING_STOP.search(self.buf, i)
+                if m is None:
+                    i = len(self.buf)
+                elif m.group() == "\\":
+                    i, escaped = m.end(), True
+                else:
+                    i, in_string = m.end(), False
+                    if depth == 0:
+                        break
+                continue
+            m = _STRUCTURE.search(self.buf, i)
+            if m is None:
+                i = len(self.buf)
+                continue
+            ch, i = m.group(), m.end()
+            if ch == '"':
+                in_string = True
+            elif ch in "[{":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    break
+        self.pos = i
 
 
 def _iter_json_values(stream: _Stream, inp: InputFile, site_holder: list) -> Iterator[tuple[int, object]]:
@@ -205,7 +281,7 @@ def _iter_json_values(stream: _Stream, inp: InputFile, site_holder: list) -> Ite
         start_line = stream.line_at(stream.pos)
         stream.pos += 1
         members: dict = {}
-        saw_threads = False
+        saw_threads = too_large = False
         first = True
         while True:
             c = stream.peek()
@@ -221,6 +297,9 @@ def _iter_json_values(stream: _Stream, inp: InputFile, site_holder: list) -> Ite
             if c != '"':
                 raise JSONDecodeError("Expecting property name enclosed in double quotes", stream.buf, stream.pos)
             key = stream.value()
+            if key is TOO_LARGE:
+                yield start_line, TOO_LARGE  # nothing of an object with a giant key can be trusted
+                return
             if stream.peek() != ":":
                 raise JSONDecodeError("Expecting ':' delimiter", stream.buf, stream.pos)
             stream.pos += 1
@@ -231,8 +310,14 @@ def _iter_json_values(stream: _Stream, inp: InputFile, site_holder: list) -> Ite
                 stream.pos += 1
                 yield from _iter_array(stream)
             else:
-                members[key] = stream.value()
-        if not saw_threads:
+                member = stream.value()
+                if member is TOO_LARGE:
+                    too_large = True
+                elif not too_large:
+                    members[key] = member
+        if too_large and not saw_threads:
+            yield start_line, TOO_LARGE
+        elif not saw_threads:
             yield start_line, members
     elif c == "":
         if not inp.truncation:
@@ -356,14 +441,19 @@ def _flatten(items: list, thread: ThreadRecord, rep: Reporter) -> list[CommentRe
 
 
 # -- entry points -----------------------------------------------------------------------------
-def iter_jsonl(inp: InputFile, site: str) -> Iterator[Item]:
+def iter_jsonl(inp: InputFile, site: str, options: ImportOptions) -> Iterator[Item]:
     rep = inp.reporter
     seen_any = False
     for lineno, line in inp.iter_text_lines():
+        source = f"{inp.name}:{lineno}"
+        if line is None:  # over the line cap: skipped as it was read
+            seen_any = True
+            rep.reject(source, inp.limits.line_too_long(inp.long_lines[-1][1]))
+            yield from rep.drain()
+            continue
         if not line.strip():
             continue
         seen_any = True
-        source = f"{inp.name}:{lineno}"
         try:
             obj = loads(line)
         except JSONDecodeError as exc:
@@ -380,9 +470,9 @@ def iter_jsonl(inp: InputFile, site: str) -> Iterator[Item]:
     yield from inp.truncation_rejection()
 
 
-def iter_json(inp: InputFile, site: str) -> Iterator[Item]:
+def iter_json(inp: InputFile, site: str, options: ImportOptions) -> Iterator[Item]:
     rep = inp.reporter
-    stream = _Stream(TextChunks(inp))
+    stream = _Stream(TextChunks(inp), inp.limits.max_record_bytes)
     site_holder = [site]
     values = _iter_json_values(stream, inp, site_holder)
     index = 0
@@ -400,6 +490,10 @@ def iter_json(inp: InputFile, site: str) -> Iterator[Item]:
                        else None)
             break
         index += 1
+        if obj is TOO_LARGE:
+            rep.reject(f"{inp.name}:{line}", inp.limits.record_too_large("this JSON value"))
+            yield from rep.drain()
+            continue
         thread = thread_from_obj(obj, f"{inp.name}:{line}", site_holder[0], rep)
         yield from rep.drain()
         if thread is not None:

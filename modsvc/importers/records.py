@@ -52,3 +52,11 @@ class Warning_:
 
     source: str
     message: str
+
+
+@dataclass(slots=True)
+class Skipped:
+    """A record left out on purpose (e.g. a WordPress pingback), counted in the summary, not an error."""
+
+    source: str
+    reason: str  # the kind of record, e.g. "pingback"

@@ -32,12 +32,12 @@ from typing import Iterator
 
 from .common import arrange_comments, clean_body, parse_datetime
 from .detect import COMMENTS_END, COMMENTS_HEADING, SOURCE_LINE
+from .options import ImportOptions
 from .records import CommentRecord, Rejection, ThreadRecord, Warning_
 from .source import InputFile, Reporter
 
 Item = ThreadRecord | Rejection | Warning_
 
-MAX_PAGE_CHARS = 64 << 20
 SCRAPE_ID = re.compile(r"^(\d+_[0-9a-f]{8,64}|[0-9a-f]{16,64})$")
 NUMBERED = re.compile(r"^(?P<ind>\s*)(?:(?P<n1>\d{1,5})[.)]|#(?P<n2>\d{1,5})[.:)]?)(?:\s+(?P<text>.*))?$")
 BULLET = re.compile(r"^(?P<ind>\s*)(?P<bul>[•◦▪‣·*–—-](?:\s*[•◦▪‣·*–—-])*)\s+(?P<text>\S.*)$")
@@ -54,14 +54,21 @@ SOURCE_SCAN_LINES = 80
 MAX_PATH_ID = 64
 
 
-def iter_scraped_page(inp: InputFile, site: str) -> Iterator[Item]:
+def iter_scraped_page(inp: InputFile, site: str, options: ImportOptions) -> Iterator[Item]:
+    """One page is one record: a line over the line cap is left out (rejected), a page over the record cap is
+    rejected whole."""
     lines: list[str] = []
     size = 0
-    for _, line in inp.iter_text_lines():
+    max_page = inp.limits.max_record_bytes
+    for lineno, line in inp.iter_text_lines():
+        if line is None:
+            inp.reporter.reject(f"{inp.name}:{lineno}", inp.limits.line_too_long(inp.long_lines[-1][1]))
+            line = "\n"  # a paragraph break in its place
         lines.append(line)
         size += len(line)
-        if size > MAX_PAGE_CHARS:
-            yield Rejection(source=inp.name, reason=f"larger than {MAX_PAGE_CHARS >> 20} MiB: not an article page")
+        if size > max_page:
+            yield from inp.reporter.drain()
+            yield Rejection(source=inp.name, reason=inp.limits.record_too_large("the page"))
             return
     stem = inp.path.name
     for suffix in (".gz", ".txt", ".text"):

@@ -5,6 +5,8 @@ formats: invalid UTF-8 is replaced (with a warning naming file and line), NUL
 bytes are dropped (warned), a truncated gzip stops reading cleanly and is
 reported once, and the caller's ``progress(bytes_done)`` callback sees bytes
 read from disk (compressed bytes for .gz, so a tqdm total of the file size works).
+Lines longer than the line cap (``limits.py``) are skipped while they are read, so
+a gzip "line bomb" never sits in memory.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .limits import ReadLimits
 from .records import Rejection, Warning_
 
 Progress = Callable[[int], None]
@@ -92,22 +95,24 @@ class _CountingRaw(io.RawIOBase):
         super().close()
 
 
-def display_name(path: Path) -> str:
-    return path.name
-
-
 class InputFile:
     """A decompressed, counted byte stream over one file, with repair helpers.
 
-    ``truncation`` is set (instead of raising) when a gzip stream ends early;
-    parsers turn it into a Rejection after yielding everything read before it.
+    ``name`` is what messages call the file: the name the user knows (an upload's original
+    name), by default the file's own name. ``truncation`` is set (instead of raising) when
+    a gzip stream ends early; parsers turn it into a Rejection after yielding everything
+    read before it. ``long_lines`` collects (line number, size) of lines skipped for being
+    over the line cap, for readers that only see a placeholder (``iter_text``).
     """
 
-    def __init__(self, path: str | Path, progress: Progress | None = None, reporter: Reporter | None = None):
+    def __init__(self, path: str | Path, progress: Progress | None = None, reporter: Reporter | None = None, *,
+                 name: str | None = None, limits: ReadLimits | None = None):
         self.path = Path(path)
-        self.name = display_name(self.path)
+        self.name = name or self.path.name
+        self.limits = limits or ReadLimits()
         self.reporter = reporter or Reporter()
         self.truncation: str | None = None
+        self.long_lines: list[tuple[int, int]] = []
         self._raw = _CountingRaw(open(self.path, "rb", buffering=0), progress)
         buffered = io.BufferedReader(self._raw, buffer_size=CHUNK)
         self.compressed = buffered.peek(2)[:2] == GZIP_MAGIC
@@ -160,13 +165,22 @@ class InputFile:
         return self._skip_bom(data)
 
     # -- lines ------------------------------------------------------------------------------
-    def iter_raw_lines(self) -> Iterator[bytes]:
-        """Byte lines (with their line ending); stops cleanly at a gzip truncation."""
+    def iter_raw_lines(self) -> Iterator[bytes | int]:
+        """Byte lines (with their line ending); stops cleanly at a gzip truncation.
+
+        A line longer than ``limits.max_line_bytes`` is read past in chunks and never kept:
+        its size in bytes (an int) comes in its place.
+        """
         stream = self.stream
+        cap = self.limits.max_line_bytes
         first = True
         while True:
             try:
-                line = stream.readline()
+                line = stream.readline(cap + 1)
+                if len(line) > cap and not line.endswith(NL):
+                    first = False
+                    yield self._skip_rest_of_line(len(line))
+                    continue
             except TRUNCATION_ERRORS as exc:
                 self._note_truncation(exc)
                 return
@@ -178,16 +192,40 @@ class InputFile:
                     line = line[len(BOM):]
             yield line
 
-    def iter_text_lines(self) -> Iterator[tuple[int, str]]:
-        """(line number, decoded line) with invalid UTF-8 replaced and NULs stripped, both warned."""
+    def _skip_rest_of_line(self, size: int) -> int:
+        """Read to the end of an over-long line in bounded chunks; returns the line's size (without its end)."""
+        while True:
+            chunk = self.stream.readline(CHUNK)
+            size += len(chunk)
+            if not chunk:
+                return size
+            if chunk.endswith(NL):
+                return size - 1
+
+    def iter_text_lines(self) -> Iterator[tuple[int, str | None]]:
+        """(line number, decoded line) with invalid UTF-8 replaced and NULs stripped, both warned.
+
+        A line over the line cap comes as (line number, None) and is in ``long_lines``.
+        """
         for lineno, raw in enumerate(self.iter_raw_lines(), 1):
-            yield lineno, self.decode_line(raw, lineno)
+            if isinstance(raw, int):
+                self.long_lines.append((lineno, raw))
+                yield lineno, None
+            else:
+                yield lineno, self.decode_line(raw, lineno)
 
     def iter_text(self) -> Iterator[str]:
-        """Decoded lines only (the fast path for csv.reader); same repairs as iter_text_lines."""
+        """Decoded lines only (the fast path for csv.reader); same repairs as iter_text_lines.
+
+        A line over the line cap becomes an empty line (line numbers stay right) and is in ``long_lines``.
+        """
         lineno = 0
         for raw in self.iter_raw_lines():
             lineno += 1
+            if isinstance(raw, int):
+                self.long_lines.append((lineno, raw))
+                yield "\n"
+                continue
             if b"\x00" in raw:
                 yield self.decode_line(raw, lineno)
                 continue

@@ -81,6 +81,9 @@ def create_import():
     site = scope.site_for(request.args.get("site") or request.form.get("site"))
     settings = current_app.extensions["modsvc.settings"]
     limits = UploadLimits(settings.max_queued_imports, settings.max_queued_import_mb * 1024 * 1024)
+    keep_pingbacks = _flag(request.args.get("keep_pingbacks", request.form.get("keep_pingbacks")))
+    if keep_pingbacks is None:
+        return api_error(400, "keep_pingbacks must be true or false (1 / 0)")
     session = get_session()
     try:  # before reading the body: a key at its limit costs no disk
         check_waiting_imports(session, g.api_key.id, limits)
@@ -107,7 +110,8 @@ def create_import():
     job = create_import_job(session, filename=(secure_filename(client_name) or "upload")[:255],
                             original_filename=display_name(client_name), stored_path=str(stored), fmt=fmt,
                             site_key=site, api_key_id=g.api_key.id,
-                            site_locked=scope.bound)
+                            site_locked=scope.bound,
+                            options={"keep_pingbacks": True} if keep_pingbacks else None)
     dispatcher().enqueue_import(job.id)
     return jsonify(_job_dict(job)), 202, {"Location": url_for("api_threads.get_import", job_id=job.id)}
 
@@ -116,6 +120,16 @@ def _too_many_waiting(exc: TooManyWaitingImports):
     response = api_error(429, str(exc), reason="too_many_waiting_imports")
     response.headers["Retry-After"] = str(WAITING_RETRY_AFTER_SECONDS)
     return response
+
+
+def _flag(value: str | None) -> bool | None:
+    """A boolean query parameter: absent or false-ish -> False, true-ish -> True, anything else -> None."""
+    text = (value or "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    return None
 
 
 @bp.get("/imports/<int:job_id>")
@@ -143,6 +157,7 @@ def _job_dict(job: ImportJob) -> dict:
         "original_filename": job.original_filename,
         "format": job.format,
         "site": job.site_key,
+        "options": job.options or {},
         "status": job.status,
         "error": job.error,
         "attempts": job.attempts,

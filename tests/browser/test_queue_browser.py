@@ -35,13 +35,18 @@ def test_sign_in_required_and_queue_sorted_by_priority(live_app, pages):
     page.fill('input[name="password"]', "wrong password")
     page.click('button[type="submit"]')
     assert page.locator(".flash-error").inner_text() == "Wrong user name or password."
-    sign_in(page, base)
+    sign_in(page, base)  # lands on Waiting: held and review together
     items = page.locator(".item")
-    assert items.count() == 7
-    assert items.nth(0).get_attribute("data-id") == str(ids["top"])  # priority 1.4 first
-    assert items.nth(1).get_attribute("data-id") == str(ids["xss"])  # then 1.1
+    assert items.count() == 8
+    assert items.nth(0).get_attribute("data-id") == str(ids["held"])  # priority 1.6 first
+    assert items.nth(1).get_attribute("data-id") == str(ids["top"])  # then 1.4
+    assert items.nth(2).get_attribute("data-id") == str(ids["xss"])  # then 1.1
+    assert page.locator('[data-tab-count="waiting"]').inner_text() == "8"
     assert page.locator('[data-tab-count="review"]').inner_text() == "7"
     assert page.locator('[data-tab-count="held"]').inner_text() == "1"
+    page.click('nav.tabs a[data-tab="review"]')  # the tabs still narrow it
+    assert page.locator(".item").count() == 7
+    assert page.locator(".item").nth(0).get_attribute("data-id") == str(ids["top"])
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "queue.png"))
 
@@ -50,6 +55,7 @@ def test_keyboard_review_approve_reject_escalate_undo(live_app, pages):
     base, ids, url = live_app
     page = pages()
     sign_in(page, base)
+    page.goto(base + "/queue?tab=review")
     first = page.locator(f"#c{ids['top']}")
     assert "current" in first.get_attribute("class")
 
@@ -141,16 +147,18 @@ def test_second_reviewer_gets_conflict_message(live_app, pages):
     alice, bob = pages(), pages()
     sign_in(alice, base, "alice")
     sign_in(bob, base, "bob")
-    alice.keyboard.press("a")  # both look at the top item; alice approves first
-    alice.locator(f"#c{ids['top']} .item-msg").filter(has_text="Approved").wait_for()
+    alice.keyboard.press("a")  # both look at the first item of the landing view (held); alice approves first
+    alice.locator(f"#c{ids['held']} .item-msg").filter(has_text="Approved").wait_for()
+    assert alice.locator('[data-tab-count="waiting"]').inner_text() == "7"  # both tabs holding it count down
+    assert alice.locator('[data-tab-count="held"]').inner_text() == "0"
     bob.keyboard.press("r")
     bob.locator("#reject-dialog").wait_for(state="visible")
     bob.keyboard.press("Enter")
-    msg = bob.locator(f"#c{ids['top']} .item-msg")
+    msg = bob.locator(f"#c{ids['held']} .item-msg")
     msg.filter(has_text="already decided").wait_for()
     assert "approve by alice" in msg.inner_text()
-    assert _status(url, ids["top"]) == "approved"
-    assert _audit_actions(url, ids["top"]) == [("alice", "approve")]  # never a double decision
+    assert _status(url, ids["held"]) == "approved"
+    assert _audit_actions(url, ids["held"]) == [("alice", "approve")]  # never a double decision
     bob.screenshot(path=str(ARTIFACTS / "queue-conflict.png"))
 
 
@@ -177,6 +185,7 @@ def test_admin_pages_dashboard_and_audit(live_app, pages):
     page.goto(base + "/login")
     page.screenshot(path=str(ARTIFACTS / "login.png"))
     sign_in(page, base, "alice")
+    page.goto(base + "/queue?tab=review")
     page.keyboard.press("r")
     page.locator("#reject-dialog").wait_for(state="visible")
     page.screenshot(path=str(ARTIFACTS / "reject-dialog.png"))

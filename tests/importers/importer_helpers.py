@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modsvc.importers import iter_records
-from modsvc.importers.records import Rejection, ThreadRecord, Warning_
+from modsvc.importers.records import Rejection, Skipped, ThreadRecord, Warning_
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_14b138b21b3c6e77.txt"
 
@@ -19,6 +19,7 @@ class Result:
     threads: list[ThreadRecord] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def thread(self) -> ThreadRecord:
@@ -43,6 +44,8 @@ def run(path, fmt=None, **kw) -> Result:
             out.rejections.append(item)
         elif isinstance(item, Warning_):
             out.warnings.append(item)
+        elif isinstance(item, Skipped):
+            out.skipped.append(item)
         else:  # pragma: no cover - a contract violation
             raise AssertionError(f"unexpected item {item!r}")
     return out

@@ -136,3 +136,37 @@ def test_empty_comments_file_still_imports_the_stories(tmp_path):
     result = run(folder / "comments.csv")
     assert [t.external_id for t in result.threads] == ["s1", "s2", "s3"]
     assert [(r.source, r.reason) for r in result.rejections] == [("comments.csv", "the file is empty (no header row)")]
+
+
+def test_rows_with_more_or_fewer_fields_than_the_header_are_rejected(tmp_path):
+    rows = [
+        ["k1", "u1", "s1", "", "fine", "", "APPROVED", ""],
+        ["c-4", "u1", "s1", "", "too", "many", "columns", "here", "x", "y", "z"],
+        ["k5", "u1", "s1", "", "short"],
+        ["k6", "u1", "s1", "", "also fine", "k1", "APPROVED", ""],
+    ]
+    folder = make_coral(tmp_path / "fields", comments=rows)
+    with open(folder / "stories.csv", "a") as f:
+        f.write("s4,https://x.test/4,Story four,,,,,extra\n")
+    with open(folder / "users.csv", "a") as f:
+        f.write("u3,c@x.test\n")
+    result = run(folder)
+    assert [(r.source, r.reason) for r in result.rejections] == [
+        ("users.csv:4", "2 fields where the header has 6; the row was not imported"),
+        ("stories.csv:5", "8 fields where the header has 7; the row was not imported"),
+        ("comments.csv:3", "11 fields where the header has 8; the row was not imported"),
+        ("comments.csv:4", "5 fields where the header has 8; the row was not imported"),
+    ]
+    assert result.rejections[2].record.startswith("c-4,u1,s1,,too,many")
+    assert [t.external_id for t in result.threads] == ["s1", "s2", "s3"]
+    assert [(c.external_id, c.body, c.status) for c in result.threads[0].comments] == [
+        ("k1", "fine", "approved"), ("k6", "also fine", "approved")]
+
+
+def test_blank_lines_between_rows_are_not_field_count_errors(tmp_path):
+    folder = make_coral(tmp_path / "blank")
+    p = folder / "comments.csv"
+    p.write_text(p.read_text().replace("\nk9,", "\n\n   \nk9,"))
+    result = run(folder)
+    assert result.rejections == [], result.text()
+    assert [c.body for c in result.threads[1].comments] == ["on story two"]

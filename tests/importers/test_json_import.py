@@ -72,7 +72,7 @@ def test_json_array_is_streamed_in_small_pieces(tmp_path):
     p = write(tmp_path / "big.json", json.dumps(threads, indent=1))
     with InputFile(p) as inp:
         chunks = TextChunks(inp, size=97)
-        stream = json_format._Stream(chunks)
+        stream = json_format._Stream(chunks, 1 << 30)
         values = list(json_format._iter_json_values(stream, inp, ["default"]))
         assert [v["external_id"] for _, v in values] == [f"t{i}" for i in range(30)]
         assert len(stream.buf) < 200_000  # the window never holds the whole 150 KB document... much
@@ -93,7 +93,7 @@ def test_iterative_decoder_matches_json_module():
 
 
 def test_a_stray_quote_does_not_make_the_reader_swallow_the_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(json_format, "MAX_VALUE_CHARS", 50_000)
+    monkeypatch.setenv("MODSVC_MAX_RECORD_BYTES", "50000")
     good = json.dumps(dict(THREAD, external_id="ok"))
     broken = '{"id": "bad", "title": "unterminated' + " filler" * 20_000
     result = run(write(tmp_path / "q.json", "[" + good + ",\n" + broken + "]"))

@@ -144,3 +144,30 @@ def test_wxr_round_trip(tmp_path):
     assert first.posted_at.isoformat() == "2021-02-01T11:00:00+00:00"  # fell back to comment_date
     assert (page.external_id, page.closed, page.body) == ("44", False, None)
     assert [(c.body, c.status) for c in page.comments] == [("link text", "trash")]
+
+
+PINGBACKS = "".join(
+    f"""<wp:comment><wp:comment_id>{cid}</wp:comment_id><wp:comment_author><![CDATA[Other blog]]></wp:comment_author>
+      <wp:comment_content><![CDATA[[…] as argued in this post […]]]></wp:comment_content>
+      <wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent>
+      <wp:comment_type>{kind}</wp:comment_type></wp:comment>"""
+    for cid, kind in (("7", "pingback"), ("8", "trackback")))
+
+
+def test_wxr_pingbacks_and_trackbacks_are_skipped_and_counted(tmp_path):
+    from modsvc.importers import iter_records
+    from modsvc.importers.records import Skipped
+
+    p = write(tmp_path / "blog.xml", WXR.replace("<wp:postmeta>", PINGBACKS + "<wp:postmeta>", 1))
+    result = run(p)
+    assert result.rejections == [], result.text()
+    post = result.threads[0]
+    assert [c.external_id for c in post.comments] == ["1", "2", "3"]
+    assert sorted((s.source, s.reason) for s in result.skipped) == [
+        ("blog.xml#item-42/comment-7", "pingback"), ("blog.xml#item-42/comment-8", "trackback")]
+
+    kept = run(p, keep_pingbacks=True)
+    assert kept.skipped == []
+    by_id = kept.comments(kept.threads[0])
+    assert (by_id["7"].extra, by_id["8"].extra) == ({"type": "pingback"}, {"type": "trackback"})
+    assert not any(isinstance(i, Skipped) for i in iter_records(p, keep_pingbacks=True))

@@ -39,11 +39,36 @@ def counts(html: str) -> dict[str, int]:
     return {tab: int(n) for tab, n in re.findall(r'data-tab-count="(\w+)">(\d+)<', html)}
 
 
-def test_needs_review_sorted_by_priority_then_oldest_with_counts(db, reviewer):
+def test_landing_view_holds_everything_waiting_for_a_human_highest_priority_first(db, reviewer):
     ids = seed_queue(db)
     html = reviewer.get("/queue").get_data(as_text=True)
+    assert item_ids(html) == [ids["held"], ids["high"], ids["mid_old"], ids["mid_new"], ids["low_old"]]
+    assert re.search(r'<a href="/queue\?tab=waiting" data-tab="waiting"\s+aria-current="page"', html)
+    assert counts(html) == {"waiting": 5, "review": 4, "held": 1, "approved": 1, "rejected": 0, "failed": 1,
+                            "all": 8}
+    assert "<title>Waiting (5)" in html
+    assert reviewer.get("/").location == "/queue"
+
+
+def test_landing_view_with_only_held_comments_is_not_called_empty(db, reviewer):
+    news = add_thread(db, "news", title="Budget debate")
+    held = add_comment(db, news, "The Khazars run everything", status="held", priority=1.6,
+                       scores={"antisemitism": 0.9})
+    db.commit()
+    html = reviewer.get("/queue").get_data(as_text=True)
+    assert item_ids(html) == [held.id]
+    assert "The review queue is empty" not in html
+    review_tab = reviewer.get("/queue?tab=review").get_data(as_text=True)
+    assert item_ids(review_tab) == []
+    assert re.search(r'Nothing waits in this tab, but\s+1 comment waits under\s+<a href="/queue\?tab=waiting">Waiting</a>',
+                     review_tab)
+
+
+def test_needs_review_sorted_by_priority_then_oldest_with_counts(db, reviewer):
+    ids = seed_queue(db)
+    html = reviewer.get("/queue?tab=review").get_data(as_text=True)
     assert item_ids(html) == [ids["high"], ids["mid_old"], ids["mid_new"], ids["low_old"]]
-    assert counts(html) == {"review": 4, "held": 1, "approved": 1, "rejected": 0, "failed": 1, "all": 8}
+    assert counts(html)["review"] == 4
     assert 'class="prio prio-high"' in html and 'class="prio prio-medium"' in html and 'class="prio prio-low"' in html
 
 
@@ -53,7 +78,7 @@ def test_other_tabs(db, reviewer):
     assert item_ids(reviewer.get("/queue?tab=failed").get_data(as_text=True)) == [ids["failed"]]
     assert item_ids(reviewer.get("/queue?tab=approved").get_data(as_text=True)) == [ids["approved"]]
     assert len(item_ids(reviewer.get("/queue?tab=all").get_data(as_text=True))) == 8
-    assert item_ids(reviewer.get("/queue?tab=nonsense").get_data(as_text=True))[0] == ids["high"]
+    assert item_ids(reviewer.get("/queue?tab=nonsense").get_data(as_text=True))[0] == ids["held"]  # the landing view
 
 
 def test_filters(db, reviewer):
@@ -156,7 +181,7 @@ def test_counts_deferred_when_too_slow_then_served_by_counts_endpoint(app, db, r
     assert 'data-tab-count="review">…<' in html
     assert 'data-counts-url="/queue/counts?author=ann"' in html
     counts = reviewer.get("/queue/counts?author=ann").get_json()
-    assert counts == {"review": 2, "held": 0, "approved": 0, "rejected": 0, "failed": 0, "all": 2}
+    assert counts == {"waiting": 2, "review": 2, "held": 0, "approved": 0, "rejected": 0, "failed": 0, "all": 2}
     assert reviewer.client.get("/queue/counts", headers={"Accept": "application/json"}).status_code == 200
 
 

@@ -27,7 +27,6 @@
   const undoStack = [];  // {id, version} of this page's own decisions, newest last
   let current = -1;
   let toastTimer = null;
-  const TAB_OF_STATUS = {review: "review", held: "held", approved: "approved", rejected: "rejected", failed: "failed"};
 
   function showToast(text, isError, undoable) {
     if (!toast) return;
@@ -71,12 +70,14 @@
     return {ok: res.ok, status: res.status, data};
   }
 
+  // Every tab showing this status ("held" counts under Held and under Waiting); "All" never changes.
   function bumpCount(status, delta) {
-    const tab = TAB_OF_STATUS[status];
-    if (!tab) return;
-    const el = document.querySelector('[data-tab-count="' + tab + '"]');
-    const n = el ? parseInt(el.textContent, 10) : NaN;
-    if (!Number.isNaN(n)) el.textContent = String(Math.max(0, n + delta));
+    document.querySelectorAll("nav.tabs [data-statuses]").forEach((tab) => {
+      if (!tab.dataset.statuses.split(" ").includes(status)) return;
+      const el = tab.querySelector("[data-tab-count]");
+      const n = el ? parseInt(el.textContent, 10) : NaN;
+      if (!Number.isNaN(n)) el.textContent = String(Math.max(0, n + delta));
+    });
   }
 
   function setStatus(item, status, version) {
