@@ -333,3 +333,42 @@ def normalize(text: str) -> NormalizedText:
 
     offsets = tuple(imap) if imap is not None else tuple(range(len(s) + 1))
     return NormalizedText(original=text, text=s, offsets=offsets, flags=frozenset(flags))
+
+
+# --------------------------------------------------------------------------- masked letters (per language)
+
+# A word with letters replaced by "*", "@", "#", "%" (anywhere after its first letter) or by "." between letters:
+# "ж*ды", "ж@ды", "е**еи", "j*den", "жи.ды"
+_MASKED = re.compile(r"(?<![^\W\d_])[^\W\d_]+(?:(?:[*@#%]+|\.(?=[^\W\d_]))[^\W\d_]*)+")
+_MASK_CHARS = frozenset("*@#%.")
+
+
+def mask_index(words) -> dict[int, tuple[str, ...]]:
+    """Vocabulary for ``unmask``, by word length (normalised spelling, lower case)."""
+    index: dict[int, list[str]] = {}
+    for w in words:
+        index.setdefault(len(w), []).append(w)
+    return {n: tuple(ws) for n, ws in index.items()}
+
+
+def unmask(nt: NormalizedText, index: dict[int, tuple[str, ...]]) -> NormalizedText:
+    """Fill in masked letters ("ж*ды" -> "жиды") where exactly the masked positions differ from a word of the
+    vocabulary (the first such word wins). The vocabulary is a language's (its cue file's ``mask_words``): only
+    words someone would mask to dodge a filter are restored, so "e.g." or "т.е." stay as they are. Letters are
+    replaced one for one, so the offset map stays exact."""
+    text = nt.text
+    if not index or not any(c in text for c in "*@#%") and "." not in text:
+        return nt
+    out: list[str] | None = None
+    for m in _MASKED.finditer(text):
+        tok = m.group()
+        for word in index.get(len(tok), ()):
+            if all(a == b or (a in _MASK_CHARS and b.isalpha()) for a, b in zip(tok, word)):
+                if out is None:
+                    out = list(text)
+                out[m.start():m.end()] = word
+                break
+    if out is None:
+        return nt
+    return NormalizedText(original=nt.original, text="".join(out), offsets=nt.offsets,
+                          flags=nt.flags | {"masked_letters"})
