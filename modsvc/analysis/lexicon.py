@@ -256,7 +256,7 @@ SLOTS: dict[str, tuple[str, tuple[str, ...]]] = {
 CUE_KEYS = frozenset({"id", "slot", "sub", "patterns", "words", "trope", "expect", "score", "strength", "strong",
                       "agent_after", "implicit_object", "window", "scope", "reason", "examples", "not", "note"})
 TOP_KEYS = frozenset({"language", "name", "word_chars", "control_rule", "macros", "anchors", "grammar", "cue",
-                      "abbreviations", "mask_words", "sources", "exploit_score"})
+                      "abbreviations", "mask_words", "sources", "exploit_score", "hint"})
 SCOPES = frozenset({"default", "khazar", "holocaust", "slur", "echo", "protocols", "conspiracy"})
 # what an example shows: a trope name (a span of that trope), or the effect of a speech cue
 EXPECT_EFFECTS = frozenset({"suppressed", "suppressed_conspiracy", "no_span"})
@@ -307,6 +307,9 @@ GRAMMAR_KEYS: dict[str, str] = {
     "zionist_not_person": "a 'zionist' identity match that names an ideology, not people ('zionism')",
     "zionist_exclude_before": "words before 'Zionists' that make it a different group ('Christian Zionists')",
     "khazar_strong": "a Khazar term that on its own is mostly used by the myth ('Khazarian')",
+    "reply_quote": "a sentence that quotes the comment it answers ('> ...'): reported, not asserted",
+    "passive_aux": "free word order: a passive auxiliary in the sentence ('wurden'); an identity term not marked as the agent is then the patient",
+    "agent_marker": "free word order: what marks the agent of a passive right before the identity term ('von den', 'durch')",
 }
 CONTROL_RULES = frozenset({"ordered", "free"})
 
@@ -333,11 +336,15 @@ class Cue:
     reason: str = ""
     note: str = ""
     rx: CueRx | None = None  # "own" slots: the cue's own compiled pattern
+    example_expect: dict[str, str] = field(default_factory=dict)  # example text -> its own expected effect
 
     @property
     def effect(self) -> str:
         """What an example must show (``expect`` or else the cue's trope)."""
         return self.expect or self.trope
+
+    def effect_of(self, example: str) -> str:
+        return self.example_expect.get(example) or self.effect
 
 
 @dataclass
@@ -363,6 +370,7 @@ class Lexicon:
     abbreviations: frozenset[str]
     mask_words: tuple[str, ...]
     exploit_score: float
+    hint: re.Pattern[str] | None = None  # language unknown: run these cues only on texts this matches
     slots: dict[str, CueRx | None] = field(default_factory=dict)
     own: dict[str, list[Cue]] = field(default_factory=dict)  # "standalone" / "paired" cues, in file order
     ident_strength: dict[str, float] = field(default_factory=dict)
@@ -515,8 +523,23 @@ def load(path: Path, catalogue: Catalogue | None = None) -> Lexicon:
             raise LexiconError(f"{where}: no 'patterns' or 'words'")
         for p in pats:
             _check_regex(f"(?<![{word_chars}])" + alt(p) + f"(?![{word_chars}])", f"{where}: pattern {p!r}")
-        examples = c.get("examples")
-        if not examples or not all(isinstance(e, str) and e.strip() for e in examples):
+        examples, example_expect = [], {}
+        for e in c.get("examples") or ():
+            if isinstance(e, dict):  # { text = "...", expect = "control_media" }: this example shows another effect
+                if set(e) - {"text", "expect"} or not isinstance(e.get("text"), str):
+                    raise LexiconError(f"{where}: an example table has 'text' and 'expect' only, got {sorted(e)}")
+                exp = e.get("expect", "")
+                if exp and not catalogue.knows(exp) and exp not in EXPECT_EFFECTS:
+                    raise LexiconError(f"{where}: example 'expect' {exp!r} is no trope or effect")
+                if exp:
+                    example_expect[e["text"]] = exp
+                e = e["text"]
+            if isinstance(e, str) and e.strip():
+                examples.append(e)
+            else:
+                examples = []
+                break
+        if not examples:
             raise LexiconError(f"{where}: needs at least one example text it must match ('examples')")
         not_ = c.get("not", [])
         if not all(isinstance(e, str) and e.strip() for e in not_):
@@ -537,12 +560,18 @@ def load(path: Path, catalogue: Catalogue | None = None) -> Lexicon:
                 raise LexiconError(f"{where}: {key!r} must be a number between 0 and 1")
         cues.append(Cue(
             id=cid, slot=slot, patterns=tuple(pats), examples=tuple(examples), not_=tuple(not_), sub=c.get("sub", ""),
+            example_expect=example_expect,
             trope=trope, expect=expect, score=float(c.get("score", 0.0)), strength=float(c.get("strength", 0.0)),
             strong=bool(c.get("strong", False)), agent_after=bool(c.get("agent_after", False)),
             implicit_object=bool(c.get("implicit_object", False)), window=int(c.get("window", 0)), scope=scope,
             reason=c.get("reason", ""), note=c.get("note", "")))
 
-    lex = Lexicon(language=language, name=data.get("name", language), path=path, word_chars=word_chars,
+    hint = None
+    if "hint" in data:
+        hint_rx = spell(_expand_macros(data["hint"], macros, f"{fname}: hint"))
+        _check_regex(hint_rx, f"{fname}: hint")
+        hint = re.compile(hint_rx)
+    lex = Lexicon(language=language, name=data.get("name", language), path=path, word_chars=word_chars, hint=hint,
                   control_rule=control_rule, cues=cues, grammar=grammar,
                   abbreviations=frozenset(data.get("abbreviations", [])),
                   mask_words=tuple(spell(w) for w in data.get("mask_words", [])),
@@ -615,8 +644,9 @@ def _compile(lex: Lexicon, data: dict, macros: dict[str, str], fname: str, spell
 
 
 def _derived_anchor(lex: Lexicon) -> str:
-    """Stems that any antisemitism finding of this language needs: the literal prefixes (at most five
-    characters) of every cue that can start a finding; a fragment without a usable prefix takes part whole."""
+    """Stems that any antisemitism finding of this language needs: the literal prefixes (at most six
+    characters) of every cue that can start a finding; a fragment without a literal prefix of four characters
+    takes part whole."""
     stems: list[str] = []
     for c in lex.cues:
         if c.slot not in _TRIGGER_SLOTS:
@@ -624,7 +654,7 @@ def _derived_anchor(lex: Lexicon) -> str:
         for f in c.patterns:
             for e in _expand(_tolerant(f)):
                 p = _literal_prefix(e)
-                stems.append(re.escape(p[:5]) if len(p) >= 3 else e)
+                stems.append(re.escape(p[:6]) if len(p) >= 4 else e)
     stems.append(r"\(\s?\(\s?\(")  # (((echo)))
     return "(?:" + "|".join(dict.fromkeys(stems)) + ")"
 

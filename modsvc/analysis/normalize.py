@@ -44,12 +44,14 @@ class NormalizedText:
             return start, start
         # End right after the last original character that produced text[end-1]; several
         # normalised chars can come from one original char (NFKD), and characters that
-        # normalisation dropped after it (separators of spaced letters, collapsed repeats) are
-        # not part of the evidence -- except combining marks / invisibles attached to it.
+        # normalisation dropped after it (separators of spaced letters) are not part of the
+        # evidence -- except combining marks / invisibles attached to it, and the rest of a letter
+        # drawn with several characters ("}|{" for ж, "bl" for ы, a stretched "eee").
         stop = self.offsets[end - 1] + 1
         tail = self.offsets[end]
         orig = self.original
-        while stop < tail and unicodedata.category(orig[stop]) in _ATTACHED_CATEGORIES:
+        while stop < tail and (unicodedata.category(orig[stop]) in _ATTACHED_CATEGORIES
+                               or orig[stop].isalnum() or orig[stop] in "|{}<>"):
             stop += 1
         return start, stop
 
@@ -248,21 +250,32 @@ _ECHO = re.compile(r"(?<!\()(?<!\( )(?:\(\s?){3,}+[^()\n]{1,80}(?:\s?\)){3}")
 
 # "}|{" and ">|<" drawn for "ж" next to a Cyrillic letter ("}|{иды")
 _ZHE = re.compile(r"(?:\}\|\{|>\|<)(?=[\u0430-\u044f])|(?<=[\u0430-\u044f])(?:\}\|\{|>\|<)")
+# "bl", "b|", "ьi" drawn for "ы" at the end of or inside a Cyrillic word ("жидbl")
+_YERY = re.compile(r"(?<=[\u0430-\u044f])[b\u044c][li1|](?![a-z0-9])")
 # a word with a Cyrillic letter and a Latin letter or digit
 _MIXED_WORD = re.compile(r"(?<![^\W_])(?=[^\W_]*?[a-z0-9])(?=[^\W_]*?[\u0400-\u052f])[^\W_]+")
 _CYRILLIC = re.compile("[\u0400-\u052f]")
 
 
 def _rewrite_zhe(s: str) -> tuple[str, list[int] | None]:
-    if "|" not in s or _ZHE.search(s) is None:
+    """Letters drawn with several characters: "}|{" for ж, "bl" for ы."""
+    hits = []
+    if "|" in s:
+        hits += [(m, "ж") for m in _ZHE.finditer(s)]
+    if "b" in s or "\u044c" in s:
+        hits += [(m, "ы") for m in _YERY.finditer(s)]
+    if not hits:
         return s, None
+    hits.sort(key=lambda h: h[0].start())
     parts: list[str] = []
     imap: list[int] = []
     pos = 0
-    for m in _ZHE.finditer(s):
+    for m, letter in hits:
+        if m.start() < pos:
+            continue
         parts.append(s[pos:m.start()])
         imap.extend(range(pos, m.start()))
-        parts.append("ж")
+        parts.append(letter)
         imap.append(m.start())
         pos = m.end()
     parts.append(s[pos:])

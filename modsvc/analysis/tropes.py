@@ -703,6 +703,8 @@ def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
     """The claim is quoted or reported ("one shouted 'the media is run by Jews'"), not asserted."""
     if _quoted_and_condemned(doc, f) or _quote_named_as_talk(doc, f.cue_at):
         return True
+    if doc.L.G.reply_quote.match(doc.text, doc.sents[f.sents[0]][0]):
+        return True  # a reply quoting the comment it answers ("> Juden sind Khasaren")
     if not doc.anywhere("reporting", doc.L.REPORTING):
         return False
     if _in_quote(doc, f.cue_at):
@@ -818,7 +820,8 @@ def analyse(nt: NormalizedText, language: str | None = None) -> tuple[list[Span]
     """``detect`` and ``rule_features`` from one pass of the rules (the pipeline needs both for every text).
 
     ``language``: the comment's language ("en", "de", "ru"; a region suffix is ignored); its cues are run. None or
-    a language without a cue file: every language's cues are run and their findings merged."""
+    a language without a cue file: the cues of every language that could be the text's (its cue file's ``hint``
+    matches: its script or most common words) are run and their findings merged."""
     if not nt.text.strip():
         return [], _zeros()
     lex = LX.get(language)
@@ -828,7 +831,10 @@ def analyse(nt: NormalizedText, language: str | None = None) -> tuple[list[Span]
             return [], _zeros()
         doc, nt_l, findings = run
         return _spans(doc, nt_l, findings), _features(doc, findings)
-    runs = [r for r in (_run(nt, lx) for lx in LX.lexicons().values()) if r is not None]
+    # every language whose cues could read this text (a language's ``hint``: its script or most common words; so
+    # German cues do not judge English text a second time)
+    runs = [r for r in (_run(nt, lx) for lx in LX.lexicons().values() if lx.hint is None or lx.hint.search(nt.text))
+            if r is not None]
     if not runs:
         return [], _zeros()
     if len(runs) == 1:
@@ -838,23 +844,33 @@ def analyse(nt: NormalizedText, language: str | None = None) -> tuple[list[Span]
 
 
 def _merge(runs: list[tuple[_Doc, NormalizedText, list[_Finding]]]) -> tuple[list[Span], dict[str, float]]:
-    """Findings of several languages' rules over one text: the best span per (label, trope, range), features as
-    if one rule set had found them all."""
-    best: dict[tuple[str, str, int, int], Span] = {}
+    """Findings of several languages' rules over one text (English first). A finding that an earlier language's
+    rules already made (same label, trope and evidence) is not counted again, so a text that only one language's
+    cues read gets exactly that language's spans and features."""
+    seen: set[tuple[str, str, int, int]] = set()
+    spans: list[Span] = []
     feats = _zeros()
-    n = 0.0
+    n = 0
     for doc, nt_l, findings in runs:
-        for sp in _spans(doc, nt_l, findings):
-            key = (sp.label, sp.trope or "", sp.begin, sp.end)
-            if key not in best or best[key].score < sp.score:
-                best[key] = sp
-        f = _features(doc, findings)
-        for k, v in f.items():
-            if k != "n_findings":
-                feats[k] = max(feats[k], v)
-        n += f["n_findings"] * 3.0
-    feats["n_findings"] = min(n, 3.0) / 3.0
-    spans = sorted(best.values(), key=lambda sp: (sp.begin, -sp.score))
+        new: set[tuple[str, str, int, int]] = set()
+        for f in findings:
+            if f.score <= 0:
+                continue
+            key = (f.label, f.trope, *_evidence_range(doc, nt_l, f.sents[0], f.sents[1], f.cue_at))
+            if key in seen:
+                continue
+            new.add(key)
+            if _suppressed(doc, f):
+                k = "suppressed_as" if f.label == "antisemitism" else "suppressed_cons"
+                feats[k] = max(feats[k], min(f.score, 0.99))
+                continue
+            n += 1
+            if f.label == "antisemitism":
+                k = "fam_" + _FAMILY.get(f.trope, "hostile")
+                feats[k] = max(feats[k], min(f.score, 0.99))
+        spans += [sp for sp in _spans(doc, nt_l, findings) if (sp.label, sp.trope, sp.begin, sp.end) not in seen]
+        seen |= new
+    feats["n_findings"] = min(n, 3) / 3.0
     return spans, feats
 
 
@@ -948,6 +964,59 @@ def _features(doc: _Doc, findings: list[_Finding]) -> dict[str, float]:
 
 
 def _rule_control_free(doc: _Doc, out: list[_Finding]) -> None:
-    """Languages with free word order (control_rule = "free"): identity term, control claim and object inside one
-    sentence, in any order, within a few words of each other."""
-    raise NotImplementedError
+    """Languages with free word order (``control_rule = "free"``: German verb-second and verb-final clauses,
+    Russian): an identity term, a control / plot claim and an object inside one sentence, in any order, each
+    within a few words of the claim ("Die Banken werden von den Rothschilds kontrolliert", "СМИ контролируют
+    евреи"). A negation among or just before them cancels the claim; particular people ("meine jüdischen
+    Freunde") are no collective subject."""
+    for i in range(len(doc.sents)):
+        claims = doc.cues("claim", i)
+        if not claims:
+            continue
+        all_idents = doc.cues("ident", i)
+        if not all_idents:
+            continue
+        s0, s1 = doc.sents[i]
+        has_aux = doc.L.G.passive_aux.search(doc.text, s0, s1) is not None
+        free = [a for a in all_idents if not _subgroup(doc, a)]  # not "meine jüdischen Freunde"
+        # in a passive the agent is marked ("von Juden kontrolliert"); another identity term is the patient
+        # ("Juden wurden in den Krieg gezogen")
+        marked = [a for a in free if doc.L.G.agent_marker.search(doc.text, max(s0, a.start - 12), a.start)]
+        objects = doc.cues("object", i)
+        for c in claims:
+            passive = has_aux and doc.L.G.participle.search(doc.text[c.start:c.end]) is not None
+            idents = marked if passive else free
+            strong = c.sub in doc.L.strong_claims
+            # words between the claim and its object; a passive's participle comes last ("Die Menschheit wird
+            # seit Jahrhunderten von einer Sekte manipuliert")
+            reach = 12 if passive else 8 if strong else 6
+            agents = [a for a in all_idents if _inside(a, c)] + [
+                a for a in idents if abs(a.tok - c.tok) <= 10 and not _overlap(a, c)]
+            if not agents:
+                continue
+            a = max(agents, key=lambda x: (doc.L.ident_strength.get(x.sub, 0.5), -abs(x.tok - c.tok)))
+            objs = [o for o in objects if abs(o.tok - c.tok) <= reach and not _overlap(o, c) and not _overlap(o, a)]
+            if not objs and c.sub in doc.L.implicit_object:
+                objs = [_Cue("object", "world", c.start, c.end, c.tok, c.sent)]
+            if not objs:
+                continue
+            o = min(objs, key=lambda x: abs(x.tok - c.tok))
+            lo, hi = min(a.start, c.start, o.start), max(a.end, c.end, o.end)
+            if _negated(doc, max(s0, lo - 15), hi):
+                continue  # "Juden kontrollieren nicht die Banken", "евреи не владеют СМИ"
+            score = doc.L.ident_strength.get(a.sub, 0.5) - (0.0 if strong else 0.1)
+            st = doc.sent_text(i)
+            if doc.L.G.question_opener.search(st) and st.rstrip().endswith("?"):
+                score -= 0.2
+            trope = doc.L.object_trope[o.sub]
+            who = _ident_reason(doc, a)
+            out.append(_Finding("antisemitism", trope, score, (i, i),
+                                f"{TROPES[trope]}: '{who}' + '{doc.text[c.start:c.end]}' + '{doc.text[o.start:o.end]}'",
+                                c.start))
+            if a.sub in ("soros", "globalist", "lobby"):
+                out.append(_Finding("conspiracy", "hidden_orchestrator", 0.7, (i, i),
+                                    f"{CONSPIRACY_PATTERNS['hidden_orchestrator']}: '{who}'", c.start))
+
+
+def _overlap(x: _Cue, y: _Cue) -> bool:
+    return x.start < y.end and y.start < x.end
