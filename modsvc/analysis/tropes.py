@@ -991,11 +991,15 @@ def _rule_control_free(doc: _Doc, out: list[_Finding]) -> None:
             # seit Jahrhunderten von einer Sekte manipuliert")
             reach = 12 if passive else 8 if strong else 6
             agents = [a for a in all_idents if _inside(a, c)] + [
-                a for a in idents if abs(a.tok - c.tok) <= 10 and not _overlap(a, c)]
+                a for a in idents if abs(a.tok - c.tok) <= 12 and not _overlap(a, c)]
             if not agents:
                 continue
-            a = max(agents, key=lambda x: (doc.L.ident_strength.get(x.sub, 0.5), -abs(x.tok - c.tok)))
-            objs = [o for o in objects if abs(o.tok - c.tok) <= reach and not _overlap(o, c) and not _overlap(o, a)]
+            # the nearest identity term is the claim's subject ("я не против евреев, я против сионистов, которые
+            # владеют банками")
+            a = max(agents, key=lambda x: (-abs(x.tok - c.tok), doc.L.ident_strength.get(x.sub, 0.5)))
+            objs = [o for o in objects if abs(o.tok - c.tok) <= reach and (not _overlap(o, c) or (
+                _inside(o, c) and o.end - o.start < c.end - c.start))  # "за войной стоят", not the claim word itself
+                    and not _overlap(o, a) and (strong or o.sub != "country")]
             if not objs and c.sub in doc.L.implicit_object:
                 objs = [_Cue("object", "world", c.start, c.end, c.tok, c.sent)]
             if not objs:
