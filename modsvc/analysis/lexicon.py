@@ -227,6 +227,9 @@ def cue_pattern(groups: dict[str, tuple[str, ...]], word_chars: str = _DEFAULT_W
 
 # (((echo))): a symbol, not a word of any one language
 ECHO = CueRx(r"(?:\(\s?){3}[^()\n]{1,60}(?:\s?\)){3}", _DEFAULT_WORD_CHARS, None, right_boundary=False)
+# the pattern of a slot a language does not fill: never matches, and its gate never opens (no scan at all)
+NO_CUE = CueRx(r"(?!x)x", _DEFAULT_WORD_CHARS, None)
+NO_CUE.gate = ("\x00\x00",)
 ECHO_STRENGTH = 0.9
 _NEVER = re.compile(r"(?!x)x")  # a grammar entry a language does not define never matches
 
@@ -371,7 +374,7 @@ class Lexicon:
     mask_words: tuple[str, ...]
     exploit_score: float
     hint: re.Pattern[str] | None = None  # language unknown: run these cues only on texts this matches
-    slots: dict[str, CueRx | None] = field(default_factory=dict)
+    slots: dict[str, CueRx | re.Pattern[str]] = field(default_factory=dict)
     own: dict[str, list[Cue]] = field(default_factory=dict)  # "standalone" / "paired" cues, in file order
     ident_strength: dict[str, float] = field(default_factory=dict)
     strong_claims: frozenset[str] = frozenset()
@@ -620,10 +623,10 @@ def _compile(lex: Lexicon, data: dict, macros: dict[str, str], fname: str, spell
     for slot, (mode, _) in SLOTS.items():
         if mode == "grouped":
             groups = grouped.get(slot)
-            lex.slots[slot] = cue_pattern({k: tuple(v) for k, v in groups.items()}, word_chars=wc) if groups else None
+            lex.slots[slot] = cue_pattern({k: tuple(v) for k, v in groups.items()}, word_chars=wc) if groups else NO_CUE
         elif mode == "merged":
             frags = merged.get(slot)
-            lex.slots[slot] = cue(*frags, word_chars=wc) if frags else None
+            lex.slots[slot] = cue(*frags, word_chars=wc) if frags else NO_CUE
         elif mode == "not_collective":
             frags = merged.get(slot)
             lex.slots[slot] = re.compile(alt(*frags) + r" $") if frags else _NEVER

@@ -13,9 +13,11 @@ Counter-speech ("the claim that Jews control the media is an antisemitic myth"),
 a myth but it's true").
 
 The cues live in data files, one per language (``data/tropes/<language>.toml``, compiled by ``lexicon``); this
-module is the matching engine. ``analyse(nt, language)`` runs the cues of the comment's language; with no (or an
-unknown) language it runs every language's cues, each behind its own anchor pre-check, so a text none of whose
-cues can start a finding costs a substring scan per language.
+module is the matching engine, and the language-specific grammar it needs (negation words, what makes a passive,
+which words may stand between a subject and its blame) comes from the same files. ``analyse(nt, language)`` runs
+the cues of the comment's language; with no (or an unknown) language it runs the cues of every language whose
+script or common words the text shows, each behind its own anchor pre-check, so a text none of whose cues can start
+a finding costs a substring scan per language.
 """
 from __future__ import annotations
 
@@ -309,9 +311,6 @@ def _inside(a: _Cue, c: _Cue) -> bool:
     return c.start <= a.start and a.end <= c.end
 
 
-_OBJECT_RELATIVE_GAP = re.compile(r"\s+(?:that\s+|which\s+)?(?:the\s+|these\s+|those\s+|their\s+|our\s+)?")
-
-
 def _relative_objects(doc: _Doc, before: list[_Cue], agents: list[_Cue]) -> list[_Cue]:
     """Objects of a relative clause right before its subject: "the war (that) the Jews started"."""
     first = min(a.start for a in agents)
@@ -361,17 +360,6 @@ def _rule_nominal(doc: _Doc, out: list[_Finding]) -> None:
             trope = doc.L.nominal_trope[c.sub]
             out.append(_Finding("antisemitism", trope, 0.75, (i, i),
                                 f"{TROPES[trope]}: '{doc.text[c.start:c.end]}' + '{h.group()}'", c.start))
-
-
-_SUBGROUP_BEFORE = re.compile(r"(?<![a-z])(?:some|many|my|our|a|an|two|three|several|few|local|individual|these|those|his|her"
-                              r"|young|older)\s+$")
-_ORDINARY_HEADS = frozenset({
-    "student", "students", "voter", "voters", "farmer", "farmers", "friend", "friends", "neighbour", "neighbours",
-    "neighbor", "neighbors", "doctor", "doctors", "immigrants", "refugees", "family", "families", "artist", "artists",
-    "writer", "writers", "comedian", "comedians", "kids", "children", "women", "men", "colleague", "colleagues",
-    "teacher", "teachers", "workers", "volunteers", "community", "museum", "school", "schools", "deli", "holiday",
-    "holidays", "cemetery", "wedding", "survivors", "charity", "charities", "organisations", "organizations", "groups",
-})
 
 
 def _subgroup(doc: _Doc, a: _Cue) -> bool:
@@ -532,9 +520,6 @@ def _rule_protocols(doc: _Doc, out: list[_Finding]) -> None:
                                 f"{TROPES['protocols']}: '{doc.text[p.start:p.end]}' + '{t.group()}'", p.start, "protocols"))
 
 
-_PROTOCOLS_CONTEXT = re.compile(r"zion|elders|henry ford")
-
-
 def _rule_collective_blame(doc: _Doc, out: list[_Finding]) -> None:
     for i in range(len(doc.sents)):
         jews = [a for a in doc.cues("ident", i) if a.sub in ("jews", "jewish_context")]
@@ -587,9 +572,6 @@ def _rule_zionist_code(doc: _Doc, out: list[_Finding]) -> None:
             break
 
 
-_JAQ_OPENER = re.compile(r"^\W*(?:[a-z ]{0,20}[:,] ?)?(?:why|how come|ever (?:wonder|notice)|isn'?t it (?:odd|strange|funny|weird)"
-                         r"|is it (?:really )?(?:just )?(?:a )?(?:coincidence|chance)|how many)(?![a-z])")
-_JAQ_MARKER = re.compile(r"(?<![a-z])(?:so many|the same|all|every|always|really|only)(?![a-z])")
 _JAQ_IDENTS = frozenset({"jews", "tribe", "insinuation", "zionist", "rothschild", "vague"})
 
 
@@ -695,7 +677,6 @@ def _suppressed(doc: _Doc, f: _Finding) -> bool:
     return not endorse
 
 
-_POSTPOSED_REPORT = re.compile(r", (?:says|said|claims|claimed|according to|reportedly|allegedly)")
 _QUOTED = re.compile(r"\"[^\"]{1,300}\"|'[^'\n]{3,200}'(?![a-z])")
 
 
@@ -715,10 +696,6 @@ def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
     # (", says the cleric"); "a heeb wrote that article" reports nothing
     return any(m.start() < f.cue_at or quoted or doc.L.G.postposed_report.match(doc.text, max(0, m.start() - 2), m.end())
                for m in doc.L.REPORTING.finditer(doc.text, s0, s1))
-
-
-_TALK_NOUN = re.compile(r"\s*(?:line|lines|meme|memes|slogan|trope|myth|claim|narrative|stuff|thing|take|crowd|talking point"
-                        r"|conspiracy|lie|nonsense|garbage|rhetoric|nutters|people|types)(?![a-z])")
 
 
 def _quote_named_as_talk(doc: _Doc, pos: int) -> bool:

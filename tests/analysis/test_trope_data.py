@@ -95,6 +95,16 @@ def test_a_valid_file_loads(tmp_path):
     assert [c.id for c in lex.cues] == ["x"] and lex.own["standalone"][0].rx.search("under zog")
 
 
+def test_a_language_with_few_cues_runs_through_every_rule(tmp_path):
+    """Slots a file leaves empty never match; the engine runs all its rules without them."""
+    from modsvc.analysis import tropes
+
+    lex = LX.load(_write(tmp_path, 'language = "xx"\n' + GOOD_CUE), CATALOGUE)
+    doc, _, findings = tropes._run(normalize("We live under ZOG. Who controls the banks? (((They))) do."), lex)
+    assert [f.trope for f in findings] == ["zog", "coded_echo"]
+    assert tropes._run(normalize("Nothing to see here."), lex) is None
+
+
 @pytest.mark.parametrize("body, message", [
     (GOOD_CUE.replace('score = 0.9', 'score = 0.9\ncolour = "red"'), "cue 'x': unknown keys ['colour']"),
     (GOOD_CUE.replace("['zog']", "['zog(']"), "cue 'x': pattern 'zog(': bad regex"),
