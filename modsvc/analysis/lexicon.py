@@ -259,7 +259,7 @@ SLOTS: dict[str, tuple[str, tuple[str, ...]]] = {
 CUE_KEYS = frozenset({"id", "slot", "sub", "patterns", "words", "trope", "expect", "score", "strength", "strong",
                       "agent_after", "implicit_object", "window", "scope", "reason", "examples", "not", "note"})
 TOP_KEYS = frozenset({"language", "name", "word_chars", "control_rule", "macros", "anchors", "grammar", "cue",
-                      "abbreviations", "mask_words", "sources", "exploit_score", "hint"})
+                      "abbreviations", "mask_words", "exploit_score", "hint"})
 SCOPES = frozenset({"default", "khazar", "holocaust", "slur", "echo", "protocols", "conspiracy"})
 # what an example shows: a trope name (a span of that trope), or the effect of a speech cue
 EXPECT_EFFECTS = frozenset({"suppressed", "suppressed_conspiracy", "no_span"})
@@ -516,7 +516,7 @@ def load(path: Path, catalogue: Catalogue | None = None) -> Lexicon:
         slot = c.get("slot")
         if slot not in SLOTS:
             raise LexiconError(f"{where}: unknown slot {slot!r} (known: {', '.join(sorted(SLOTS))})")
-        mode, required = SLOTS[slot]
+        _, required = SLOTS[slot]
         for key in required:
             if key not in c:
                 raise LexiconError(f"{where}: slot {slot!r} needs {key!r}")
