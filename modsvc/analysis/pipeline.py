@@ -84,7 +84,9 @@ class Analyzer:
         self.components = dict(backend.components)
         self.components["normalizer"] = f"normalize@{_file_hash(self._normalize_mod)}" if self._normalize_mod \
             else "none"
-        self.components["rules"] = f"tropes@{_file_hash(self._tropes_mod)}" if self._tropes_mod else "none"
+        # the rules' version covers the engine and its cue files (data/tropes/*.toml)
+        rules_version = getattr(self._tropes_mod, "RULES_VERSION", None) or _file_hash(self._tropes_mod)
+        self.components["rules"] = f"tropes@{rules_version}" if self._tropes_mod else "none"
         self.components["pipeline"] = PIPELINE_VERSION
         # the runtime (onnx-int8 vs torch-fp32) is left out of the combined version: both give the same scores
         # within ~0.02, so switching runtime should not trigger re-scoring every stored comment
@@ -121,7 +123,8 @@ class Analyzer:
         if self._tropes_mod is None or self._normalize_mod is None:
             return
         for it in items:
-            spans, it.rule_features = self._tropes_mod.analyse(it.nt)  # one rule pass: spans and fusion features
+            # one rule pass: spans and fusion features, with the comment's language's cues (all languages' if unknown)
+            spans, it.rule_features = self._tropes_mod.analyse(it.nt, language=getattr(it, "language", None))
             it.rule_spans = list(spans)
             it.rule_scores = dict(self._tropes_mod.rule_scores(it.rule_spans))
 

@@ -1,4 +1,4 @@
-"""Explainable antisemitism / conspiracy rules: co-occurrence of cues inside sentences.
+"""Explainable antisemitism / conspiracy rules: co-occurrence of cues inside sentences, per language.
 
 A single word proves nothing ("Jewish", "banks", "Khazar" are all innocent alone).  A finding
 needs a *combination* inside one sentence or two adjacent ones, e.g. an identity or proxy term
@@ -12,7 +12,12 @@ Counter-speech ("the claim that Jews control the media is an antisemitic myth"),
 ("deniers claim ...") suppress a finding unless the text also endorses the claim ("they call it
 a myth but it's true").
 
-The cue lists live in ``lexicon``; this module is the small matching engine.
+The cues live in data files, one per language (``data/tropes/<language>.toml``, compiled by ``lexicon``); this
+module is the matching engine, and the language-specific grammar it needs (negation words, what makes a passive,
+which words may stand between a subject and its blame) comes from the same files. ``analyse(nt, language)`` runs
+the cues of the comment's language; with no (or an unknown) language it runs the cues of every language whose
+script or common words the text shows, each behind its own anchor pre-check, so a text none of whose cues can start
+a finding costs a substring scan per language.
 """
 from __future__ import annotations
 
@@ -20,76 +25,42 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from . import lexicon as L
-from .normalize import NormalizedText
+from . import lexicon as LX
+from .lexicon import CueRx, Lexicon
+from .normalize import NormalizedText, unmask
 from .types import Span
 
-__all__ = ["analyse", "detect", "rule_scores", "rule_features", "FEATURE_NAMES", "TROPES", "CONSPIRACY_PATTERNS"]
+__all__ = ["analyse", "detect", "rule_scores", "rule_features", "languages", "FEATURE_NAMES", "TROPES",
+           "CONSPIRACY_PATTERNS", "RULES_VERSION"]
 
-# machine name -> short human reason (shown to moderators)
-TROPES: dict[str, str] = {
-    "khazar_myth": "Khazar origin myth (Jews as fake 'Khazarian' impostors or enemies)",
-    "control_finance": "Jewish control of finance and banks",
-    "control_media": "Jewish control of the media",
-    "control_government": "Jewish control of governments",
-    "orchestrate_wars": "Jews blamed for orchestrating wars and revolutions",
-    "world_control": "Jews secretly run the world / are behind everything",
-    "great_replacement": "Jews blamed for immigration ('great replacement')",
-    "follow_the_money": "'Follow the money' answered with a Jewish group",
-    "holocaust_denial": "Holocaust denial or distortion",
-    "blood_libel": "Blood libel (ritual murder of children)",
-    "dual_loyalty": "Dual loyalty (Jews as disloyal agents of Israel)",
-    "protocols": "Protocols of the Elders of Zion presented as true",
-    "zog": "'Zionist occupied government' (ZOG)",
-    "coded_echo": "Coded '(((echo)))' marking people as Jews",
-    "slur": "Antisemitic slur",
-    "dehumanisation": "Dehumanising language about Jews",
-    "violence": "Calls for violence against Jews / Nazi glorification",
-    "collective_blame_israel": "All Jews held responsible for Israel's actions",
-    "nazi_comparison": "Israel or Jews compared to Nazis",
-    "zionist_code": "'Zionists' used as code for Jews with plot / apocalyptic claims",
-    "stereotype": "Hostile stereotype about Jews (greed, cheating, untrustworthiness)",
-    "deicide": "Jews blamed for killing Christ (deicide)",
-    "coded_meme": "Coded antisemitic meme ('shalom goyim', 'happy merchant', 'every single time')",
-}
-CONSPIRACY_PATTERNS: dict[str, str] = {
-    "hidden_orchestrator": "Hidden orchestrator: events secretly directed by a hidden centre",
-    "follow_the_money": "'Follow the money' insinuation of hidden backers",
-    "false_flag": "False-flag / inside-job claim",
-    "staged_event": "Event claimed to be staged or faked",
-    "secret_plan": "Secret plan (plandemic, great reset, depopulation, New World Order ...)",
-    "cover_up": "Cover-up: 'they' hide the truth",
-}
+_CATALOGUE = LX.catalogue()
+# machine name -> short human reason (shown to moderators); data/tropes/catalogue.toml
+TROPES: dict[str, str] = {t.name: t.reason for t in _CATALOGUE.tropes.values()}
+CONSPIRACY_PATTERNS: dict[str, str] = {t.name: t.reason for t in _CATALOGUE.conspiracy.values()}
 # antisemitic tropes that are also conspiracy narratives (feed the conspiracy score)
-CONSPIRATORIAL_TROPES = frozenset({
-    "khazar_myth", "control_finance", "control_media", "control_government", "orchestrate_wars", "world_control",
-    "great_replacement", "follow_the_money", "holocaust_denial", "protocols", "zog", "zionist_code",
-})
-_CONSPIRACY_SUB_TROPE = {"orchestrator_weak": "hidden_orchestrator", "money_weak": "follow_the_money",
-                         "cover_weak": "cover_up"}
+CONSPIRATORIAL_TROPES = frozenset(t.name for t in _CATALOGUE.tropes.values() if t.conspiratorial)
 
 _MAX_SENTENCE = 800  # longer "sentences" (walls of text) are cut into chunks
 _MAX_CUES = 24  # cues of one kind kept per sentence; real sentences never come close
 _SENT_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+")
-_ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "jr", "sr", "gen", "col",
-                     "prof", "no", "approx", "sen", "rep", "gov", "lt", "sgt", "mt", "ft"})
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]")
-_RELATIVE = re.compile(r"(?<![a-z])(?:who|that|which|whom)(?![a-z])")
-_ISRAEL_FF = re.compile(r"(?<![a-z])(?:mossad|israel|israelis|jews?|jewish|zionists?)(?![a-z])")
-# what may stand between a collective subject and its blame predicate ("the Jews are all complicit")
-_PREDICATE_GAP = re.compile(r"^(?:\s|,|'re|are|is|were|was|have|has|had|been|being|all|will|would|must|should|can|just|still|now|really|also"
-                            r"|always|the|collectively|equally|literally|actually|themselves|every|one|of|them|totally|fully|family|families|community"
-                            r"|worldwide|be|held|made|to"
-                            r"|communities|people|person|here|there|in|this|city|country|town|everywhere|fund|funds|support|supports"
-                            r"|cheer|cheers|celebrate|celebrates|applaud|applauds|back|backs|enable|enables|finance|finances|pay|pays|for)*$")
-_ADJECTIVAL = re.compile(r"(?:-|(?<![a-z])(?:nazi|german|soviet|russian|state|government|corporate|foreign|chinese|american|british"
-                         r"|privately|publicly|family|union|church|muslim|arab|christian|western|saudi|iranian|israeli|communist"
-                         r"|us|uk|eu|nato|cia|kremlin|putin|trump|biden|democrat|republican) )$")
-_EXPLOIT = re.compile(r"us(?:e|es|ing|ed)|exploit|milk|cash|weaponi|guilt")
-_RHETORICAL = re.compile(r"(?:tell me|try telling me|you (?:still )?(?:say|claim|think)|pretend|and yet)\s+(?:that\s+)?(?:the\s+)?$")
-_TEMPORAL = re.compile(r"(?<![a-z])(?:after|before|during|since|until|despite|following)\s+(?:the\s+)?$")
-_CLAIM_VERB = re.compile(r"(?<![a-z])(?:suggests?|implies|imply|claims?|says|saying|said|spreads?|spreading|insinuat\w+)(?![a-z])")
-_WHQ = re.compile(r"(?<![a-z])(?:who|whom|whose|whos|who's|what|where)(?![a-z])")
+
+
+def languages() -> tuple[str, ...]:
+    """The languages that have cue files."""
+    return tuple(LX.lexicons())
+
+
+def _rules_version() -> str:
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha1(Path(__file__).read_bytes())
+    h.update(LX.version().encode())
+    return h.hexdigest()[:10]
+
+
+RULES_VERSION = _rules_version()  # this engine and every cue file: changes when any of them changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,45 +84,16 @@ class _Finding:
     counter_scope: str = "default"
 
 
-# Cues that are a trope on their own, in the order they are reported:
-# (cue kind, trope, score, reason (None = the trope's own), counter-speech scope).
-_STANDALONE_CUES: tuple[tuple[str, str, float, str | None, str], ...] = (
-    ("zog", "zog", 0.9, None, "default"),
-    ("nazi_cmp", "nazi_comparison", 0.8, None, "default"),
-    ("blood_standalone", "blood_libel", 0.9, None, "default"),
-    ("violence_standalone", "violence", 0.95, None, "default"),
-    ("wars_standalone", "orchestrate_wars", 0.85, None, "default"),
-    ("impostor", "khazar_myth", 0.75, "Jews as impostors ('not real Jews / not Semites')", "khazar"),
-    ("coded_meme", "coded_meme", 0.7, None, "default"),
-    ("always_them", "world_control", 0.7, None, "default"),
-    ("dual_standalone", "dual_loyalty", 0.75, None, "default"),
-    ("dehum_standalone", "dehumanisation", 0.8, None, "default"),
-    ("coded_finance", "control_finance", 0.75, "Jewish control of finance, group left coded ('bankers of a certain persuasion')", "default"),
-    ("blame_standalone", "collective_blame_israel", 0.75, None, "default"),
-)
-
-
-# Cues that are a trope next to an identity term: (cue kind, trope, score, sentence window, counter-speech scope).
-_IDENT_PAIRED_CUES: tuple[tuple[str, str, float, int, str], ...] = (
-    ("blood", "blood_libel", 0.9, 1, "default"),
-    ("dual", "dual_loyalty", 0.8, 1, "default"),
-    ("dual_near", "dual_loyalty", 0.75, 0, "default"),  # weaker: same sentence only
-    ("world_dom", "world_control", 0.85, 0, "default"),
-    ("deicide", "deicide", 0.8, 0, "default"),
-    ("not_semites", "khazar_myth", 0.75, 0, "khazar"),
-    ("replacement", "great_replacement", 0.85, 0, "default"),
-)
-
-
 class _Doc:
-    """Sentences, tokens and cues of one normalised text."""
+    """Sentences, tokens and cues of one normalised text, read with one language's lexicon."""
 
-    def __init__(self, nt: NormalizedText):
+    def __init__(self, nt: NormalizedText, lex: Lexicon):
+        self.L = lex
         self.text = text = nt.text
         self.padded = " " + text
         self.original = nt.original
         self.offsets = nt.offsets
-        self.sents = _sentences(text)
+        self.sents = _sentences(text, lex.abbreviations)
         self.sent_starts = [s for s, _ in self.sents]
         self.tok_starts = [m.start() for m in _TOKEN.finditer(text)]
         self.by_sent: list[dict[str, list[_Cue]]] = [dict() for _ in self.sents]
@@ -159,11 +101,11 @@ class _Doc:
         self._quotes: list[int] | None = None
         self._quoted: list[tuple[int, int]] | None = None
 
-    def anywhere(self, name: str, pattern: re.Pattern[str]) -> bool:
+    def anywhere(self, name: str, pattern: CueRx | None) -> bool:
         """Does ``pattern`` occur anywhere in the text (computed once per text)."""
         hit = self._whole.get(name)
         if hit is None:
-            hit = self._whole[name] = pattern.search(self.text) is not None
+            hit = self._whole[name] = pattern is not None and pattern.search(self.text) is not None
         return hit
 
     def quote_marks(self) -> list[int]:
@@ -182,17 +124,19 @@ class _Doc:
     def sent_of(self, pos: int) -> int:
         return max(bisect_right(self.sent_starts, pos) - 1, 0)
 
-    def add(self, kind: str, pattern: re.Pattern[str], named: bool = False, sub: str | None = None) -> None:
-        gate = L.GATES.get(id(pattern))
-        if gate is not None and not any(p in self.text for p in gate):
+    def add(self, kind: str, pattern: CueRx | None, named: bool = False, sub: str | None = None) -> None:
+        if pattern is None or not pattern.gate_open(self.text):
             return
-        for m in _scanner(pattern).finditer(self.padded):
+        for m in pattern.scan.finditer(self.padded):
             start, end = m.start(), m.end() - 1  # padded text is shifted by one character
             sent = self.sent_of(start)
             bucket = self.by_sent[sent].setdefault(kind, [])
             if len(bucket) < _MAX_CUES:  # keeps rules linear on walls of repeated text
-                name = L.subkind(pattern, self.text[start:end]) if named else (sub or kind)
+                name = pattern.subkind(self.text[start:end]) if named else (sub or kind)
                 bucket.append(_Cue(kind, name, start, end, self.tok(start), sent))
+
+    def has(self, kind: str) -> bool:
+        return any(kind in d for d in self.by_sent)
 
     def cues(self, kind: str, lo: int, hi: int | None = None) -> list[_Cue]:
         hi = lo if hi is None else hi
@@ -209,29 +153,14 @@ class _Doc:
         return self.text[min(a, b):max(a, b)]
 
 
-def _has_conspiracy_cue(padded: str) -> bool:
-    gate = L.GATES.get(id(L.CONSPIRACY))
-    if gate is not None and not any(p in padded for p in gate):
+def _has_conspiracy_cue(lex: Lexicon, padded: str) -> bool:
+    pattern = lex.CONSPIRACY
+    if pattern is None or not pattern.gate_open(padded):
         return False
-    return _scanner(L.CONSPIRACY).search(padded) is not None
+    return pattern.scan.search(padded) is not None
 
 
-_SCANNERS: dict[int, re.Pattern[str]] = {}  # by id(): hashing a Pattern hashes its source
-
-
-def _scanner(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """Scanning variant of a lexicon pattern: the left word boundary becomes a consumed non-word
-    character, so the regex engine can jump between word starts in C instead of trying the whole
-    alternation at every position (several times faster).  Used on ``" " + text``."""
-    scan = _SCANNERS.get(id(pattern))
-    if scan is None:
-        src = pattern.pattern
-        assert src.startswith(L.WORD_START), src[:30]
-        scan = _SCANNERS[id(pattern)] = re.compile("[^a-z0-9]" + src[len(L.WORD_START):])
-    return scan
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
+def _sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_END.finditer(text):
@@ -241,7 +170,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             while j >= 0 and (text[j].isalnum() or text[j] == "."):
                 j -= 1
             word = text[j + 1:m.start()]
-            if word in _ABBREV or len(word) == 1 or (word[:1].isdigit() and m.end() < len(text) and text[m.end():m.end() + 2].strip()[:1].isdigit()):
+            if word in abbreviations or len(word) == 1 or (word[:1].isdigit() and m.end() < len(text) and text[m.end():m.end() + 2].strip()[:1].isdigit()):
                 continue
         _push(out, text, start, m.end())
         start = m.end()
@@ -271,7 +200,7 @@ def _ident_reason(doc: _Doc, c: _Cue) -> str:
 
 
 def _negated(doc: _Doc, a: int, b: int) -> bool:
-    return L.NEGATION.search(doc.between(a, b)) is not None
+    return doc.L.G.negation.search(doc.between(a, b)) is not None
 
 
 def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
@@ -285,22 +214,22 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
         idents = doc.cues("ident", i)
         prev_idents = doc.cues("ident", i - 1) if i else []
         for c in claims:
-            strong = c.sub in L.STRONG_CLAIMS or c.sub == "pocket"
-            passive = L.PASSIVE_BY.match(doc.text, c.end) is not None or c.sub in L.AGENT_AFTER
+            strong = c.sub in doc.L.strong_claims or c.sub == "pocket"
+            passive = doc.L.G.passive_by.match(doc.text, c.end) is not None or c.sub in doc.L.agent_after
             reach = 8 if strong else 4  # "Jewish refugees started new lives in America after the war"
             after = [o for o in objects if o.tok > c.tok and o.tok - c.tok <= reach and o.start >= c.end
-                     and not _TEMPORAL.search(doc.text, max(c.end, o.start - 8), o.start)]
+                     and not doc.L.G.temporal.search(doc.text, max(c.end, o.start - 8), o.start)]
             before = [o for o in objects if 0 < c.tok - o.tok <= 8 and o.end <= c.start]
             # ident glued to the claim: "Jewish-owned", "a Jewish plot", "Zionist-controlled"
             glued = [a for a in idents if (a.end <= c.start and c.tok - a.tok <= 2
-                                           and not L.NEGATION.search(doc.between(a.end, c.start))) or _inside(a, c)]
+                                           and not doc.L.G.negation.search(doc.between(a.end, c.start))) or _inside(a, c)]
             if passive:
                 # "the media is controlled by (a small group of) Jews", "a puppet of the Jewish lobby"
                 agents = [a for a in idents if 1 <= a.tok - c.tok <= 7]
                 objs = before
             else:
                 agents = [a for a in idents if 0 < c.tok - a.tok <= 10 and a.end <= c.start
-                          and not _RELATIVE.search(doc.between(a.end, c.start))]
+                          and not doc.L.G.relative.search(doc.between(a.end, c.start))]
                 objs = after
                 if glued:
                     agents = agents or glued
@@ -314,12 +243,12 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
                     if not agents:
                         agents = [a for a in idents if 0 < a.tok - c.tok <= 10]
             objs = [o for o in objs if strong or o.sub != "country"]
-            if (objs and not passive and doc.text[c.start:c.end].endswith(("ed", "run"))
-                    and _ADJECTIVAL.search(doc.text, max(0, c.start - 20), c.start)):
+            if (objs and not passive and doc.L.G.participle.search(doc.text[c.start:c.end])
+                    and doc.L.G.adjectival.search(doc.text, max(0, c.start - 20), c.start)):
                 # adjectival participle "Nazi-controlled Europe", "state-owned banks": the agent is the word
                 # glued before it, so only an identity term there counts ("Jewish-owned media")
                 agents = [a for a in glued if c.tok - a.tok <= 2]
-            if not objs and c.sub in L.IMPLICIT_OBJECT:
+            if not objs and c.sub in doc.L.implicit_object:
                 objs = [_Cue("object", "world", c.start, c.end, c.tok, c.sent)]
             if not objs:
                 continue
@@ -328,9 +257,9 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
             if not agents and not passive:
                 # "Who controls the media? The Jews."  /  "Look at the Jews. They run the banks."
                 st = doc.sent_text(i)
-                pron = L.PRONOUN_SUBJECT.search(doc.between(max(doc.sents[i][0], c.start - 40), c.start))
+                pron = doc.L.PRONOUN_SUBJECT.search(doc.between(max(doc.sents[i][0], c.start - 40), c.start))
                 goyim = [a for a in idents if a.sub == "goyim"]
-                if st.rstrip().endswith("?") and _WHQ.search(doc.between(doc.sents[i][0], c.start)):
+                if st.rstrip().endswith("?") and doc.L.G.whq.search(doc.between(doc.sents[i][0], c.start)):
                     # the answer may come after a short interjection: "... owns the banks?? exactly. the jews"
                     j = i + 1
                     if j + 1 < n and len(doc.sent_text(j).split()) <= 2:
@@ -356,18 +285,18 @@ def _rule_control(doc: _Doc, out: list[_Finding]) -> None:
             agents = [a for a in agents if a in tight or not _subgroup(doc, a)]
             if not agents:
                 continue
-            a = max(agents, key=lambda x: L.IDENT_STRENGTH.get(x.sub, 0.5))
+            a = max(agents, key=lambda x: doc.L.ident_strength.get(x.sub, 0.5))
             if not passive and not cross and _negated(doc, a.end, c.start) \
-                    and not _RHETORICAL.search(doc.text, max(0, a.start - 25), a.start):
+                    and not doc.L.G.rhetorical.search(doc.text, max(0, a.start - 25), a.start):
                 continue  # "Jews don't control the media" -- but not "then tell me Jews don't run finance"
             if _negated(doc, max(doc.sents[i][0], c.start - 12), c.start) and not cross \
-                    and not _RHETORICAL.search(doc.text, max(0, a.start - 25), a.start):
+                    and not doc.L.G.rhetorical.search(doc.text, max(0, a.start - 25), a.start):
                 continue
-            base = L.IDENT_STRENGTH.get(a.sub, 0.5)
+            base = doc.L.ident_strength.get(a.sub, 0.5)
             score = base - (0.0 if strong else 0.1) - (0.2 if cross else 0.0)
-            if L.QUESTION_OPENER.search(doc.sent_text(i)) and doc.sent_text(i).rstrip().endswith("?"):
+            if doc.L.G.question_opener.search(doc.sent_text(i)) and doc.sent_text(i).rstrip().endswith("?"):
                 score -= 0.2
-            trope = L.OBJECT_TROPE[o.sub]
+            trope = doc.L.object_trope[o.sub]
             who = _ident_reason(doc, a)
             reason = f"{TROPES[trope]}: '{who}' + '{doc.text[c.start:c.end]}' + '{doc.text[o.start:o.end]}'"
             lo, hi = (min(i, a.sent), max(i, a.sent))
@@ -382,13 +311,10 @@ def _inside(a: _Cue, c: _Cue) -> bool:
     return c.start <= a.start and a.end <= c.end
 
 
-_OBJECT_RELATIVE_GAP = re.compile(r"\s+(?:that\s+|which\s+)?(?:the\s+|these\s+|those\s+|their\s+|our\s+)?")
-
-
 def _relative_objects(doc: _Doc, before: list[_Cue], agents: list[_Cue]) -> list[_Cue]:
     """Objects of a relative clause right before its subject: "the war (that) the Jews started"."""
     first = min(a.start for a in agents)
-    return [o for o in before if o.end <= first and _OBJECT_RELATIVE_GAP.fullmatch(doc.text, o.end, first)]
+    return [o for o in before if o.end <= first and doc.L.G.object_relative_gap.fullmatch(doc.text, o.end, first)]
 
 
 def _orig_range(doc: _Doc, c: _Cue) -> tuple[int, int]:
@@ -428,54 +354,43 @@ def _rule_nominal(doc: _Doc, out: list[_Finding]) -> None:
     for i in range(len(doc.sents)):
         for c in doc.cues("nominal", i):
             s0, s1 = doc.sents[i]
-            h = next((m for m in L.HOSTILE.finditer(doc.text, s0, s1) if m.end() <= c.start or m.start() >= c.end), None)
+            h = next((m for m in doc.L.HOSTILE.finditer(doc.text, s0, s1) if m.end() <= c.start or m.start() >= c.end), None)
             if h is None or (h.start() >= c.end and _negated(doc, c.end, h.start())):
                 continue
-            trope = _NOMINAL_TROPE[c.sub]
+            trope = doc.L.nominal_trope[c.sub]
             out.append(_Finding("antisemitism", trope, 0.75, (i, i),
                                 f"{TROPES[trope]}: '{doc.text[c.start:c.end]}' + '{h.group()}'", c.start))
 
 
-_SUBGROUP_BEFORE = re.compile(r"(?<![a-z])(?:some|many|my|our|a|an|two|three|several|few|local|individual|these|those|his|her"
-                              r"|young|older)\s+$")
-_ORDINARY_HEADS = frozenset({
-    "student", "students", "voter", "voters", "farmer", "farmers", "friend", "friends", "neighbour", "neighbours",
-    "neighbor", "neighbors", "doctor", "doctors", "immigrants", "refugees", "family", "families", "artist", "artists",
-    "writer", "writers", "comedian", "comedians", "kids", "children", "women", "men", "colleague", "colleagues",
-    "teacher", "teachers", "workers", "volunteers", "community", "museum", "school", "schools", "deli", "holiday",
-    "holidays", "cemetery", "wedding", "survivors", "charity", "charities", "organisations", "organizations", "groups",
-})
-
-
 def _subgroup(doc: _Doc, a: _Cue) -> bool:
     """'some Jewish students', 'my Jewish friend', 'Jewish voters': particular people, not 'the Jews'."""
-    if _SUBGROUP_BEFORE.search(doc.text, max(0, a.start - 12), a.start):
+    if doc.L.G.subgroup_before.search(doc.text, max(0, a.start - 12), a.start):
         return True
-    if doc.text[a.start:a.end] == "jewish":
-        nxt = re.match(r"\s+([a-z]+)", doc.text[a.end:a.end + 20])
-        return bool(nxt and nxt.group(1) in _ORDINARY_HEADS)
+    if doc.L.G.subgroup_adjective.fullmatch(doc.text, a.start, a.end):
+        nxt = doc.L.G.subgroup_head.match(doc.text[a.end:a.end + 20])
+        return bool(nxt and doc.L.G.ordinary_heads.fullmatch(nxt.group(1)))
     return False
 
 
 def _strong_idents(doc: _Doc, lo: int, hi: int, exclude: str = "") -> list[_Cue]:
-    return [c for c in doc.cues("ident", lo, hi) if c.sub != exclude and L.IDENT_STRENGTH.get(c.sub, 0) >= 0.75]
+    return [c for c in doc.cues("ident", lo, hi) if c.sub != exclude and doc.L.ident_strength.get(c.sub, 0) >= 0.75]
 
 
 def _rule_khazar(doc: _Doc, out: list[_Finding]) -> None:
     for i in range(len(doc.sents)):
         for k in doc.cues("khazar", i):
-            standalone = L.KHAZAR_STANDALONE.match(doc.text, k.start)
-            if standalone or doc.text.startswith("khazarian", k.start):
+            standalone = doc.L.KHAZAR_STANDALONE.match(doc.text, k.start)
+            if standalone or doc.L.G.khazar_strong.match(doc.text, k.start):
                 # "Khazarian mafia" is a conspiracy term; bare "Khazarian" is mostly used by the myth
-                claim = standalone or L.KHAZAR_CLAIM.search(doc.text, doc.sents[i][0], doc.sents[i][1])
+                claim = standalone or doc.L.KHAZAR_CLAIM.search(doc.text, doc.sents[i][0], doc.sents[i][1])
                 out.append(_Finding("antisemitism", "khazar_myth", 0.85 if claim else 0.45, (i, i),
                                     f"{TROPES['khazar_myth']}: '{doc.text[k.start:k.end]}'", k.start, "khazar"))
                 continue
             idents = [c for c in _strong_idents(doc, i - 1, i + 1, exclude="khazar")]
             if not idents:
                 s0, s1 = doc.sents[i]
-                claims = {m.group() for m in L.KHAZAR_CLAIM.finditer(doc.text, s0, s1)}
-                control = [c for c in doc.cues("claim", i) if c.sub in L.STRONG_CLAIMS]
+                claims = {m.group() for m in doc.L.KHAZAR_CLAIM.finditer(doc.text, s0, s1)}
+                control = [c for c in doc.cues("claim", i) if c.sub in doc.L.strong_claims]
                 if len(claims) >= 2 or (claims and control) or (control and doc.cues("object", i)):
                     # "they descend from Khazar converts who hated Russia", "the Khazar bloodline controls Washington"
                     out.append(_Finding("antisemitism", "khazar_myth", 0.8, (i, i),
@@ -485,7 +400,7 @@ def _rule_khazar(doc: _Doc, out: list[_Finding]) -> None:
                 continue
             near = [c for c in idents if c.sent == i] or idents
             a = near[0]
-            claim = L.KHAZAR_CLAIM.search(doc.text, doc.sents[min(i, a.sent)][0], doc.sents[max(i, a.sent)][1])
+            claim = doc.L.KHAZAR_CLAIM.search(doc.text, doc.sents[min(i, a.sent)][0], doc.sents[max(i, a.sent)][1])
             score = 0.9 if claim else 0.55
             lo, hi = min(i, a.sent), max(i, a.sent)
             reason = f"{TROPES['khazar_myth']}: '{_ident_reason(doc, a)}' linked to the Khazars"
@@ -503,12 +418,12 @@ def _rule_holocaust(doc: _Doc, out: list[_Finding]) -> None:
             for d in doc.cues("holo_denial", i, i + 1):
                 if abs(d.tok - h.tok) > (12 if d.sent == i else 6):
                     continue
-                if d.start > h.start and _negated(doc, h.end, d.start) and not doc.text.startswith(("never", "didn", "did not", "no "), d.start):
+                if d.start > h.start and _negated(doc, h.end, d.start) and not doc.L.G.denial_negative_start.match(doc.text, d.start):
                     # "the Holocaust was not a hoax"
-                    if not re.search(r"(?:never|n't|not) (?:really )?happen", doc.between(h.end, d.end)):
+                    if not doc.L.G.denial_negated_happen.search(doc.between(h.end, d.end)):
                         continue
                 # "using the Holocaust" (exploitation charge) is distortion, weaker than denial
-                score = 0.6 if _EXPLOIT.search(doc.text, d.start, d.end) else 0.9
+                score = doc.L.exploit_score if doc.L.G.exploit.search(doc.text, d.start, d.end) else 0.9
                 out.append(_Finding("antisemitism", "holocaust_denial", score, (i, d.sent),
                                     f"{TROPES['holocaust_denial']}: '{doc.text[h.start:h.end]}' + '{doc.text[d.start:d.end]}'",
                                     d.start, "holocaust"))
@@ -535,7 +450,7 @@ def _rule_with_ident(doc: _Doc, out: list[_Finding], kind: str, trope: str, scor
 
 def _rule_dehumanisation(doc: _Doc, out: list[_Finding]) -> None:
     for i in range(len(doc.sents)):
-        idents = [a for a in doc.cues("ident", i) if L.IDENT_STRENGTH.get(a.sub, 0) >= 0.75]
+        idents = [a for a in doc.cues("ident", i) if doc.L.ident_strength.get(a.sub, 0) >= 0.75]
         if not idents:
             continue
         for d in doc.cues("dehum", i):
@@ -552,7 +467,7 @@ def _rule_dehumanisation(doc: _Doc, out: list[_Finding]) -> None:
             a = min(idents, key=lambda x: abs(x.tok - st.tok))
             if abs(a.tok - st.tok) > 6 or a.sub in ("goyim",):
                 continue
-            if not L.NEGATION.search(doc.text[st.start:st.end]) and _negated(doc, min(a.end, st.start), max(a.end, st.start)):
+            if not doc.L.G.negation.search(doc.text[st.start:st.end]) and _negated(doc, min(a.end, st.start), max(a.end, st.start)):
                 continue  # "the Jewish religion is not a political prop"
             out.append(_Finding("antisemitism", "stereotype", 0.75, (i, i),
                                 f"{TROPES['stereotype']}: '{_ident_reason(doc, a)}' + '{doc.text[st.start:st.end]}'", st.start))
@@ -576,10 +491,10 @@ def _rule_standalone(doc: _Doc, out: list[_Finding]) -> None:
             elif c.sub == "echo":
                 out.append(_Finding("antisemitism", "coded_echo", 0.85, (i, i),
                                     f"{TROPES['coded_echo']}: '{doc.text[c.start:c.end]}'", c.start, "echo"))
-        for kind, trope, score, reason, scope in _STANDALONE_CUES:
-            for c in doc.cues(kind, i):
-                out.append(_Finding("antisemitism", trope, score, (i, i),
-                                    f"{reason or TROPES[trope]}: '{doc.text[c.start:c.end]}'", c.start, scope))
+        for cue in doc.L.own.get("standalone", ()):
+            for c in doc.cues(cue.id, i):
+                out.append(_Finding("antisemitism", cue.trope, cue.score, (i, i),
+                                    f"{cue.reason or TROPES[cue.trope]}: '{doc.text[c.start:c.end]}'", c.start, cue.scope))
 
 
 def _rule_protocols(doc: _Doc, out: list[_Finding]) -> None:
@@ -587,25 +502,22 @@ def _rule_protocols(doc: _Doc, out: list[_Finding]) -> None:
         for p in doc.cues("protocols", i):
             lo, hi = i, min(i + 1, len(doc.sents) - 1)
             span_text = doc.text[doc.sents[lo][0]:doc.sents[hi][1]]
-            false = L.PROT_FALSE.search(span_text)
-            if false and not L.ENDORSE.search(span_text) and not (
-                    L.PROT_REBUT.search(span_text) and L.PROT_STRONG.search(span_text)):
+            false = doc.L.PROT_FALSE.search(span_text)
+            if false and not doc.L.ENDORSE.search(span_text) and not (
+                    doc.L.G.prot_rebut.search(span_text) and doc.L.PROT_STRONG.search(span_text)):
                 continue
-            t = L.PROT_TRUE.search(span_text)
+            t = doc.L.PROT_TRUE.search(span_text)
             if not t:
                 continue
-            if p.end - p.start <= 10 and not _PROTOCOLS_CONTEXT.search(span_text) and not doc.cues("ident", lo, hi):
+            if p.end - p.start <= 10 and not doc.L.G.protocols_context.search(span_text) and not doc.cues("ident", lo, hi):
                 # "protocols" alone is ordinary English ("safety protocols are real"): need the
                 # capitalised title and an unmistakable endorsement
                 b, _ = _orig_range(doc, p)
-                strong = L.PROT_STRONG.search(span_text) or L.ENDORSE.search(span_text)
-                if not (doc.original[b:b + 1] == "P" and strong):
+                strong = doc.L.PROT_STRONG.search(span_text) or doc.L.ENDORSE.search(span_text)
+                if not (doc.L.G.protocols_title.match(doc.original, b) and strong):
                     continue
             out.append(_Finding("antisemitism", "protocols", 0.9, (lo, hi) if t.start() > len(doc.sent_text(i)) else (i, i),
                                 f"{TROPES['protocols']}: '{doc.text[p.start:p.end]}' + '{t.group()}'", p.start, "protocols"))
-
-
-_PROTOCOLS_CONTEXT = re.compile(r"zion|elders|henry ford")
 
 
 def _rule_collective_blame(doc: _Doc, out: list[_Finding]) -> None:
@@ -616,22 +528,22 @@ def _rule_collective_blame(doc: _Doc, out: list[_Finding]) -> None:
         ctx = doc.cues("israel_ctx", i - 1, i + 1)
         for a in jews:
             pre = doc.text[max(doc.sents[i][0], a.start - 25):a.start]
-            if L.NOT_COLLECTIVE.search(pre):
+            if doc.L.NOT_COLLECTIVE.search(pre):
                 continue
             for b in doc.cues("blame", i):
-                if not (0 < b.tok - a.tok <= 6) or not _PREDICATE_GAP.match(doc.between(a.end, b.start)):
+                if not (0 < b.tok - a.tok <= 6) or not doc.L.G.predicate_gap.match(doc.between(a.end, b.start)):
                     continue  # "Jews fleeing Nazi genocide": Jews are not the subject of the blame
                 gap = doc.between(a.end, b.start)
-                if re.search(r"(?<![a-z])(?:were|was|been|got|being)(?![a-z])", gap) or L.PASSIVE_BY.match(doc.text, b.end):
+                if doc.L.G.victim_gap.search(gap) or doc.L.G.passive_by.match(doc.text, b.end):
                     continue  # "two Jews were murdered": victims, not perpetrators
                 if _negated(doc, a.end, b.start):
                     continue
                 words = doc.between(a.start, b.end)
-                universal = re.search(r"(?:all|every|each|the|you) " + L.JEW, doc.text[max(0, a.start - 6):a.end]) or \
-                    L.UNIVERSAL.search(doc.sent_text(i))
+                universal = doc.L.G.universal_ident.search(doc.text[max(0, a.start - 6):a.end]) or \
+                    doc.L.UNIVERSAL.search(doc.sent_text(i))
                 if not (ctx or universal):
                     continue
-                if not ctx and not re.search(r"responsible|complicit|guilty|blame|accountable|answer for|pay for", words):
+                if not ctx and not doc.L.G.blame_words.search(words):
                     continue
                 out.append(_Finding("antisemitism", "collective_blame_israel", 0.8, (i, i),
                                     f"{TROPES['collective_blame_israel']}: '{doc.text[a.start:b.end]}'", b.start))
@@ -640,11 +552,11 @@ def _rule_collective_blame(doc: _Doc, out: list[_Finding]) -> None:
 
 def _rule_zionist_code(doc: _Doc, out: list[_Finding]) -> None:
     for i in range(len(doc.sents)):
-        zs = [a for a in doc.cues("ident", i) if a.sub == "zionist" and doc.text[a.start:a.end] != "zionism"]
+        zs = [a for a in doc.cues("ident", i) if a.sub == "zionist" and not doc.L.G.zionist_not_person.fullmatch(doc.text, a.start, a.end)]
         if not zs:
             continue
         for a in zs:
-            if doc.text[max(0, a.start - 10):a.start].endswith(("christian ", "christian-")):
+            if doc.L.G.zionist_exclude_before.search(doc.text[max(0, a.start - 10):a.start]):
                 continue
             for z in doc.cues("zio_claim", i):
                 if abs(z.tok - a.tok) > 10:
@@ -660,9 +572,6 @@ def _rule_zionist_code(doc: _Doc, out: list[_Finding]) -> None:
             break
 
 
-_JAQ_OPENER = re.compile(r"^\W*(?:[a-z ]{0,20}[:,] ?)?(?:why|how come|ever (?:wonder|notice)|isn'?t it (?:odd|strange|funny|weird)"
-                         r"|is it (?:really )?(?:just )?(?:a )?(?:coincidence|chance)|how many)(?![a-z])")
-_JAQ_MARKER = re.compile(r"(?<![a-z])(?:so many|the same|all|every|always|really|only)(?![a-z])")
 _JAQ_IDENTS = frozenset({"jews", "tribe", "insinuation", "zionist", "rothschild", "vague"})
 
 
@@ -671,17 +580,17 @@ def _rule_jaq(doc: _Doc, out: list[_Finding]) -> None:
     pairs an institution with a group and an insinuating quantifier, no control verb needed."""
     for i in range(len(doc.sents)):
         st = doc.sent_text(i)
-        if not st.rstrip().endswith("?") or not _JAQ_OPENER.search(st) or not _JAQ_MARKER.search(st):
+        if not st.rstrip().endswith("?") or not doc.L.G.jaq_opener.search(st) or not doc.L.G.jaq_marker.search(st):
             continue
         idents = [a for a in doc.cues("ident", i) if a.sub in _JAQ_IDENTS
-                  or (a.sub == "jewish_context" and doc.text.startswith("synagogue", a.start))]
+                  or (a.sub == "jewish_context" and doc.L.G.jaq_context_ident.match(doc.text, a.start))]
         objs = [o for o in doc.cues("object", i) if o.sub in ("finance", "media")]  # "why do so many rabbis oppose the government?" is a question
         if not idents or not objs:
             continue
         a, o = idents[0], objs[0]
         if _in_quote(doc, o.start, min_len=10):
             continue  # the question is quoted to be mocked ("'who really owns the Fed' threads always ...")
-        if _negated(doc, min(a.end, o.end), max(a.start, o.start)) and not re.search(r"(?<![a-z])not members? of", st):
+        if _negated(doc, min(a.end, o.end), max(a.start, o.start)) and not doc.L.G.jaq_not_negated.search(st):
             continue
         trope = _NOMINAL_TROPE[o.sub]
         out.append(_Finding("antisemitism", trope, 0.6, (i, i),
@@ -695,12 +604,12 @@ def _rule_follow_money(doc: _Doc, out: list[_Finding]) -> None:
         for c in doc.cues("conspiracy", i):
             if c.sub not in ("follow_the_money", "money_weak"):
                 continue
-            idents = [a for a in doc.cues("ident", i, i + 1) if L.IDENT_STRENGTH.get(a.sub, 0) >= 0.45 and a.start > c.start]
+            idents = [a for a in doc.cues("ident", i, i + 1) if doc.L.ident_strength.get(a.sub, 0) >= 0.45 and a.start > c.start]
             idents = [a for a in idents if a.sent == i or a.tok - doc.tok(doc.sents[a.sent][0]) <= 12]
             if not idents:
                 continue
             a = idents[0]
-            out.append(_Finding("antisemitism", "follow_the_money", 0.6 + 0.25 * L.IDENT_STRENGTH.get(a.sub, 0.5), (i, a.sent),
+            out.append(_Finding("antisemitism", "follow_the_money", 0.6 + 0.25 * doc.L.ident_strength.get(a.sub, 0.5), (i, a.sent),
                                 f"{TROPES['follow_the_money']}: '{doc.text[c.start:c.end]}' ... '{_ident_reason(doc, a)}'",
                                 c.start))
 
@@ -708,15 +617,15 @@ def _rule_follow_money(doc: _Doc, out: list[_Finding]) -> None:
 def _rule_conspiracy(doc: _Doc, out: list[_Finding]) -> None:
     for i in range(len(doc.sents)):
         for c in doc.cues("conspiracy", i):
-            trope = _CONSPIRACY_SUB_TROPE.get(c.sub, c.sub)
-            score = L.CONSPIRACY_SCORE[c.sub]
+            trope = doc.L.conspiracy_trope[c.sub]
+            score = doc.L.conspiracy_score[c.sub]
             if c.sub in ("follow_the_money", "money_weak") and doc.cues("ident", i, i + 1):
                 score += 0.1  # the money question is answered with a named group
             if _negated(doc, max(doc.sents[i][0], c.start - 15), c.start):
                 continue
             out.append(_Finding("conspiracy", trope, score, (i, i),
                                 f"{CONSPIRACY_PATTERNS[trope]}: '{doc.text[c.start:c.end]}'", c.start, "conspiracy"))
-            if c.sub == "false_flag" and _ISRAEL_FF.search(doc.sent_text(i)):
+            if c.sub == "false_flag" and doc.L.G.israel_false_flag.search(doc.sent_text(i)):
                 out.append(_Finding("antisemitism", "orchestrate_wars", 0.8, (i, i),
                                     f"{TROPES['orchestrate_wars']}: '{doc.text[c.start:c.end]}' blamed on Israel/Jews", c.start))
 
@@ -731,45 +640,43 @@ def _suppressed(doc: _Doc, f: _Finding) -> bool:
     here = doc.text[s0:s1]
     nxt = doc.sent_text(hi + 1) if hi + 1 < len(doc.sents) else ""
     prv = doc.sent_text(lo - 1) if lo > 0 else ""
-    endorse = L.ENDORSE.search(here) or L.ENDORSE.search(nxt)
+    endorse = doc.L.ENDORSE.search(here) or doc.L.ENDORSE.search(nxt)
     if f.counter_scope == "slur":
         if _reported(doc, here, f):
             return True
-        return L.SLUR_REPORT.search(here) is not None or (
-            re.search(r"antisemit|anti-semit|racist|bigot", here) is not None and not endorse)
+        return doc.L.SLUR_REPORT.search(here) is not None or (
+            doc.L.G.slur_condemn.search(here) is not None and not endorse)
     if f.counter_scope == "holocaust":
-        counter = L.HOLO_COUNTER.search(here) or L.ATTRIBUTION.search(here)
-        if counter and re.search(r"(?<![a-z])i (?:deny|denied)", here):
+        counter = doc.L.HOLO_COUNTER.search(here) or doc.L.ATTRIBUTION.search(here)
+        if counter and doc.L.G.holo_self_denial.search(here):
             counter = None
-        if not counter and re.search(r"(?:is|are|was|were) (?:wrong|antisemitic|lying|liars|disgusting|vile)|antisemit", nxt):
+        if not counter and doc.L.G.holo_next_counter.search(nxt):
             counter = True
         return bool(counter)
     if f.counter_scope == "protocols":
         return _reported(doc, here, f)  # forgery vs. true is decided inside the rule
     if f.counter_scope == "echo":
         # "the (((echo))) thing is a neo-Nazi marker"; "racist" alone is no counter ("(((they))) call borders racist")
-        return _reported(doc, here, f) or L.ECHO_COUNTER.search(here) is not None
+        return _reported(doc, here, f) or doc.L.G.echo_counter.search(here) is not None
     if _reported(doc, here, f):
         return True
-    counter = L.COUNTER.search(here) or L.ATTRIBUTION.search(here) or L.ATTRIBUTION.search(prv[-80:])
-    if not counter and prv and (re.match(r"\W*(?:that|how|claiming|saying)\b", here) or _CLAIM_VERB.search(here)):
+    counter = doc.L.COUNTER.search(here) or doc.L.ATTRIBUTION.search(here) or doc.L.ATTRIBUTION.search(prv[-80:])
+    if not counter and prv and (doc.L.G.claim_continuation.match(here) or doc.L.G.claim_verb.search(here)):
         # "a new lie was promoted: that Jews conspired ...", "This is a trope. It suggests Jews control ..."
-        counter = L.COUNTER.search(prv)
+        counter = doc.L.COUNTER.search(prv)
     if not counter and nxt:
-        m = L.COUNTER.search(nxt)
+        m = doc.L.COUNTER.search(nxt)
         # "Some say the Jews run the banks. That's an antisemitic myth."
-        if m and re.match(r"\W*(?:that|this|it|which|such|these|those|what|total|utter|pure|complete|an?|the|sounds|seems|looks"
-                          r"|smells|classic|typical)\b", nxt):
+        if m and doc.L.G.next_refers_back.match(nxt):
             counter = m
     if not counter:
         return False
-    if f.counter_scope == "conspiracy" and re.search(r"conspiracy theor", counter.group()) and not re.search(
-            r"(?:no|not|debunk|false|nonsense|baseless|wrong|myth|untrue|absurd|believe|claim|spread)", here):
+    if f.counter_scope == "conspiracy" and doc.L.G.conspiracy_label.search(counter.group()) and not \
+            doc.L.G.conspiracy_label_rejected.search(here):
         return False  # "... is a conspiracy theory" alone; conspiracists say it too
     return not endorse
 
 
-_POSTPOSED_REPORT = re.compile(r", (?:says|said|claims|claimed|according to|reportedly|allegedly)")
 _QUOTED = re.compile(r"\"[^\"]{1,300}\"|'[^'\n]{3,200}'(?![a-z])")
 
 
@@ -777,7 +684,9 @@ def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
     """The claim is quoted or reported ("one shouted 'the media is run by Jews'"), not asserted."""
     if _quoted_and_condemned(doc, f) or _quote_named_as_talk(doc, f.cue_at):
         return True
-    if not doc.anywhere("reporting", L.REPORTING):
+    if doc.L.G.reply_quote.match(doc.text, doc.sents[f.sents[0]][0]):
+        return True  # a reply quoting the comment it answers ("> Juden sind Khasaren")
+    if not doc.anywhere("reporting", doc.L.REPORTING):
         return False
     if _in_quote(doc, f.cue_at):
         return True
@@ -785,19 +694,15 @@ def _reported(doc: _Doc, here: str, f: _Finding) -> bool:
     quoted = _in_quote(doc, f.cue_at, min_len=10)
     # a reporting verb reports what follows it ("one shouted ..."), a quote, or a claim it is postposed to
     # (", says the cleric"); "a heeb wrote that article" reports nothing
-    return any(m.start() < f.cue_at or quoted or _POSTPOSED_REPORT.match(doc.text, max(0, m.start() - 2), m.end())
-               for m in L.REPORTING.finditer(doc.text, s0, s1))
-
-
-_TALK_NOUN = re.compile(r"\s*(?:line|lines|meme|memes|slogan|trope|myth|claim|narrative|stuff|thing|take|crowd|talking point"
-                        r"|conspiracy|lie|nonsense|garbage|rhetoric|nutters|people|types)(?![a-z])")
+    return any(m.start() < f.cue_at or quoted or doc.L.G.postposed_report.match(doc.text, max(0, m.start() - 2), m.end())
+               for m in doc.L.REPORTING.finditer(doc.text, s0, s1))
 
 
 def _quote_named_as_talk(doc: _Doc, pos: int) -> bool:
     """A quoted claim labelled as talk, not asserted: "the 'Jews control the Fed' meme", "the '...' crowd"."""
     for s, e in doc.quoted_regions():
         if s <= pos < e:
-            return _TALK_NOUN.match(doc.text, e) is not None
+            return doc.L.G.talk_noun.match(doc.text, e) is not None
     return False
 
 
@@ -815,49 +720,51 @@ def _in_quote(doc: _Doc, pos: int, min_len: int = 30) -> bool:
 
 def _quoted_and_condemned(doc: _Doc, f: _Finding) -> bool:
     """A quoted slur or claim in a text that condemns it elsewhere ("... with Kikes". Antisemitic rally)."""
-    return _in_quote(doc, f.cue_at, min_len=10) and doc.anywhere("counter", L.COUNTER)
+    return _in_quote(doc, f.cue_at, min_len=10) and doc.anywhere("counter", doc.L.COUNTER)
 
 
 # ----------------------------------------------------------------------------- public API
 
 
+# slots scanned in every text that passed the anchor check / only next to an identity term (kind = slot name)
+_ALWAYS_SLOTS = ("khazar", "holocaust", "holo_standalone", "protocols")
+_IDENT_SLOTS = ("dehum", "violence", "israel_ctx", "blame", "zio_claim", "stereotype")
+
+
 def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
-    doc.add("conspiracy", L.CONSPIRACY, named=True)
+    lex = doc.L
+    doc.add("conspiracy", lex.CONSPIRACY, named=True)
     out: list[_Finding] = []
     if antisemitism:
-        doc.add("ident", L.IDENT, named=True)
+        doc.add("ident", lex.IDENT, named=True)
         if "(" in doc.text:
-            doc.add("ident", L.ECHO, sub="echo")
-        has_ident = any("ident" in d for d in doc.by_sent)
-        for kind, pat in (("khazar", L.KHAZAR), ("holocaust", L.HOLOCAUST), ("holo_standalone", L.HOLO_STANDALONE),
-                          ("dual_standalone", L.DUAL_STANDALONE), ("protocols", L.PROTOCOLS), ("zog", L.ZOG),
-                          ("nazi_cmp", L.NAZI_CMP), ("blood_standalone", L.BLOOD_STANDALONE),
-                          ("violence_standalone", L.VIOLENCE_STANDALONE), ("wars_standalone", L.WARS_STANDALONE),
-                          ("always_them", L.ALWAYS_THEM), ("impostor", L.IMPOSTOR), ("coded_meme", L.CODED_MEME),
-                          ("dehum_standalone", L.DEHUM_STANDALONE), ("blame_standalone", L.BLAME_STANDALONE),
-                          ("coded_finance", L.CODED_FINANCE)):
-            doc.add(kind, pat)
-        if any("holocaust" in d for d in doc.by_sent):
-            doc.add("holo_denial", L.HOLO_DENIAL)
-        has_khazar = any("khazar" in d for d in doc.by_sent)
-        if has_ident or has_khazar:
-            doc.add("claim", L.CLAIM, named=True)
-            doc.add("object", L.OBJECT, named=True)
+            doc.add("ident", LX.ECHO, sub="echo")
+        has_ident = doc.has("ident")
+        for slot in _ALWAYS_SLOTS:
+            doc.add(slot, lex.slots[slot])
+        for cue in lex.own.get("standalone", ()):
+            doc.add(cue.id, cue.rx)
+        if doc.has("holocaust"):
+            doc.add("holo_denial", lex.HOLO_DENIAL)
+        if has_ident or doc.has("khazar"):
+            doc.add("claim", lex.CLAIM, named=True)
+            doc.add("object", lex.OBJECT, named=True)
         if has_ident:
             # cues that only count next to an identity term
-            for kind, pat in (("blood", L.BLOOD), ("dual", L.DUAL), ("dual_near", L.DUAL_NEAR), ("dehum", L.DEHUM),
-                              ("violence", L.VIOLENCE),
-                              ("israel_ctx", L.ISRAEL_CTX), ("blame", L.BLAME), ("zio_claim", L.ZIO_CLAIM),
-                              ("stereotype", L.STEREOTYPE), ("world_dom", L.WORLD_DOM), ("deicide", L.DEICIDE),
-                              ("not_semites", L.NOT_SEMITES), ("replacement", L.REPLACEMENT)):
-                doc.add(kind, pat)
-            doc.add("nominal", L.NOMINAL, named=True)
-        _rule_control(doc, out)
+            for slot in _IDENT_SLOTS:
+                doc.add(slot, lex.slots[slot])
+            for cue in lex.own.get("paired", ()):
+                doc.add(cue.id, cue.rx)
+            doc.add("nominal", lex.NOMINAL, named=True)
+        if lex.control_rule == "free":
+            _rule_control_free(doc, out)
+        else:
+            _rule_control(doc, out)
         _rule_nominal(doc, out)
         _rule_khazar(doc, out)
         _rule_holocaust(doc, out)
-        for kind, trope, score, window, scope in _IDENT_PAIRED_CUES:
-            _rule_with_ident(doc, out, kind, trope, score, window, scope)
+        for cue in lex.own.get("paired", ()):
+            _rule_with_ident(doc, out, cue.id, cue.trope, cue.score, cue.window, cue.scope)
         _rule_coded_presence(doc, out)
         _rule_dehumanisation(doc, out)
         _rule_standalone(doc, out)
@@ -870,23 +777,83 @@ def _collect(doc: _Doc, antisemitism: bool) -> list[_Finding]:
     return out
 
 
-def analyse(nt: NormalizedText) -> tuple[list[Span], dict[str, float]]:
-    """``detect`` and ``rule_features`` from one pass of the rules (the pipeline needs both for every text)."""
-    text = nt.text
-    if not text.strip():
-        return [], dict.fromkeys(FEATURE_NAMES, 0.0)
-    padded = " " + text
-    antisemitism = _scanner(L.AS_ANCHOR).search(padded) is not None
-    if not antisemitism and not _has_conspiracy_cue(padded):
-        return [], dict.fromkeys(FEATURE_NAMES, 0.0)  # the common case: nothing that could start a finding
-    doc = _Doc(nt)
-    findings = _collect(doc, antisemitism)
-    return _spans(doc, nt, findings), _features(doc, findings)
+def _zeros() -> dict[str, float]:
+    return dict.fromkeys(FEATURE_NAMES, 0.0)
 
 
-def detect(nt: NormalizedText) -> list[Span]:
+def _run(nt: NormalizedText, lex: Lexicon) -> tuple[_Doc, NormalizedText, list[_Finding]] | None:
+    """One language's rules over a text, or None when its anchor pre-check says nothing can fire."""
+    if lex.mask_words:
+        nt = unmask(nt, lex.mask_index())
+    padded = " " + nt.text
+    antisemitism = lex.anchor is not None and lex.anchor.scan.search(padded) is not None
+    if not antisemitism and not _has_conspiracy_cue(lex, padded):
+        return None  # the common case: nothing that could start a finding
+    doc = _Doc(nt, lex)
+    return doc, nt, _collect(doc, antisemitism)
+
+
+def analyse(nt: NormalizedText, language: str | None = None) -> tuple[list[Span], dict[str, float]]:
+    """``detect`` and ``rule_features`` from one pass of the rules (the pipeline needs both for every text).
+
+    ``language``: the comment's language ("en", "de", "ru"; a region suffix is ignored); its cues are run. None or
+    a language without a cue file: the cues of every language that could be the text's (its cue file's ``hint``
+    matches: its script or most common words) are run and their findings merged."""
+    if not nt.text.strip():
+        return [], _zeros()
+    lex = LX.get(language)
+    if lex is not None:
+        run = _run(nt, lex)
+        if run is None:
+            return [], _zeros()
+        doc, nt_l, findings = run
+        return _spans(doc, nt_l, findings), _features(doc, findings)
+    # every language whose cues could read this text (a language's ``hint``: its script or most common words; so
+    # German cues do not judge English text a second time)
+    runs = [r for r in (_run(nt, lx) for lx in LX.lexicons().values() if lx.hint is None or lx.hint.search(nt.text))
+            if r is not None]
+    if not runs:
+        return [], _zeros()
+    if len(runs) == 1:
+        doc, nt_l, findings = runs[0]
+        return _spans(doc, nt_l, findings), _features(doc, findings)
+    return _merge(runs)
+
+
+def _merge(runs: list[tuple[_Doc, NormalizedText, list[_Finding]]]) -> tuple[list[Span], dict[str, float]]:
+    """Findings of several languages' rules over one text (English first). A finding that an earlier language's
+    rules already made (same label, trope and evidence) is not counted again, so a text that only one language's
+    cues read gets exactly that language's spans and features."""
+    seen: set[tuple[str, str, int, int]] = set()
+    spans: list[Span] = []
+    feats = _zeros()
+    n = 0
+    for doc, nt_l, findings in runs:
+        new: set[tuple[str, str, int, int]] = set()
+        for f in findings:
+            if f.score <= 0:
+                continue
+            key = (f.label, f.trope, *_evidence_range(doc, nt_l, f.sents[0], f.sents[1], f.cue_at))
+            if key in seen:
+                continue
+            new.add(key)
+            if _suppressed(doc, f):
+                k = "suppressed_as" if f.label == "antisemitism" else "suppressed_cons"
+                feats[k] = max(feats[k], min(f.score, 0.99))
+                continue
+            n += 1
+            if f.label == "antisemitism":
+                k = "fam_" + _FAMILY.get(f.trope, "hostile")
+                feats[k] = max(feats[k], min(f.score, 0.99))
+        spans += [sp for sp in _spans(doc, nt_l, findings) if (sp.label, sp.trope, sp.begin, sp.end) not in seen]
+        seen |= new
+    feats["n_findings"] = min(n, 3) / 3.0
+    return spans, feats
+
+
+def detect(nt: NormalizedText, language: str | None = None) -> list[Span]:
     """Trope / conspiracy spans in ORIGINAL-text offsets, best first within each label."""
-    return analyse(nt)[0]
+    return analyse(nt, language)[0]
 
 
 def _spans(doc: _Doc, nt: NormalizedText, findings: list[_Finding]) -> list[Span]:
@@ -941,23 +908,19 @@ def rule_scores(spans: list[Span]) -> dict[str, float]:
 
 # ----------------------------------------------------------------------------- fusion features
 
-# trope families for the learned fusion: the rules' precision differs a lot between them
-_FAMILY = {t: "plot" for t in CONSPIRATORIAL_TROPES}
-_FAMILY.update({"holocaust_denial": "denial", "slur": "hostile", "dehumanisation": "hostile", "violence": "hostile",
-                "blood_libel": "hostile", "deicide": "hostile", "stereotype": "hostile", "coded_echo": "coded",
-                "coded_meme": "coded", "zionist_code": "coded", "dual_loyalty": "israel",
-                "collective_blame_israel": "israel", "nazi_comparison": "israel"})
-FAMILIES = ("plot", "denial", "hostile", "coded", "israel")
+# trope families for the learned fusion (data/tropes/catalogue.toml): the rules' precision differs a lot between them
+_FAMILY = {t.name: t.family for t in _CATALOGUE.tropes.values()}
+FAMILIES = LX.FAMILIES
 FEATURE_NAMES = tuple(f"fam_{f}" for f in FAMILIES) + ("suppressed_as", "suppressed_cons", "n_findings")
 
 
-def rule_features(nt: NormalizedText) -> dict[str, float]:
+def rule_features(nt: NormalizedText, language: str | None = None) -> dict[str, float]:
     """Per-family best kept antisemitism finding, and the best finding the counter-speech logic suppressed.
 
     A suppressed finding means the text talks about a myth while rejecting, reporting or quoting it: the strongest
     stance signal the rules have, which the sentence encoder does not read. Zeros when nothing could fire.
     """
-    return analyse(nt)[1]
+    return analyse(nt, language)[1]
 
 
 def _features(doc: _Doc, findings: list[_Finding]) -> dict[str, float]:
@@ -975,3 +938,66 @@ def _features(doc: _Doc, findings: list[_Finding]) -> dict[str, float]:
             out[key] = max(out[key], min(f.score, 0.99))
     out["n_findings"] = min(out["n_findings"], 3.0) / 3.0
     return out
+
+
+def _rule_control_free(doc: _Doc, out: list[_Finding]) -> None:
+    """Languages with free word order (``control_rule = "free"``: German verb-second and verb-final clauses,
+    Russian): an identity term, a control / plot claim and an object inside one sentence, in any order, each
+    within a few words of the claim ("Die Banken werden von den Rothschilds kontrolliert", "СМИ контролируют
+    евреи"). A negation among or just before them cancels the claim; particular people ("meine jüdischen
+    Freunde") are no collective subject."""
+    for i in range(len(doc.sents)):
+        claims = doc.cues("claim", i)
+        if not claims:
+            continue
+        all_idents = doc.cues("ident", i)
+        if not all_idents:
+            continue
+        s0, s1 = doc.sents[i]
+        has_aux = doc.L.G.passive_aux.search(doc.text, s0, s1) is not None
+        free = [a for a in all_idents if not _subgroup(doc, a)]  # not "meine jüdischen Freunde"
+        # in a passive the agent is marked ("von Juden kontrolliert"); another identity term is the patient
+        # ("Juden wurden in den Krieg gezogen")
+        marked = [a for a in free if doc.L.G.agent_marker.search(doc.text, max(s0, a.start - 12), a.start)]
+        objects = doc.cues("object", i)
+        for c in claims:
+            passive = has_aux and doc.L.G.participle.search(doc.text[c.start:c.end]) is not None
+            idents = marked if passive else free
+            strong = c.sub in doc.L.strong_claims
+            # words between the claim and its object; a passive's participle comes last ("Die Menschheit wird
+            # seit Jahrhunderten von einer Sekte manipuliert")
+            reach = 12 if passive else 8 if strong else 6
+            agents = [a for a in all_idents if _inside(a, c)] + [
+                a for a in idents if abs(a.tok - c.tok) <= 12 and not _overlap(a, c)]
+            if not agents:
+                continue
+            # the nearest identity term is the claim's subject ("я не против евреев, я против сионистов, которые
+            # владеют банками")
+            a = max(agents, key=lambda x: (-abs(x.tok - c.tok), doc.L.ident_strength.get(x.sub, 0.5)))
+            objs = [o for o in objects if abs(o.tok - c.tok) <= reach and (not _overlap(o, c) or (
+                _inside(o, c) and o.end - o.start < c.end - c.start))  # "за войной стоят", not the claim word itself
+                    and not _overlap(o, a) and (strong or o.sub != "country")]
+            if not objs and c.sub in doc.L.implicit_object:
+                objs = [_Cue("object", "world", c.start, c.end, c.tok, c.sent)]
+            if not objs:
+                continue
+            o = min(objs, key=lambda x: abs(x.tok - c.tok))
+            lo, hi = min(a.start, c.start, o.start), max(a.end, c.end, o.end)
+            if _negated(doc, max(s0, lo - 15), hi):
+                continue  # "Juden kontrollieren nicht die Banken", "евреи не владеют СМИ"
+            score = doc.L.ident_strength.get(a.sub, 0.5) - (0.0 if strong else 0.1)
+            st = doc.sent_text(i)
+            if doc.L.G.question_opener.search(st) and st.rstrip().endswith("?"):
+                score -= 0.2
+            trope = doc.L.object_trope[o.sub]
+            who = _ident_reason(doc, a)
+            out.append(_Finding("antisemitism", trope, score, (i, i),
+                                f"{TROPES[trope]}: '{who}' + '{doc.text[c.start:c.end]}' + '{doc.text[o.start:o.end]}'",
+                                c.start))
+            if a.sub in ("soros", "globalist", "lobby"):
+                out.append(_Finding("conspiracy", "hidden_orchestrator", 0.7, (i, i),
+                                    f"{CONSPIRACY_PATTERNS['hidden_orchestrator']}: '{who}'", c.start))
+
+
+def _overlap(x: _Cue, y: _Cue) -> bool:
+    return x.start < y.end and y.start < x.end

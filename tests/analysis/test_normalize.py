@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from modsvc.analysis.normalize import normalize
+from modsvc.analysis.normalize import mask_index, normalize, unmask
 
 
 def _find(nt, needle: str) -> str:
@@ -131,3 +131,93 @@ def test_typical_comment_is_fast():
         normalize(raw)
     per_call = (time.perf_counter() - start) / n
     assert per_call < 0.0003  # generous bound; typical is ~0.04 ms
+
+
+# --------------------------------------------------------------------------- Cyrillic / Latin, German, Russian evasions
+
+@pytest.mark.parametrize(
+    "raw, needle, evidence, flag",
+    [
+        # Latin look-alikes inside a Cyrillic word become Cyrillic ...
+        ("эти евpеи опять", "евреи", "евpеи", "confusables"),  # Latin p
+        ("Жuды везде", "жиды", "Жuды", "confusables"),  # Latin u for и
+        ("XAЗAPЫ правят", "хазары", "XAЗAPЫ", "confusables"),  # Latin X, A, P in capitals
+        # ... and Cyrillic look-alikes inside a Latin word become Latin (both directions)
+        ("the J\u0435ws again", "jews", "J\u0435ws", "confusables"),
+        ("r\u043eth\u0455child bankers", "rothschild", "r\u043eth\u0455child", "confusables"),
+        # Russian evasions: spaced letters, dots, digits, stretched letters, }|{ for ж
+        ("эти ж и д ы опять", "жиды", "ж и д ы", "spaced_letters"),
+        ("эти ж.и.д.ы опять", "жиды", "ж.и.д.ы", "spaced_letters"),
+        ("ж u д ы везде", "жиды", "ж u д ы", "spaced_letters"),
+        ("одни жид0вские банки", "жидовские", "жид0вские", "leetspeak"),
+        ("жиииииды везде", "жиды", "жиииииды", "repeated_letters"),
+        ("}|{идомасоны", "жидомасоны", "}|{идомасоны", "zhe_drawn"),
+    ],
+)
+def test_script_evasions_are_undone_and_evidence_maps_back(raw, needle, evidence, flag):
+    nt = normalize(raw)
+    assert needle in nt.text, nt.text
+    assert flag in nt.flags
+    assert _find(nt, needle) == evidence
+
+
+def test_whole_russian_words_stay_cyrillic_and_yo_is_ye():
+    nt = normalize("Ещё раз: Хазары, Сорос и СМИ. Всё!")
+    assert nt.text == "еще раз: хазары, сорос и сми. все!"
+    assert nt.flags == frozenset()
+    assert nt.offsets == tuple(range(len(nt.original) + 1))
+    # a Latin word in a Russian sentence stays Latin
+    assert normalize("это ZOG и Soros").text == "это zog и soros"
+
+
+def test_mixed_word_takes_the_script_of_its_majority():
+    assert normalize("сoк").text == "сок"  # Latin o between Cyrillic с and к
+    assert normalize("Jеws").text == "jews"  # Cyrillic е between Latin letters
+    assert normalize("жews").text == "жews"  # ж has no Latin look-alike: left as written
+    assert normalize("в 2022г.").text == "в 2022г."  # digits are not letters of a year
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Jüdisch", "juedisch"), ("Juedisch", "juedisch"), ("JÜDISCH", "juedisch"),
+    ("Großbanken", "grossbanken"), ("Grossbanken", "grossbanken"), ("GROẞBANKEN", "grossbanken"),
+    ("Ostküste", "ostkueste"), ("Ostkueste", "ostkueste"), ("Schädel", "schaedel"), ("Hörer", "hoerer"),
+    ("Ju\u0308disch", "juedisch"),  # decomposed ü: u + combining diaeresis
+])
+def test_german_umlaut_and_sharp_s_spellings_read_the_same(raw, expected):
+    nt = normalize(raw)
+    assert nt.text == expected
+    assert len(nt.offsets) == len(nt.text) + 1
+    # the evidence of the whole word is the whole word as written
+    b, e = nt.to_original(0, len(nt.text))
+    assert nt.original[b:e] == raw
+
+
+def test_umlaut_evidence_maps_to_the_single_original_letter():
+    nt = normalize("Die Großbanken der Ostküste")
+    assert _find(nt, "grossbanken") == "Großbanken"
+    assert _find(nt, "ostkueste") == "Ostküste"
+    assert _find(nt, "ue") == "ü"
+
+
+@pytest.mark.parametrize("raw, words, expected, evidence", [
+    ("Die J*den sind schuld", ("juden",), "die juden sind schuld", "J*den"),
+    ("эти ж*ды везде", ("жиды", "жидов"), "эти жиды везде", "ж*ды"),
+    ("эти ж@ды везде", ("жиды",), "эти жиды везде", "ж@ды"),
+    ("эти е**еи везде", ("евреи",), "эти евреи везде", "е**еи"),
+    ("эти жи.ды везде", ("жиды",), "эти жиды везде", "жи.ды"),
+    ("эти жидо-масоны везде", ("жидомасоны",), "эти жидомасоны везде", "жидо-масоны"),
+    ("Х@зары правят", ("хазары",), "хазары правят", "Х@зары"),
+])
+def test_masked_letters_are_filled_in_from_a_vocabulary(raw, words, expected, evidence):
+    nt = unmask(normalize(raw), mask_index(words))
+    assert nt.text == expected
+    assert "masked_letters" in nt.flags
+    word = expected.split()[1] if expected.startswith(("die", "эти")) else expected.split()[0]
+    assert _find(nt, word) == evidence
+
+
+def test_unmask_leaves_what_the_vocabulary_does_not_know():
+    index = mask_index(("жиды", "juden"))
+    for raw in ("т.е. всё", "e.g. this", "ж*пы", "the end.", "жид. Конец", "5*3=15"):
+        nt = normalize(raw)
+        assert unmask(nt, index) is nt

@@ -419,3 +419,118 @@ def test_coded_insinuations_and_modern_blood_libel_are_named(text, trope, words)
 ])
 def test_coded_cue_lookalikes_and_counter_speech_stay_clean(text):
     assert [s for s in spans_of(text) if s.label == "antisemitism"] == [], spans_of(text)
+
+
+# --------------------------------------------------------------------------- German and Russian (data/tropes/de.toml, ru.toml)
+
+def spans_in(text: str, language: str):
+    return detect(normalize(text), language)
+
+
+@pytest.mark.parametrize("text, language, trope, words", [
+    # coded forms from the literature on each language's antisemitic codes
+    ("Solange das Finanzjudentum die Notenbanken in der Hand hat, ändert sich nichts.", "de", "control_finance", "Finanzjudentum"),
+    ("Die EZB ist doch nur eine Filiale vom Rothschild-Clan.", "de", "control_finance", "Rothschild-Clan"),
+    ("Die Banken werden seit Jahrzehnten von den Globalisten kontrolliert.", "de", "control_finance", "Globalisten"),
+    ("Die BRD GmbH wird von der Ostküste verwaltet.", "de", "world_control", "Ostküste"),
+    ("Der Schuldkult muss endlich aufhören.", "de", "holocaust_denial", "Schuldkult"),
+    ("Jedes Mal, wenn wir über Migration reden, kommt die Auschwitzkeule.", "de", "holocaust_denial", "Auschwitzkeule"),
+    ("Jeder Jude auf der Welt ist mitverantwortlich für Gaza.", "de", "collective_blame_israel", "mitverantwortlich"),
+    ("Die Zionisten steuern die Politik in Berlin.", "de", "control_government", "Zionisten steuern"),
+    ("ЖИДОМАСОНЫ захватили мир ещё в 18 веке.", "ru", "world_control", "ЖИДОМАСОНЫ"),
+    ("Хазарская мафия никуда не делась, просто сменила вывеску.", "ru", "khazar_myth", "Хазарская мафия"),
+    ("Мировая закулиса опять двигает фигуры.", "ru", "world_control", "Мировая закулиса"),
+    ("Сионистское оккупационное правительство сидит в Вашингтоне.", "ru", "zog", "оккупационное"),
+    ("Протоколы сионских мудрецов сбываются, ребята.", "ru", "protocols", "Протоколы"),
+    ("Холокоста не было, это ревизионисты давно доказали.", "ru", "holocaust_denial", "Холокоста не было"),
+    ("Все СМИ в руках одного малого народа.", "ru", "control_media", "малого народа"),
+])
+def test_german_and_russian_codes_are_named_and_highlighted(text, language, trope, words):
+    spans = [s for s in spans_in(text, language) if s.label == "antisemitism" and s.trope == trope]
+    assert spans, spans_in(text, language)
+    assert words in evidence(text, spans[0])
+
+
+@pytest.mark.parametrize("text, language, evaded", [
+    ("Die J*den kontrollieren die Banken.", "de", "J*den"),
+    ("Die Juuden kontrollieren die Banken.", "de", "Juuden"),
+    ("Die Jüdische Elite und die Juedische Elite kontrollieren die Medien.", "de", "Juedische"),
+    ("ж*ды опять всё купили, и думу и суды", "ru", "ж*ды"),
+    ("ж.и.д.ы с их банками довели страну", "ru", "ж.и.д.ы"),
+    ("Ж И Д Ы захватили все телеканалы", "ru", "Ж И Д Ы"),
+    ("жидbl захватили все телеканалы", "ru", "жидbl"),
+    ("eвpeи контролируют СМИ", "ru", "eвpeи"),  # Latin e, p inside a Cyrillic word
+    ("Xaзapы управляют правительством", "ru", "Xaзapы"),
+])
+def test_evasions_in_german_and_russian_are_caught_and_highlighted_in_the_original(text, language, evaded):
+    spans = [s for s in spans_in(text, language) if s.label == "antisemitism"]
+    assert spans, text
+    assert evaded in evidence(text, spans[0])
+
+
+@pytest.mark.parametrize("text, language", [
+    # counter-speech names the myth to reject it
+    ("Dass die Juden die Medien kontrollieren, ist ein antisemitisches Märchen.", "de"),
+    ("\"Die Rothschilds steuern die Welt\" ist ein Verschwörungsmythos aus dem 19. Jahrhundert.", "de"),
+    ("Die Behauptung, das Finanzjudentum beherrsche die Banken, ist längst widerlegt.", "de"),
+    ("Der Begriff \"Ostküste\" ist in der rechten Szene ein Code für jüdische Eliten, die angeblich die Regierung steuern.", "de"),
+    ("\"Евреи контролируют СМИ\" — старый антисемитский миф.", "ru"),
+    ("Утверждение, что сионисты правят миром, — антисемитская ложь.", "ru"),
+    ("Хазарскую теорию давно опровергли генетики, это антисемитская сказка.", "ru"),
+    ("\"Протоколы сионских мудрецов\" — фальшивка, сфабрикованная в кругах охранки.", "ru"),
+    # benign Jewish life, history and Israel-policy criticism
+    ("Die jüdische Gemeinde in Dresden lädt am Sonntag zum Tag der offenen Tür in die Synagoge ein.", "de"),
+    ("Die Deportationen aus Wien ab 1941 sind gut dokumentiert, meine Urgroßtante wurde 1942 deportiert.", "de"),
+    ("Die Siedlungspolitik der israelischen Regierung ist völkerrechtswidrig, das sagt auch das Auswärtige Amt.", "de"),
+    ("Мои еврейские друзья пригласили меня на Песах, было очень интересно.", "ru"),
+    ("Хазарский каганат был тюркским государством в низовьях Волги.", "ru"),
+    ("Израильское правительство блокирует гуманитарную помощь, это военное преступление.", "ru"),
+    ("Налейте в сосуд жидкость, жидкий азот очень холодный.", "ru"),
+])
+def test_german_and_russian_counter_speech_and_benign_comments_are_not_flagged(text, language):
+    assert [s for s in spans_in(text, language) if s.label == "antisemitism"] == []
+
+
+TRAIN_DE_RU = {lang: REPO / f"training/data/handwritten_train_{lang}.jsonl" for lang in ("de", "ru")}
+# harmless groups the rules must leave alone (the false-positive target), and the recall the cue files reach on
+# the TRAIN rows they were written beside (training/README.md has the figures; held-out figures come from bench/)
+_HARMLESS = ("benign_jewish_life", "benign_jewish_history", "israel_policy_criticism", "counter_speech", "ordinary",
+             "ordinary_critical")
+_MIN_RECALL = {"de": 0.72, "ru": 0.64}
+
+
+@pytest.mark.parametrize("language", ["de", "ru"])
+def test_german_and_russian_train_rows_recall_and_false_positives(language):
+    rows = [json.loads(line) for line in TRAIN_DE_RU[language].read_text(encoding="utf-8").splitlines() if line.strip()]
+    hits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        flagged = any(s.label == "antisemitism" for s in spans_in(r["text"], language))
+        hits[r["category"]][0] += flagged
+        hits[r["category"]][1] += 1
+    pos = [v for k, v in hits.items() if k.startswith("as_")]
+    recall = sum(f for f, _ in pos) / sum(n for _, n in pos)
+    assert recall >= _MIN_RECALL[language], (recall, dict(hits))
+    harmless = [hits[c] for c in _HARMLESS if c in hits]
+    fp = sum(f for f, _ in harmless) / sum(n for _, n in harmless)
+    assert fp < 0.03, dict(hits)
+    for cat in _HARMLESS:
+        if cat in hits:
+            assert hits[cat][0] / hits[cat][1] <= 0.05, (cat, hits[cat])
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Der Gemeinderat sollte erst die Schlaglöcher reparieren, bevor ein neues Stadion gebaut wird. Die Zinsen "
+     "bleiben wohl hoch, bis die Inflation sinkt, und das neue Museum lohnt einen Besuch.", "de"),
+    ("Городской совет должен сначала починить ямы на главной улице, а потом строить стадион. Ставки останутся "
+     "высокими, пока не упадёт инфляция, а новый музей стоит посетить.", "ru"),
+])
+def test_german_and_russian_comment_cost(text, language):
+    for lang in (language, None):
+        detect(normalize(text), lang)
+        best = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(50):
+                detect(normalize(text), lang)
+            best = min(best, (time.perf_counter() - start) / 50)
+        assert best < 0.002
