@@ -123,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     spec = FULL if args.full else None
     path = build(args.out_dir, force=args.force, spec=spec)
     print(path)
+    from . import multilingual
+
+    if not args.full and multilingual.available():  # the multilingual model's graph, when its weights are committed
+        print(multilingual.export_onnx(Path(args.out_dir or load_settings().model_dir)))
     if args.check:
         cos = check(args.out_dir, spec)
         print(f"min cosine(onnx, torch) = {cos:.4f}")
