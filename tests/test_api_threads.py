@@ -128,7 +128,7 @@ def test_upload_rejections_name_the_uploaded_file_not_the_stored_one(client, api
     response = client.post("/api/v1/imports", data={"file": (io.BytesIO(body.encode()), "Reader comments.jsonl")},
                            content_type="multipart/form-data", headers=api_headers)
     job = _wait_for_import(client, response.headers["Location"], api_headers)
-    assert job["filename"] == "Reader comments.jsonl"
+    assert job["original_filename"] == "Reader comments.jsonl"
     assert [r["source"] for r in job["rejections"]] == ["Reader comments.jsonl:2"]
 
     response = client.post("/api/v1/imports?filename=notes.txt", data=b"just some notes\n", headers=api_headers)
