@@ -5,15 +5,25 @@
 Data (3-30-word comments only, the range the target is set for):
 - en / de / ru: the hand-written held-out sets ``bench/data/heldout_handwritten*.jsonl`` (written apart from
   everything the identifier was tuned on: its thresholds were set on the TRAIN rows in ``training/data/``);
-- other languages: the multilingual HateCheck test cases (``/work/shared/datasets/hatecheck_multilingual/``,
-  or ``$MODSVC_HATECHECK_ML_DIR``). Its Hindi cases are written in Latin letters (hi-Latn), which no
-  identifier here knows: reported apart, what matters there is how many read as a *supported* language;
+- en / de / ru as people write them (``$MODSVC_DATASETS_DIR``, default ``/work/shared/datasets``; up to 2,500
+  each): HateCheck English test cases, Davidson and Jikeli tweets, GermEval 2018 test tweets, Russian VK comments
+  (with disguised swearing) and RuDetoxifier's toxic sentences;
+- other languages: the multilingual HateCheck test cases (``hatecheck_multilingual/``). Its Hindi cases are
+  written in Latin letters (hi-Latn), which no identifier here knows: what matters there is how many read as a
+  *supported* language;
 - mixed-language comments built from two held-out rows (a longer one in language A, a shorter one in B, in
   either order): the expected answer is A, the majority language;
 - very short texts ("ok", "lol", "+1", "Спасибо"): the share answered ``und`` (undetermined).
 
+How the rules were set: the two confidence thresholds on the hand-written TRAIN rows (``training/data/``); the
+Cyrillic letter rules from the errors on the VK comments (Russian read as Bulgarian); the other sets were measured
+along the way, none was tuned to.
+
 "to en/de/ru" is the harmful error: a comment in another language read as one the model scores (a German
-comment read as Dutch only goes to review). ms/comment is process CPU time (robust to a busy machine) and wall
+comment read as Dutch only goes to review); "other" is any other language; "und" is scored as usual. "acted: uns."
+is what the pipeline does with a model that knows en/de/ru (``language.resolve``: an unsure guess of another
+language counts as und): the share sent to the "language not supported" action, needless for en/de/ru comments,
+wanted for the others. ms/comment is process CPU time (robust to a busy machine) and wall
 time; memory is the peak RSS before and after loading the identifier. ``--compare-lingua`` measures
 lingua-language-detector too (if installed) in the configurations we considered.
 """
@@ -25,6 +35,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import sys
 import time
 from collections import Counter
@@ -32,8 +43,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from modsvc.analysis.language import LanguageGuess, resolve  # noqa: E402
 DATA = REPO / "bench" / "data"
-HATECHECK = Path(os.environ.get("MODSVC_HATECHECK_ML_DIR", "/work/shared/datasets/hatecheck_multilingual"))
+DATASETS = Path(os.environ.get("MODSVC_DATASETS_DIR", "/work/shared/datasets"))
+HATECHECK = DATASETS / "hatecheck_multilingual"
+PUBLIC_MAX = 2500
+REPEATS = 5
 HATECHECK_CODES = {"arabic": "ar", "dutch": "nl", "french": "fr", "german": "de", "hindi": "hi-Latn",
                    "italian": "it", "mandarin": "zh", "polish": "pl", "portuguese": "pt", "spanish": "es"}
 SUPPORTED_HERE = ("en", "de", "ru")  # the languages the multilingual model is being built for
@@ -53,6 +68,44 @@ def heldout() -> dict[str, list[str]]:
                        ("ru", "heldout_handwritten_ru.jsonl")):
         rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
         out[lang] = [r["text"] for r in rows if r.get("language", "en") == lang and 3 <= words(r["text"]) <= 30]
+    return out
+
+
+def _short_sample(texts, n: int = PUBLIC_MAX) -> list[str]:
+    texts = [t for t in texts if 3 <= words(t) <= 30]
+    random.Random(0).shuffle(texts)
+    return texts[:n]
+
+
+def public_sets() -> dict[str, tuple[str, list[str]]]:
+    """name -> (language, texts) from the public data sets that are present."""
+    csv.field_size_limit(10**8)
+
+    def rows(path, **kw):
+        with (DATASETS / path).open(encoding="utf-8", newline="") as fh:
+            yield from csv.DictReader(fh, **kw)
+
+    def lines(path):
+        with (DATASETS / path).open(encoding="utf-8") as fh:
+            yield from fh
+
+    loaders = {
+        "hatecheck-en": ("en", lambda: (r["test_case"] for r in rows("hatecheck_en/test_suite_cases.csv"))),
+        "davidson": ("en", lambda: (r["tweet"] for r in rows("davidson_hate_offensive/labeled_data.csv"))),
+        "jikeli": ("en", lambda: (r["Text"] for r in rows("antisemitism_twitter_jikeli/GoldStandard2024.csv"))),
+        "germeval18": ("de", lambda: (line.split("\t")[0] for line in
+                                      lines("germeval2018_offensive_de/germeval2018.test.txt"))),
+        "vk-comments": ("ru", lambda: (r["comments"] for r in rows(
+            "russian_distorted_toxicity_vk_ru/russian_distorted_toxicity.tsv", delimiter="\t"))),
+        "rudetoxifier": ("ru", lambda: (line.strip() for line in
+                                        lines("rudetoxifier_toxic_sentences_ru/ru_test_10k_toxic.txt"))),
+    }
+    out = {}
+    for name, (lang, load) in loaders.items():
+        try:
+            out[name] = (lang, _short_sample(load()))
+        except FileNotFoundError:
+            print(f"({name}: not found under {DATASETS}, skipped)")
     return out
 
 
@@ -91,35 +144,49 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def evaluate(name: str, detect_one, sets: dict[str, list[str]], others: dict[str, list[str]], mix, seed_texts):
+def evaluate(name: str, detect_one, sets: dict[str, list[str]], public, others: dict[str, list[str]], mix,
+             seed_texts):
     print(f"\n== {name}")
     cpu_total, n_total = 0.0, 0
-    print(f"{'set':10s} {'n':>5s} {'accuracy':>9s} {'und':>6s} {'to en/de/ru':>12s}  most common errors")
-    for label, table in (("held-out", sets), ("HateCheck", others)):
-        for lang, texts in table.items():
-            c0 = time.process_time()
-            got = [detect_one(t) for t in texts]
-            cpu_total += time.process_time() - c0
-            n_total += len(texts)
-            acc = sum(g == lang for g in got) / len(got)
-            und = sum(g == "und" for g in got) / len(got)
-            harmful = sum(g in SUPPORTED_HERE and g != lang for g in got) / len(got)
-            errors = Counter(g for g in got if g != lang).most_common(3)
-            print(f"{lang:10s} {len(texts):5d} {acc:9.3f} {und:6.3f} {harmful:12.3f}  {label}: {errors}")
-    got = [detect_one(t) for t, _ in mix]
+    print(f"{'set':12s} {'n':>5s} {'accuracy':>9s} {'und':>6s} {'other':>6s} {'to en/de/ru':>12s} "
+          f"{'acted: uns.':>11s}  most common errors")
+    rows = [(lang, lang, texts, "held-out") for lang, texts in sets.items()]
+    rows += [(name, lang, texts, "public") for name, (lang, texts) in public.items()]
+    rows += [(lang, lang, texts, "HateCheck") for lang, texts in others.items()]
+    for name, lang, texts, label in rows:
+        c0 = time.process_time()
+        guesses = [detect_one(t) for t in texts]
+        cpu_total += time.process_time() - c0
+        n_total += len(texts)
+        got = [g.language for g in guesses]
+        acc = sum(g == lang for g in got) / len(got)
+        und = sum(g == "und" for g in got) / len(got)
+        other = max(0.0, 1 - acc - und)
+        harmful = sum(g in SUPPORTED_HERE and g != lang for g in got) / len(got)
+        refused = sum(resolve(g, SUPPORTED_HERE) not in (*SUPPORTED_HERE, "und") for g in guesses) / len(got)
+        errors = Counter(g for g in got if g != lang).most_common(3)
+        print(f"{name:12s} {len(texts):5d} {acc:9.3f} {und:6.3f} {other:6.3f} {harmful:12.3f} {refused:11.3f}  "
+              f"{label} ({lang}): {errors}")
+    got = [detect_one(t).language for t, _ in mix]
     acc = sum(g == want for g, (_, want) in zip(got, mix)) / len(mix)
-    print(f"{'mixed':10s} {len(mix):5d} {acc:9.3f}  (majority language of en/de/ru pairs, 2:1 or more in words)")
-    short = [detect_one(t) for t in SHORT_TEXTS]
-    print(f"{'very short':10s} {len(short):5d}   und {sum(g == 'und' for g in short) / len(short):.2f}; "
+    print(f"{'mixed':12s} {len(mix):5d} {acc:9.3f}  (majority language of en/de/ru pairs, 2:1 or more in words)")
+    short = [detect_one(t).language for t in SHORT_TEXTS]
+    print(f"{'very short':12s} {len(short):5d}   und {sum(g == 'und' for g in short) / len(short):.2f}; "
           f"determined: {[(t, g) for t, g in zip(SHORT_TEXTS, short) if g != 'und']}")
-    print(f"cost, 3-30-word comments: {cpu_total / n_total * 1000:.3f} ms CPU per comment")
-    c0, t0 = time.process_time(), time.perf_counter()
-    for t in seed_texts:
-        detect_one(t)
-    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    print(f"cost, 3-30-word comments (first pass over all sets): {cpu_total / n_total * 1000:.3f} ms CPU per comment")
     mean_chars = sum(map(len, seed_texts)) / len(seed_texts)
-    print(f"cost, seed-length mix ({len(seed_texts)} comments, mean {mean_chars:.0f} chars): "
-          f"{cpu / len(seed_texts) * 1000:.3f} ms CPU, {wall / len(seed_texts) * 1000:.3f} ms wall per comment")
+    short_texts = [t for texts in sets.values() for t in texts]
+    for what, texts in ((f"seed-length mix ({len(seed_texts)} comments, mean {mean_chars:.0f} chars)", seed_texts),
+                        (f"held-out 3-30-word comments ({len(short_texts)})", short_texts)):
+        cpu, wall = [], []
+        for _ in range(REPEATS):  # a shared machine: the least of five passes is the closest to an idle one
+            c0, t0 = time.process_time(), time.perf_counter()
+            for t in texts:
+                detect_one(t)
+            cpu.append((time.process_time() - c0) / len(texts) * 1000)
+            wall.append((time.perf_counter() - t0) / len(texts) * 1000)
+        print(f"cost, {what}: {min(cpu):.3f} ms CPU (median of {REPEATS} passes {statistics.median(cpu):.3f}), "
+              f"{min(wall):.3f} ms wall per comment")
 
 
 def main() -> None:
@@ -131,6 +198,7 @@ def main() -> None:
     from bench.score_throughput import seed_corpus
 
     sets = heldout()
+    public = public_sets()
     others = hatecheck(args.max_per_language or None)
     if not others:
         print(f"(no multilingual HateCheck files in {HATECHECK}: other languages not measured)")
@@ -146,15 +214,15 @@ def main() -> None:
     after = peak_mb()
     print(f"identifier {identifier.version()}: loaded in {load_s:.1f} s; peak RSS {before:.0f} MB before, "
           f"{after:.0f} MB after loading (+{after - before:.0f} MB)")
-    evaluate("modsvc.analysis.language (py3langid + und rules)", lambda t: identifier.detect_one(t).language,
-             sets, others, mix, seed_texts)
+    evaluate("modsvc.analysis.language (py3langid + und rules)", identifier.detect_one,
+             sets, public, others, mix, seed_texts)
     print(f"peak RSS after the runs: {peak_mb():.0f} MB")
 
     if args.compare_lingua:
-        compare_lingua(sets, others, mix, seed_texts)
+        compare_lingua(sets, public, others, mix, seed_texts)
 
 
-def compare_lingua(sets, others, mix, seed_texts) -> None:
+def compare_lingua(sets, public, others, mix, seed_texts) -> None:
     try:
         from lingua import IsoCode639_1, LanguageDetectorBuilder
     except ImportError:
@@ -176,12 +244,12 @@ def compare_lingua(sets, others, mix, seed_texts) -> None:
         detector = builder.with_preloaded_language_models().build()
         load_s = time.perf_counter() - t0
 
-        def detect_one(text, detector=detector):
+        def detect_one(text, detector=detector):  # lingua gives no confidence here: every guess is acted on
             found = detector.detect_language_of(text)
-            return found.iso_code_639_1.name.lower() if found is not None else "und"
+            return LanguageGuess(found.iso_code_639_1.name.lower() if found is not None else "und", 1.0)
 
         print(f"\n{name}: loaded in {load_s:.1f} s; peak RSS {before:.0f} -> {peak_mb():.0f} MB")
-        evaluate(name, detect_one, sets, others, mix, seed_texts)
+        evaluate(name, detect_one, sets, public, others, mix, seed_texts)
         del detector
 
 

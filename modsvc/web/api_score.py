@@ -1,7 +1,9 @@
 """Our own scoring API: ``POST /api/v1/score``, ``GET /api/v1/comments/...``, the OpenAPI document and docs.
 
 ``POST /api/v1/score`` takes one comment ``{"text", "id"}`` or a batch ``{"comments": [...]}`` (up to 100)
-and answers what ``modsvc score`` prints: the analysis (scores, spans, decision, model) plus ``id``. With
+and answers what ``modsvc score`` prints: the analysis (scores, spans, decision, language, model) plus ``id``.
+``language`` (or Perspective's ``languages`` list) gives the comment's language instead of identifying it; a
+comment in a language the model does not know gets no scores and ``language_supported: false``. With
 ``"store": true`` and external ids (``thread``, ``id``, optionally ``parent``) the comments also enter the
 moderation queue of the key's site: rows are created as needed, the result is stored at once (no second
 model run), and ``GET /api/v1/comments/<id>`` tells its status and the human decision later.
@@ -12,7 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -39,7 +41,36 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class StoreOptions(_Strict):
+def _language_code(value):
+    from ..analysis.language import normalize_code
+
+    return normalize_code(value) if isinstance(value, str) else value
+
+
+LanguageCode = Annotated[str, Field(min_length=2, max_length=35, description="Language code, e.g. 'de' or 'de-AT'")]
+
+
+class _LanguageIn(_Strict):
+    language: LanguageCode | None = Field(
+        None, description="The comment's language (ISO 639-1); overrides language identification")
+    languages: Annotated[list[LanguageCode], Field(max_length=10)] | None = Field(
+        None, description="Perspective's form: a list of languages; the first one is used (`language` wins)")
+
+    @field_validator("language", mode="after")
+    @classmethod
+    def _check_language(cls, value):
+        return _language_code(value)
+
+    @field_validator("languages", mode="after")
+    @classmethod
+    def _check_languages(cls, value):
+        return [code for code in map(_language_code, value) if code] if value is not None else None
+
+    def given_language(self) -> str | None:
+        return self.language or (self.languages[0] if self.languages else None)
+
+
+class StoreOptions(_LanguageIn):
     store: bool = Field(False, description="Also put the comment(s) in the moderation queue (needs thread and id)")
     site: ShortStr | None = Field(None, description="Site key; default: the API key's site, else 'default'")
     thread: ExternalId | None = Field(None, description="External id of the thread (article) the comments are in")
@@ -47,7 +78,7 @@ class StoreOptions(_Strict):
     thread_title: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class CommentIn(_Strict):
+class CommentIn(_LanguageIn):
     text: Text
     id: ExternalId | None = None
     thread: ExternalId | None = Field(None, description="Overrides the request's thread for this comment")
@@ -96,9 +127,12 @@ class StoredRef(BaseModel):
 
 class ScoreResult(BaseModel):
     id: ExternalId | None = None
-    scores: dict[str, float]
+    scores: dict[str, float] = Field(description="The nine labels; empty when language_supported is false (the "
+                                                 "model does not know the language: nothing was scored)")
     spans: list[SpanOut]
     decision: DecisionOut
+    language: str | None = Field(None, description="ISO 639-1 code identified or given ('und': too short to tell)")
+    language_supported: bool = Field(True, description="false: the model does not know this language")
     model: dict[str, str]
     warnings: list[str] | None = None
     stored: StoredRef | None = None
@@ -116,6 +150,7 @@ class CommentStatus(BaseModel):
     thread: str
     status: str = Field(description="unscored | allowed | review | held | approved | rejected | failed")
     score_state: str
+    language: str | None = Field(None, description="ISO 639-1 code found when scored ('und': too short to tell)")
     decision: DecisionOut | None = None
     scores: dict[str, float] | None = None
     top_label: str | None = None
@@ -151,6 +186,7 @@ def score():
     batch = isinstance(parsed, ScoreBatch)
     items = parsed.comments if batch else [CommentIn(text=parsed.text, id=parsed.id, parent=parsed.parent,
                                                      author=parsed.author)]
+    languages = [c.given_language() or parsed.given_language() for c in items]
     site_id = g.api_key.site_id
     site_key = None
     if parsed.store:
@@ -163,7 +199,8 @@ def score():
             return api_error(400, "store=true needs each comment's 'id' and a 'thread' (top level or per comment); "
                                   f"missing for comment(s) at index {', '.join(map(str, missing[:10]))}")
         site_id = _site_id_for(site_key)
-    results = score_texts([c.text for c in items], site_id)
+    results = score_texts([c.text for c in items], site_id,
+                          languages=languages if any(languages) else None)
     out = [{"id": c.id, **r.to_dict()} for c, r in zip(items, results)]
     if parsed.store:
         stored = _store(site_key, parsed, items, results)
@@ -353,6 +390,7 @@ def _status(comment: Comment, thread: Thread, site: Site) -> dict:
         "thread": thread.external_id,
         "status": comment.status,
         "score_state": comment.score_state,
+        "language": comment.language,
         "decision": decision,
         "scores": score.scores if score is not None else None,
         "top_label": comment.top_label,
