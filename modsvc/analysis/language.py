@@ -51,6 +51,7 @@ MIN_CONFIDENCE_UNSUPPORTED = 0.50  # a language the model does not know is acted
 SHORT_WORDS = 2
 MAX_CHARS = 5000  # read from the start of a comment
 BUDGET_BYTES = 300  # a sample of about this many UTF-8 bytes is classified (~50 English or ~25 Russian words)
+MIN_PIECE_BYTES = 40
 
 _STRIP = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+|(?<!\w)@\w+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word: two letters or more
@@ -145,7 +146,7 @@ class LanguageIdentifier:
         langs = f"{len(candidates)}langs-{hashlib.sha1(','.join(sorted(candidates)).encode()).hexdigest()[:6]}" \
             if candidates else "all"
         return (f"py3langid-{lib}/{langs}/und<{MIN_CONFIDENCE:g}|{SHORT_WORDS}w<{MIN_CONFIDENCE_SHORT:g}/"
-                f"{BUDGET_BYTES}B-of-{MAX_CHARS}c/script-majority/cyrillic-letters/act>={MIN_CONFIDENCE_UNSUPPORTED:g}")
+                f"{BUDGET_BYTES}B-{MIN_PIECE_BYTES}-of-{MAX_CHARS}c/script-majority/cyrillic-letters/act>={MIN_CONFIDENCE_UNSUPPORTED:g}")
 
     def detect_one(self, text: str) -> LanguageGuess:
         if not isinstance(text, str):
@@ -182,13 +183,19 @@ def resolve(guess: LanguageGuess, supported: Collection[str]) -> str:
 
 
 def _sample(text: str) -> str:
-    """The text itself if short; else the start of every sentence, each cut in proportion to its length, about
-    BUDGET_BYTES in all: every part of a long comment keeps its share, so the majority language stays the majority."""
+    """The text itself if short; else about BUDGET_BYTES of it: the start of each sentence, cut in proportion to its
+    length (every part of a long comment keeps its share, so the majority language stays the majority), from at
+    most BUDGET_BYTES // MIN_PIECE_BYTES sentences spread evenly over the text (no piece too short to read)."""
     size = len(text.encode("utf-8"))
     if size <= BUDGET_BYTES:
         return text
-    keep = BUDGET_BYTES / size
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    most = max(1, BUDGET_BYTES // MIN_PIECE_BYTES)
+    if len(sentences) > most:
+        step = len(sentences) / most
+        sentences = [sentences[int(i * step)] for i in range(most)]
+        size = sum(len(s.encode("utf-8")) for s in sentences)
+    keep = min(1.0, BUDGET_BYTES / size)
     return " ".join(s[:max(1, round(len(s) * keep))] for s in sentences)
 
 

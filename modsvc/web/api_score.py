@@ -203,7 +203,7 @@ def score():
                           languages=languages if any(languages) else None)
     out = [{"id": c.id, **r.to_dict()} for c, r in zip(items, results)]
     if parsed.store:
-        stored = _store(site_key, parsed, items, results)
+        stored = _store(site_key, parsed, items, results, languages)
         for entry, ref in zip(out, stored):
             entry["stored"] = ref
     return jsonify({"results": out, "count": len(out)} if batch else out[0])
@@ -247,7 +247,21 @@ class _Precomputed:
         return self._fallback(texts, policy=policy)
 
 
-def _store(site_key: str, parsed, items: list[CommentIn], results: list) -> list[dict]:
+def _analyze_in(model, language: str | None):
+    """``model.analyze`` with the caller's language for every text (the fallback of a precomputed batch)."""
+    if language is None or not _accepts_languages(model):
+        return model.analyze
+    return lambda texts, policy=None: model.analyze(texts, policy=policy, languages=[language] * len(texts))
+
+
+def _accepts_languages(model) -> bool:
+    from .analysis_access import accepts_languages
+
+    return accepts_languages(model)
+
+
+def _store(site_key: str, parsed, items: list[CommentIn], results: list,
+           languages: list[str | None]) -> list[dict]:
     from ..importers.records import CommentRecord, ThreadRecord
     from ..ingest import Ingestor
     from .analysis_access import analyzer, model_version
@@ -291,8 +305,15 @@ def _store(site_key: str, parsed, items: list[CommentIn], results: list) -> list
     except ImportError:  # workers not installed: the sweep scores them later
         score_comments = None
     if score_comments is not None:
-        model = _Precomputed(model_version(), {c.text: r for c, r in zip(items, results)}, analyzer().analyze)
-        score_comments(sessions, [i for i in ids if i is not None], model, on_scored=_on_scored_hook())
+        # one pass per caller language: the same text may have been given two languages (two different results)
+        by_language: dict[str | None, list[int]] = {}
+        for n, language in enumerate(languages):
+            by_language.setdefault(language, []).append(n)
+        for language, members in by_language.items():
+            model = _Precomputed(model_version(), {items[n].text: results[n] for n in members},
+                                 _analyze_in(analyzer(), language))
+            score_comments(sessions, [ids[n] for n in members if ids[n] is not None], model,
+                           on_scored=_on_scored_hook())
     session.expire_all()
     refs = []
     for comment_id in ids:
