@@ -1,10 +1,11 @@
 """Language identification per comment: ``detect(texts) -> list[LanguageGuess]`` (ISO 639-1 code + confidence).
 
 The identifier is py3langid (a maintained fork of langid.py: a naive-Bayes model over byte n-grams of 140
-languages and varieties, shipped inside the package, nothing downloaded at run time). Chosen over lingua by measurement
-(``bench/language_id.py``, 3-30-word comments): it is as accurate on en/de/ru as lingua's high-accuracy mode
-with all its 75 languages and 10-20 times faster, with a tenth of the memory; lingua's low-accuracy mode is fast
-enough but falls below 97% on short English comments. Figures: README "Language identification".
+languages and varieties, shipped inside the package, nothing downloaded at run time). Chosen over lingua by
+measurement (``bench/language_id.py``, 3-30-word comments): it is as accurate on our en/de/ru comments as lingua's
+high-accuracy mode with all its 75 languages and about ten times faster, with a tenth of the memory; lingua's
+low-accuracy mode is fast enough but falls below 97% on short English comments. Figures: README "Language
+identification".
 
 Codes: ISO 639-1 where the language has one, else ISO 639-3 (``ext``, ``lij``); varieties the model tells apart
 from their macrolanguage are folded into it (Egyptian and Moroccan Arabic -> ``ar``, Cantonese and Wu -> ``zh``).
@@ -30,7 +31,8 @@ Rules on top of the model's probabilities (calibrated over all its languages):
 - The cost grows with length (py3langid walks the UTF-8 bytes in Python), so a long comment is read in a sample
   of about ``BUDGET_BYTES`` from its first ``MAX_CHARS`` characters: the start of every sentence, in proportion.
 
-The model loads lazily, once per process (about 115 MB peak RSS, 1-3 s), under a lock; detection is thread-safe.
+The model loads lazily, once per process (about 110 MB, 2-5 s on the shared build machine), under a lock;
+detection is thread-safe.
 Plain Python + NumPy, no Flask or Celery.
 """
 from __future__ import annotations
@@ -69,8 +71,13 @@ _CODE = re.compile(r"^[a-z]{2,3}$")
 _CYRILLIC_NEEDS = {"uk": "іїєґ", "be": "іў", "sr": "ђјљњћџ", "mk": "ѓќѕјљњџ", "bg": "ъ", "kk": "әғқңөұүһі",
                    "ky": "өүң", "tg": "ғҳқҷӣӯ", "mn": "өү", "tt": "әөүҗңһ", "ba": "ғҙҡңөҫүһә", "uz": "ўқғҳ"}
 _CYRILLIC_LACKS = {"uk": "ыэёъ", "bg": "ыэё", "sr": "ыэёъщй", "mk": "ыэёъщй", "be": "ищъ"}
-_CYRILLIC_RULES = {lang: (re.compile(f"[{_CYRILLIC_NEEDS[lang]}]", re.IGNORECASE) if lang in _CYRILLIC_NEEDS else None,
-                          re.compile(f"[{_CYRILLIC_LACKS[lang]}]", re.IGNORECASE) if lang in _CYRILLIC_LACKS else None)
+
+
+def _letter_class(letters: str | None):
+    return re.compile(f"[{letters}]", re.IGNORECASE) if letters else None
+
+
+_CYRILLIC_RULES = {lang: (_letter_class(_CYRILLIC_NEEDS.get(lang)), _letter_class(_CYRILLIC_LACKS.get(lang)))
                    for lang in {**_CYRILLIC_NEEDS, **_CYRILLIC_LACKS}}
 # The languages the identifier chooses among (MODSVC_LANGID_LANGUAGES overrides: codes, or "all" for every one
 # py3langid knows). Europe's, Russia's and Central Asia's languages and the world's most written ones: a text in a
@@ -135,7 +142,7 @@ class LanguageIdentifier:
 
     @staticmethod
     def version(candidates: Sequence[str] | None = None) -> str:
-        """Names the model, its languages and the rules; part of the analyzer's model version (a change re-scores)."""
+        """Names the model, its languages and rules; part of the analyzer's model version (a change re-scores)."""
         try:
             from importlib.metadata import version
 
@@ -146,7 +153,8 @@ class LanguageIdentifier:
         langs = f"{len(candidates)}langs-{hashlib.sha1(','.join(sorted(candidates)).encode()).hexdigest()[:6]}" \
             if candidates else "all"
         return (f"py3langid-{lib}/{langs}/und<{MIN_CONFIDENCE:g}|{SHORT_WORDS}w<{MIN_CONFIDENCE_SHORT:g}/"
-                f"{BUDGET_BYTES}B-{MIN_PIECE_BYTES}-of-{MAX_CHARS}c/script-majority/cyrillic-letters/act>={MIN_CONFIDENCE_UNSUPPORTED:g}")
+                f"{BUDGET_BYTES}B-{MIN_PIECE_BYTES}-of-{MAX_CHARS}c/script-majority/cyrillic-letters/"
+                f"act>={MIN_CONFIDENCE_UNSUPPORTED:g}")
 
     def detect_one(self, text: str) -> LanguageGuess:
         if not isinstance(text, str):

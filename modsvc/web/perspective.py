@@ -48,8 +48,8 @@ SUPPORTED_SCORE_TYPES = {"PROBABILITY", "SCORE_TYPE_UNSPECIFIED", ""}
 
 def detect_languages(text: str) -> list[str]:
     """Perspective's ``detectedLanguages``: the language identified (``modsvc.analysis.language``, acted on as the
-    analysis does: ``resolve``); ``["und"]`` when the text is too short to tell. Unlike Google, which refuses ``und``, we score such texts (the model's own
-    language is as good a guess as any for "ok" or "+1")."""
+    analysis does: ``resolve``); ``["und"]`` when the text is too short to tell. Unlike Google, which refuses
+    ``und``, we score such texts (the model's own language is as good a guess as any for "ok" or "+1")."""
     from ..analysis.language import detect, resolve
     from .analysis_access import analyzer
 

@@ -101,7 +101,8 @@ def test_perspective_detected_languages_and_the_request_overriding_them(real_app
     assert body["languages"] == ["en"] and body["detectedLanguages"] == ["de"] and "TOXICITY" in body["attributeScores"]
     short = _analyze(real_app, {"comment": {"text": "ok"}, "requestedAttributes": {"TOXICITY": {}}}).get_json()
     assert short["detectedLanguages"] == ["und"] and "TOXICITY" in short["attributeScores"]
-    bad = _analyze(real_app, {"comment": {"text": ENGLISH}, "languages": ["e n"], "requestedAttributes": {"TOXICITY": {}}})
+    bad = _analyze(real_app, {"comment": {"text": ENGLISH}, "languages": ["e n"],
+                              "requestedAttributes": {"TOXICITY": {}}})
     assert bad.status_code == 400 and bad.get_json()["error"]["status"] == "INVALID_ARGUMENT"
 
 
@@ -163,3 +164,31 @@ def test_modsvc_score_prints_the_language_and_takes_one_per_line(real_app, tmp_p
     api = real_app.test_client().post("/api/v1/score", json={"comments": [lines[0], lines[1], lines[3]]},
                                       headers={"X-API-Key": make_key(real_app)}).get_json()["results"]
     assert api == [out[0], out[1], out[3]]
+
+
+def test_micro_batcher_carries_each_texts_language():
+    """Requests batched into one model call keep their own languages; without any, none are passed (analyzers that
+    know nothing of languages keep working)."""
+    import threading
+
+    from modsvc.batcher import MicroBatcher
+
+    calls = []
+
+    def analyze(texts, policy=None, **extra):
+        calls.append((list(texts), extra.get("languages"), set(extra)))
+        langs = extra.get("languages") or [None] * len(texts)
+        return [f"{t}/{lang}" for t, lang in zip(texts, langs)]
+
+    batcher = MicroBatcher(analyze, max_batch=8, max_wait=0.3)
+    out = {}
+    jobs = {"plain": (["a", "b"], None), "german": (["c"], ["de"]), "mixed": (["d", "e"], [None, "ru"])}
+    threads = [threading.Thread(target=lambda k=k, v=v: out.__setitem__(k, batcher.score(v[0], languages=v[1])))
+               for k, v in jobs.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == {"plain": ["a/None", "b/None"], "german": ["c/de"], "mixed": ["d/None", "e/ru"]}
+    assert sum(len(texts) for texts, _, _ in calls) == 5
+    assert batcher.score(["x"]) == ["x/None"] and calls[-1][2] == set()  # no languages: no keyword at all
