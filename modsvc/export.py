@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .models import Comment, CommentScore, Site, Thread
 
 EXPORT_FIELDS = ("id", "thread_id", "thread_external_id", "site", "parent_id", "external_id", "author", "body",
-                 "language", "posted_at", "status", "decision", "decision_reason", "model_version", "scores")
+                 "posted_at", "status", "decision", "decision_reason", "model_version", "scores", "language")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -249,15 +249,11 @@ class _Precomputed:
 
 def _analyze_in(model, language: str | None):
     """``model.analyze`` with the caller's language for every text (the fallback of a precomputed batch)."""
-    if language is None or not _accepts_languages(model):
-        return model.analyze
-    return lambda texts, policy=None: model.analyze(texts, policy=policy, languages=[language] * len(texts))
-
-
-def _accepts_languages(model) -> bool:
     from .analysis_access import accepts_languages
 
-    return accepts_languages(model)
+    if language is None or not accepts_languages(model):
+        return model.analyze
+    return lambda texts, policy=None: model.analyze(texts, policy=policy, languages=[language] * len(texts))
 
 
 def _store(site_key: str, parsed, items: list[CommentIn], results: list,

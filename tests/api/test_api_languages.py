@@ -192,3 +192,16 @@ def test_micro_batcher_carries_each_texts_language():
     assert out == {"plain": ["a/None", "b/None"], "german": ["c/de"], "mixed": ["d/None", "e/ru"]}
     assert sum(len(texts) for texts, _, _ in calls) == 5
     assert batcher.score(["x"]) == ["x/None"] and calls[-1][2] == set()  # no languages: no keyword at all
+
+
+def test_coral_phase_flags_a_comment_in_an_unknown_language_for_review(real_app):
+    import json
+
+    body = json.dumps({"action": "NEW", "comment": {"body": f"<p>{GERMAN}</p>"}, "story": {"id": "s1"}}).encode()
+    response = real_app.test_client().post(f"/api/v1/coral/moderate?key={make_key(real_app)}", data=body,
+                                           content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    flag = response.get_json()["actions"][0]
+    assert flag["actionType"] == "FLAG" and "language de is not supported by the model" in flag["additionalDetails"]
+    assert flag["metadata"]["modsvc"]["language"] == "de" and flag["metadata"]["modsvc"]["scores"] == {}
+    assert "status" not in response.get_json()  # review: published, flagged for a moderator

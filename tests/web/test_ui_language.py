@@ -111,13 +111,22 @@ def test_queue_shows_the_language_and_filters_by_it(settings, reviewer, builtin)
     assert len(_items(nonsense)) == len(BODIES) and "<script>" not in nonsense  # no filter, nothing injected
 
 
-def test_export_has_the_language(settings, builtin):
-    _import_and_score(settings.database_url, builtin)
+def test_exports_have_the_language(settings, builtin, reviewer):
+    ids = _import_and_score(settings.database_url, builtin)
     out = io.StringIO()
     with get_sessionmaker(settings.database_url)() as s:
         write_export(s, out, "csv")
     rows = {r["external_id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
     assert rows["de"]["language"] == "de" and rows["ok"]["language"] == "und"
+    # the human decisions exported as training data say which language they are in
+    from modsvc.decisions_export import iter_decisions
+
+    with get_sessionmaker(settings.database_url)() as s:
+        version = s.get(Comment, ids["de"]).version
+    assert reviewer.decide(ids["de"], "approve", version).status_code == 200
+    with get_sessionmaker(settings.database_url)() as s:
+        records = list(iter_decisions(s))
+    assert [(r["comment_id"], r["language"]) for r in records] == [(ids["de"], "de")]
 
 
 def test_settings_page_sets_the_unsupported_language_action(db, admin, settings, builtin):
