@@ -205,3 +205,21 @@ def test_coral_phase_flags_a_comment_in_an_unknown_language_for_review(real_app)
     assert flag["actionType"] == "FLAG" and "language de is not supported by the model" in flag["additionalDetails"]
     assert flag["metadata"]["modsvc"]["language"] == "de" and flag["metadata"]["modsvc"]["scores"] == {}
     assert "status" not in response.get_json()  # review: published, flagged for a moderator
+
+
+def test_webhook_of_a_comment_held_for_its_language_says_the_language(real_app):
+    from sqlalchemy import select
+
+    from modsvc.models import Site, WebhookDelivery
+
+    with real_app.extensions["modsvc.sessions"]() as session:
+        session.add(Site(key="paper", webhook_url="http://127.0.0.1:9/hook", webhook_secret="s",
+                         policy={"unsupported_language": "hold"}))
+        session.commit()
+    key = make_key(real_app, "paper-key", site="paper")
+    stored = _score(real_app, {"store": True, "thread": "t1", "text": GERMAN, "id": "c1"}, key).get_json()["stored"]
+    assert stored["status"] == "held"
+    with real_app.extensions["modsvc.sessions"]() as session:
+        event = session.scalars(select(WebhookDelivery)).one().payload
+    assert event["type"] == "comment.held"
+    assert event["comment"]["language"] == "de" and event["comment"]["top_label"] is None
