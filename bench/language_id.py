@@ -144,6 +144,17 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def resident_mb() -> float | None:
+    """Current RSS (Linux /proc; None elsewhere): what a process keeps after loading, not its peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def evaluate(name: str, detect_one, sets: dict[str, list[str]], public, others: dict[str, list[str]], mix,
              seed_texts):
     print(f"\n== {name}")
@@ -207,13 +218,17 @@ def main() -> None:
 
     from modsvc.analysis import language
 
-    before = peak_mb()
+    import gc
+
+    before, resident_before = peak_mb(), resident_mb()
     t0 = time.perf_counter()
     identifier = language.get_identifier()
     load_s = time.perf_counter() - t0
-    after = peak_mb()
+    gc.collect()
+    after, resident_after = peak_mb(), resident_mb()
+    kept = f"; resident +{resident_after - resident_before:.0f} MB" if resident_before is not None else ""
     print(f"identifier {identifier.version()}: loaded in {load_s:.1f} s; peak RSS {before:.0f} MB before, "
-          f"{after:.0f} MB after loading (+{after - before:.0f} MB)")
+          f"{after:.0f} MB after loading (+{after - before:.0f} MB){kept}")
     evaluate("modsvc.analysis.language (py3langid + und rules)", identifier.detect_one,
              sets, public, others, mix, seed_texts)
     print(f"peak RSS after the runs: {peak_mb():.0f} MB")
