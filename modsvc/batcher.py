@@ -43,6 +43,7 @@ class _Job:
     texts: list[str]
     policy_key: Any
     policy: Any
+    languages: list[str | None] | None = None  # the caller's language per text (None: identify it)
     future: Future = field(default_factory=Future)
 
 
@@ -77,8 +78,12 @@ class MicroBatcher:
             timeout=float(env("MODSVC_SCORE_TIMEOUT", "10")),
         )
 
-    def score(self, texts: Sequence[str], policy: Any = None, policy_key: Any = None) -> list:
-        """Results for ``texts`` (in order). Raises Overloaded when full or when the model is too slow."""
+    def score(self, texts: Sequence[str], policy: Any = None, policy_key: Any = None,
+              languages: Sequence[str | None] | None = None) -> list:
+        """Results for ``texts`` (in order). Raises Overloaded when full or when the model is too slow.
+
+        ``languages`` (one per text) go to ``analyze(..., languages=...)``; without them that argument is not passed,
+        so analyzers that know nothing of languages keep working."""
         if not texts:
             return []
         self._ensure_thread()
@@ -86,7 +91,7 @@ class MicroBatcher:
             if self._pending + len(texts) > self.max_pending:
                 raise Overloaded(f"the scoring queue is full ({self._pending} texts waiting); retry shortly")
             self._pending += len(texts)
-        job = _Job(list(texts), policy_key, policy)
+        job = _Job(list(texts), policy_key, policy, list(languages) if languages is not None else None)
         try:
             self._queue.put(job)
             return job.future.result(timeout=self.timeout)
@@ -132,8 +137,11 @@ class MicroBatcher:
 
     def _run_group(self, group: list[_Job]) -> None:
         texts = [t for job in group for t in job.texts]
+        extra = {}
+        if any(job.languages is not None for job in group):
+            extra["languages"] = [lang for job in group for lang in (job.languages or [None] * len(job.texts))]
         try:
-            results = self.analyze(texts, policy=group[0].policy)
+            results = self.analyze(texts, policy=group[0].policy, **extra)
         except BaseException as exc:  # every waiter must hear about it, or it would wait until its timeout
             log.exception("analysis of a batch of %d texts failed", len(texts))
             for job in group:

@@ -2,7 +2,8 @@
 
 Each approve/reject in the audit log that was not undone becomes a record:
   {"comment_id", "text", "labels" (flagged by the detectors), "decision" ("approved"|"rejected"),
-   "reason" (reject reason code or null), "note", "reviewer", "time" (ISO 8601 UTC), "site", "model_version"}
+   "reason" (reject reason code or null), "note", "reviewer", "time" (ISO 8601 UTC), "site", "model_version",
+   "language" (the comment's language when it was scored: ISO 639-1, "und", or null)}
 A comment decided twice (e.g. approved, later rejected by a senior) yields two records; the later one is
 the current truth, and both are kept because disagreement is itself a useful signal.
 """
@@ -84,6 +85,7 @@ def _records(session: Session, groups: list[list[AuditLog]]) -> Iterator[dict]:
                 "time": entry.created_at.isoformat() if entry.created_at else None,
                 "site": site_key,
                 "model_version": comment.model_version,
+                "language": comment.language,
             }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .models import Comment, CommentScore, Site, Thread
 
 EXPORT_FIELDS = ("id", "thread_id", "thread_external_id", "site", "parent_id", "external_id", "author", "body",
-                 "posted_at", "status", "decision", "decision_reason", "model_version", "scores")
+                 "posted_at", "status", "decision", "decision_reason", "model_version", "scores", "language")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -54,6 +54,7 @@ def _rows(session: Session, batch: list[tuple]) -> Iterator[dict]:
             "external_id": comment.external_id,
             "author": comment.author,
             "body": comment.body,
+            "language": comment.language,
             "posted_at": comment.posted_at.isoformat() if comment.posted_at else None,
             "status": comment.status,
             "decision": score.decision if score else None,

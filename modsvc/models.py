@@ -96,6 +96,7 @@ class Comment(Base):
         Index("ix_comments_review_order", "status", text("priority DESC"), "id"),
         Index("ix_comments_priority_order", text("priority DESC"), "id"),
         Index("ix_comments_created", "created_at"),
+        Index("ix_comments_language", "language"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +119,8 @@ class Comment(Base):
     queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     model_version: Mapped[str | None] = mapped_column(String(200))
+    # ISO 639-1 code (639-3 without one; "und" = the text does not tell) found when scored, or given by the client
+    language: Mapped[str | None] = mapped_column(String(16))
 
     status: Mapped[str] = mapped_column(String(20), default="unscored")
     priority: Mapped[float] = mapped_column(Float, default=0.0)

@@ -43,6 +43,7 @@ class QueueFilters:
     author: str | None = None
     q: str | None = None  # text search in the comment body
     escalated: bool = False
+    language: str | None = None  # Comment.language: an ISO code, or "und" (undetermined)
 
     @classmethod
     def from_args(cls, args) -> "QueueFilters":
@@ -62,7 +63,8 @@ class QueueFilters:
                    label=text("label", 100),
                    min_score=None if min_score is None else min(max(min_score, 0.0), 1.0),
                    max_score=None if max_score is None else min(max(max_score, 0.0), 1.0),
-                   author=text("author"), q=text("q", 200), escalated=args.get("escalated") in ("1", "on", "true"))
+                   author=text("author"), q=text("q", 200), escalated=args.get("escalated") in ("1", "on", "true"),
+                   language=language_arg(args.get("language")))
 
     def as_args(self) -> dict[str, Any]:
         """Query-string form, without empty values (for links that keep the filters)."""
@@ -74,6 +76,16 @@ class QueueFilters:
     @property
     def active(self) -> bool:
         return bool(self.as_args())
+
+
+def language_arg(raw: str | None) -> str | None:
+    """The language filter's value: "de", "DE" or "de-AT" -> "de"; anything that is no language code -> no filter."""
+    from .analysis.language import normalize_code
+
+    try:
+        return normalize_code((raw or "")[:20])
+    except ValueError:
+        return None
 
 
 def _like_pattern(text: str) -> str:
@@ -176,6 +188,8 @@ def filter_conditions(f: QueueFilters, dialect: str = "sqlite", shares: dict[str
         conds.append(text_search_condition(f.q, dialect, shares, for_count))
     if f.escalated:
         conds.append(Comment.escalated.is_(True))
+    if f.language:
+        conds.append(Comment.language == f.language)
     return conds
 
 
@@ -311,6 +325,12 @@ class QueueItem:
     @property
     def band(self) -> str:
         return priority_band(self.comment.priority)
+
+    @property
+    def language_unsupported(self) -> bool:
+        """Scored without scores: the model does not know the comment's language (see analysis/pipeline.py)."""
+        return (self.score is not None and not self.score.scores
+                and self.comment.language not in (None, "und") and self.comment.status != "failed")
 
     @property
     def spans(self) -> list[dict]:

@@ -11,9 +11,11 @@ the scoring API (store=true). It is idempotent and safe to run twice at once:
 3. in one transaction, with the comment rows locked: upsert ``CommentScore`` (one
    row per comment and model version, ON CONFLICT on PostgreSQL and SQLite),
    rewrite the comment's ``CommentFlag`` rows, set score_state/scored_at/
-   model_version/top label/priority, and the status from the decision unless a
+   model_version/top label/priority/language, and the status from the decision unless a
    human already decided (``human_decided``, or approved/rejected: the status stays
-   theirs, e.g. "review" after a re-import edited a decided comment). Rows whose text changed while
+   theirs, e.g. "review" after a re-import edited a decided comment). A comment in a language the model
+   does not know comes back without scores: no flags, no top label, and the status the
+   site's ``unsupported_language`` policy gives it. Rows whose text changed while
    the model ran are left pending (ingest re-queued them).
 
 Analyzer selection: ``MODSVC_ANALYZER=module:callable`` (a factory returning an
@@ -262,7 +264,7 @@ def _store(sessions, outcomes: dict[int, Any], hashes, site_of, policies, model_
                     "id": comment_id, "score_state": "failed", "score_error": outcome,
                     "score_attempts": (row.score_attempts or 0) + 1, "status": new_status,
                     "scored_at": None, "model_version": model_version, "top_label": None, "top_score": None,
-                    "priority": 0.0, "updated_at": now,
+                    "priority": 0.0, "language": None, "updated_at": now,
                 })
                 continue
             counts["scored"] += 1
@@ -285,7 +287,7 @@ def _store(sessions, outcomes: dict[int, Any], hashes, site_of, policies, model_
                 "id": comment_id, "score_state": "scored", "score_error": None, "status": new_status,
                 "scored_at": now, "model_version": model_version, "top_label": top_label,
                 "top_score": scores.get(top_label) if top_label else None, "priority": priority,
-                "updated_at": now,
+                "language": _language_code(result), "updated_at": now,
             })
             if new_status != row.status and new_status in AUDITED_STATUSES:
                 audit_rows.append({
@@ -311,6 +313,12 @@ def _store(sessions, outcomes: dict[int, Any], hashes, site_of, policies, model_
         if audit_rows:
             session.execute(insert(AuditLog), audit_rows)
     return changes
+
+
+def _language_code(result: Any) -> str | None:
+    """The result's language as stored on the comment (analyzers without language identification: None)."""
+    language = getattr(result, "language", None)
+    return str(language)[:16] if language else None
 
 
 def _flags(comment_id: int, scores: dict[str, float], result: Any, policy: Any) -> list[dict]:

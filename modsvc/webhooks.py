@@ -110,6 +110,7 @@ def emit(session: Session, comment: Comment, event: str, *, actor: str | None = 
             "status": comment.status,
             "top_label": comment.top_label,
             "top_score": comment.top_score,
+            "language": comment.language,
         },
     }
     if actor:

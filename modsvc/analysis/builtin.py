@@ -69,6 +69,8 @@ def _single_threaded_blas() -> None:
 
 class BuiltinModel:
     name = "builtin"
+    # English encoder, English heads, English lexicons: other languages are not scored (see pipeline.py)
+    supported_languages = frozenset({"en"})
 
     def __init__(self, settings: AnalysisSettings | None = None, runtime: str = "auto", heads_dir: Path | None = None):
         settings = settings or AnalysisSettings()

@@ -112,6 +112,11 @@ def _fingerprint(path: Path) -> str:
     return h.hexdigest()[:10]
 
 
+# Detoxify's documentation: the multilingual model was trained on English, French, Spanish, Italian, Portuguese,
+# Turkish and Russian; the other variants on English only.
+MULTILINGUAL_LANGUAGES = frozenset({"en", "fr", "es", "it", "pt", "tr", "ru"})
+
+
 class DetoxifyModel:
     name = "detoxify"
 
@@ -136,6 +141,11 @@ class DetoxifyModel:
 
             builtin = BuiltinModel(settings)
         self.builtin = builtin
+        self.supported_languages = MULTILINGUAL_LANGUAGES if variant == "multilingual" else frozenset({"en"})
+        # the labels Detoxify lacks come from the built-in heads, which know only their own languages
+        self.label_languages = {lb: (self.supported_languages if lb in self.own_labels
+                                     else frozenset(getattr(builtin, "supported_languages", {"en"})))
+                                for lb in LABELS}
         self._components = {
             "detoxify": f"detoxify-{variant}@{_fingerprint(ckpt)}/detoxify-{getattr(detoxify, '__version__', '?')}",
             **{f"builtin_{k}": v for k, v in builtin.components.items()},

@@ -1,10 +1,16 @@
 """The analysis pipeline: a list of phases run over a batch, like Coral Talk's moderation phases.
 
-    prepare (truncate) → normalise → detect (trope rules) → score (model) → evidence → decide
+    prepare (truncate) → language → normalise → detect (trope rules) → score (model) → evidence → decide
 
 Each phase takes the batch's ``Item`` list and fills in fields; phases never see other phases' internals.
 ``Analyzer.analyze`` runs the batch; if a phase fails for the batch it re-runs item by item so one bad text
 cannot poison the others (that item gets an ``error:`` warning and a ``review`` decision).
+
+Language: each text's language is identified (``language.py``) unless the caller gives it (``languages=``). A
+text in a language the backend does not list in ``supported_languages`` skips every later phase: it gets no
+scores and no spans (never English scores for a French text), ``language_supported`` false, and the policy's
+``unsupported_language`` action. Undetermined texts (``und``: "ok", "+1", or a guess of an unsupported language
+the identifier is unsure of, see ``language.resolve``) are scored as supported.
 
 Limits: texts longer than ``MAX_CHARS`` characters are cut to that length (a warning says so); the model reads
 every 128-token window of what is left and takes the worst window.
@@ -18,14 +24,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .policy import DEFAULT_POLICY, Policy, decide
+from . import language as langid
+from .policy import DEFAULT_POLICY, Policy, decide, decide_unsupported_language
 from .settings import AnalysisSettings, load_settings
 from .types import LABELS, AnalysisResult, Decision, Span
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000  # ~5,000 tokens; longer inputs (e.g. pasted 1 MB dumps) are truncated with a warning
-PIPELINE_VERSION = "pipeline-1"
+PIPELINE_VERSION = "pipeline-2"  # 2: the language phase (unsupported languages are no longer scored)
+DEFAULT_LANGUAGES = frozenset({"en"})  # a backend that does not say what it knows is taken as English-only
 
 
 class AnalysisError(RuntimeError):
@@ -36,6 +44,9 @@ class AnalysisError(RuntimeError):
 class Item:
     original: str
     text: str = ""  # possibly truncated original
+    language_given: str | None = None  # the caller's language (overrides detection)
+    language: str | None = None  # ISO code or "und"
+    language_supported: bool = True
     nt: object | None = None  # NormalizedText
     rule_spans: list[Span] = field(default_factory=list)
     rule_scores: dict[str, float] = field(default_factory=dict)
@@ -81,7 +92,12 @@ class Analyzer:
         self.span_threshold_floor = span_threshold_floor
         self._normalize_mod, self._tropes_mod = _load_rules()
         self._lock = threading.Lock()  # onnxruntime sessions are thread-safe; torch + our state are not
+        self.supported_languages = frozenset(getattr(backend, "supported_languages", None) or DEFAULT_LANGUAGES)
+        # backends that combine models (Detoxify + the built-in heads) may know fewer languages for some labels
+        self._label_languages: dict[str, frozenset[str]] = {
+            lb: frozenset(langs) for lb, langs in (getattr(backend, "label_languages", None) or {}).items()}
         self.components = dict(backend.components)
+        self.components["language_id"] = langid.identifier_version()
         self.components["normalizer"] = f"normalize@{_file_hash(self._normalize_mod)}" if self._normalize_mod \
             else "none"
         # the rules' version covers the engine and its cue files (data/tropes/*.toml)
@@ -96,6 +112,7 @@ class Analyzer:
         self.components["model_version"] = self.model_version
         self.phases: list[tuple[str, Phase]] = [
             ("prepare", self._prepare),
+            ("language", self._language),
             ("normalise", self._normalise),
             ("detect", self._detect),
             ("score", self._score),
@@ -112,6 +129,22 @@ class Analyzer:
                 it.warnings.append(f"text truncated to {MAX_CHARS} characters (was {len(text)})")
                 text = text[:MAX_CHARS]
             it.text = text
+
+    def supports_language(self, language: str | None, label: str | None = None) -> bool:
+        """Whether the model scores ``language`` (for ``label``, if given); undetermined counts as supported."""
+        if language is None or language == langid.UNDETERMINED:
+            return True
+        langs = self._label_languages.get(label, self.supported_languages) if label else self.supported_languages
+        return language in langs
+
+    def _language(self, items: list[Item]) -> None:
+        todo = [it for it in items if it.language_given is None]
+        for it, guess in zip(todo, langid.detect([it.text for it in todo]) if todo else ()):
+            it.language = langid.resolve(guess, self.supported_languages)
+        for it in items:
+            if it.language_given is not None:
+                it.language = it.language_given
+            it.language_supported = self.supports_language(it.language)
 
     def _normalise(self, items: list[Item]) -> None:
         if self._normalize_mod is None:
@@ -170,15 +203,20 @@ class Analyzer:
     def _run(self, items: list[Item], policy: Policy) -> None:
         for it in items:
             it.policy = policy
+        batch = items  # the phases after "language" see only the items in a language the model knows
         for name, phase in self.phases:
             try:
-                phase(items)
+                if batch:
+                    phase(batch)
             except AnalysisError:
                 raise
             except Exception as exc:
                 raise AnalysisError(f"{name} phase failed: {type(exc).__name__}: {exc}") from exc
+            if name == "language":
+                batch = [it for it in items if it.language_supported]
         for it in items:
-            it.decision = decide(it.scores, it.spans, policy)
+            it.decision = decide(it.scores, it.spans, policy) if it.language_supported \
+                else decide_unsupported_language(it.language, policy)
 
     def _result(self, it: Item) -> AnalysisResult:
         if it.error is not None:
@@ -186,22 +224,43 @@ class Analyzer:
                 scores={lb: 0.0 for lb in LABELS}, spans=[],
                 decision=Decision("review", f"analysis failed, needs a human: {it.error}"),
                 model=dict(self.components), warnings=[*it.warnings, f"error: {it.error}"],
+                language=it.language, language_supported=it.language_supported,
             )
-        return AnalysisResult(it.scores, it.spans, it.decision, dict(self.components), it.warnings)
+        warnings = list(it.warnings)
+        if it.language_supported and self._label_languages:
+            partial = [lb for lb in LABELS if not self.supports_language(it.language, lb)]
+            if partial:
+                warnings.append(f"{', '.join(partial)}: scored by a model that does not know language {it.language}")
+        return AnalysisResult(it.scores, it.spans, it.decision, dict(self.components), warnings,
+                              language=it.language, language_supported=it.language_supported)
 
-    def analyze_one(self, text: str, policy: Policy | None = None) -> AnalysisResult:
-        """Analyse one text; raises ``AnalysisError`` (with the failing phase) instead of returning an error."""
-        it = Item(text)
+    @staticmethod
+    def _items(texts: Sequence[str], languages: Sequence[str | None] | None) -> list[Item]:
+        if languages is None:
+            return [Item(t) for t in texts]
+        if isinstance(languages, str) or len(languages) != len(texts):
+            raise ValueError("languages must be a list with one code (or None) per text")
+        return [Item(t, language_given=langid.normalize_code(lang)) for t, lang in zip(texts, languages)]
+
+    def analyze_one(self, text: str, policy: Policy | None = None, language: str | None = None) -> AnalysisResult:
+        """Analyse one text; raises ``AnalysisError`` (with the failing phase) instead of returning an error.
+
+        ``language`` (e.g. "de") overrides the identified language."""
+        it = self._items([text], [language])[0]
         with self._lock:
             self._run([it], policy or self.policy)
         return self._result(it)
 
-    def analyze(self, texts: Sequence[str], policy: Policy | None = None) -> list[AnalysisResult]:
-        """Analyse a batch. Never raises for a bad item: it is reported in its own result (warning + review)."""
+    def analyze(self, texts: Sequence[str], policy: Policy | None = None,
+                languages: Sequence[str | None] | None = None) -> list[AnalysisResult]:
+        """Analyse a batch. Never raises for a bad item: it is reported in its own result (warning + review).
+
+        ``languages``: one code (or None: identify it) per text, overriding language identification; a code
+        that is no language tag raises ValueError (the caller's mistake, not the item's)."""
         if isinstance(texts, str):
             raise TypeError("analyze() takes a list of texts; use analyze_one() for a single text")
         policy = policy or self.policy
-        items = [Item(t) for t in texts]
+        items = self._items(texts, languages)
         if not items:
             return []
         with self._lock:
@@ -209,7 +268,7 @@ class Analyzer:
                 self._run(items, policy)
             except Exception as exc:
                 log.warning("batch of %d failed (%s); retrying item by item", len(items), exc)
-                items = [Item(t) for t in texts]
+                items = self._items(texts, languages)
                 for it in items:
                     try:
                         self._run([it], policy)
@@ -226,6 +285,7 @@ class Analyzer:
             "labels": list(LABELS),
             "max_chars": MAX_CHARS,
             "rules_loaded": self._tropes_mod is not None,
+            "supported_languages": sorted(self.supported_languages),
             "policy": self.policy.to_dict(),
         }
         if hasattr(self.backend, "describe"):

@@ -29,13 +29,18 @@ of the last two rounds among those rows; before them the rule was "at most 2.5%"
 
 Sites store overrides as JSON: ``{"thresholds": {"toxicity": {"review": 0.7, "hold": 0.95}}}``; labels not
 mentioned keep the defaults. The flat form ``{"toxicity": {"review": 0.7}}`` is accepted too.
+
+Languages the model does not know: a comment in one is not scored at all (scoring it as if it were English
+gives numbers that mean nothing), and ``unsupported_language`` says what happens to it: ``review`` (default),
+``allow`` or ``hold``, with the reason "language xx is not supported by the model". Stored as
+``{"thresholds": {...}, "unsupported_language": "allow"}``; a policy without the key gets the default.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .types import LABELS, Decision, Span
+from .types import LABELS, Action, Decision, Span
 
 DEFAULT_THRESHOLDS: dict[str, tuple[float | None, float | None]] = {
     "toxicity": (0.70, 0.95),
@@ -49,6 +54,8 @@ DEFAULT_THRESHOLDS: dict[str, tuple[float | None, float | None]] = {
     "conspiracy": (0.80, 0.95),
 }
 _STEPS = ("review", "hold")
+ACTIONS: tuple[Action, ...] = ("review", "allow", "hold")
+DEFAULT_UNSUPPORTED_LANGUAGE: Action = "review"
 
 
 def _check(label: str, value) -> float | None:
@@ -65,8 +72,12 @@ def _check(label: str, value) -> float | None:
 class Policy:
     review: Mapping[str, float | None] = field(default_factory=lambda: {k: v[0] for k, v in DEFAULT_THRESHOLDS.items()})
     hold: Mapping[str, float | None] = field(default_factory=lambda: {k: v[1] for k, v in DEFAULT_THRESHOLDS.items()})
+    unsupported_language: Action = DEFAULT_UNSUPPORTED_LANGUAGE  # what happens to a comment in such a language
 
     def __post_init__(self):
+        if self.unsupported_language not in ACTIONS:
+            raise ValueError(f"unsupported_language must be one of {', '.join(ACTIONS)}, "
+                             f"got {self.unsupported_language!r}")
         for step in _STEPS:
             table = dict(getattr(self, step))
             unknown = set(table) - set(LABELS)
@@ -87,7 +98,9 @@ class Policy:
             return cls()
         if not isinstance(data, Mapping):
             raise ValueError("policy must be a JSON object")
-        table = data.get("thresholds", data)
+        unsupported = data.get("unsupported_language", DEFAULT_UNSUPPORTED_LANGUAGE)
+        table = data["thresholds"] if "thresholds" in data else {k: v for k, v in data.items()
+                                                                   if k != "unsupported_language"}
         if not isinstance(table, Mapping):
             raise ValueError("'thresholds' must be an object of label -> {review, hold}")
         review = {k: v[0] for k, v in DEFAULT_THRESHOLDS.items()}
@@ -101,10 +114,11 @@ class Policy:
                 review[label] = steps["review"]
             if "hold" in steps:
                 hold[label] = steps["hold"]
-        return cls(review=review, hold=hold)
+        return cls(review=review, hold=hold, unsupported_language=unsupported)
 
     def to_dict(self) -> dict:
-        return {"thresholds": {lb: {"review": self.review[lb], "hold": self.hold[lb]} for lb in LABELS}}
+        return {"thresholds": {lb: {"review": self.review[lb], "hold": self.hold[lb]} for lb in LABELS},
+                "unsupported_language": self.unsupported_language}
 
     def with_thresholds(self, label: str, review: float | None = ..., hold: float | None = ...) -> Policy:
         r, h = dict(self.review), dict(self.hold)
@@ -112,7 +126,10 @@ class Policy:
             r[label] = review
         if hold is not ...:
             h[label] = hold
-        return Policy(review=r, hold=h)
+        return Policy(review=r, hold=h, unsupported_language=self.unsupported_language)
+
+    def with_unsupported_language(self, action: Action) -> Policy:
+        return replace(self, unsupported_language=action)
 
 
 DEFAULT_POLICY = Policy()
@@ -124,6 +141,16 @@ def _evidence(label: str, spans: Sequence[Span]) -> str:
     if tropes:
         return f" (trope: {'; '.join(tropes[:2])})"
     return ""
+
+
+def unsupported_language_reason(language: str) -> str:
+    return f"language {language} is not supported by the model"
+
+
+def decide_unsupported_language(language: str, policy: Policy | None = None) -> Decision:
+    """The decision for a comment in a language the model does not know (it was not scored)."""
+    policy = policy or DEFAULT_POLICY
+    return Decision(policy.unsupported_language, unsupported_language_reason(language))
 
 
 def decide(scores: Mapping[str, float], spans: Sequence[Span] = (), policy: Policy | None = None) -> Decision:

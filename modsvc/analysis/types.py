@@ -50,17 +50,28 @@ class Decision:
 
 @dataclass(slots=True)
 class AnalysisResult:
+    """``scores`` holds the nine labels, or nothing when ``language_supported`` is false: a comment in a language
+    the model does not know is not scored (the decision then comes from the policy's ``unsupported_language``).
+
+    ``language``: ISO 639-1 code (ISO 639-3 for languages without one) detected or given by the caller; ``"und"``
+    when the text does not tell (very short texts: "ok", "+1"), which counts as supported; None only from
+    analyzers that do not identify languages."""
+
     scores: dict[str, float]
     spans: list[Span]
     decision: Decision
     model: dict[str, str] = field(default_factory=dict)  # component -> version
     warnings: list[str] = field(default_factory=list)  # e.g. "text truncated to 20000 characters"
+    language: str | None = None
+    language_supported: bool = True
 
     def to_dict(self) -> dict:
         return {
             "scores": {k: round(float(v), 6) for k, v in self.scores.items()},
             "spans": [s.to_dict() for s in self.spans],
             "decision": self.decision.to_dict(),
+            "language": self.language,
+            "language_supported": self.language_supported,
             "model": dict(self.model),
             **({"warnings": list(self.warnings)} if self.warnings else {}),
         }

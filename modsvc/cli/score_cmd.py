@@ -7,14 +7,16 @@ from collections.abc import Iterator
 import click
 
 
-def _read_batches(stream, batch_size: int) -> Iterator[list[tuple[int, object, str | None, str | None]]]:
-    """(line number, id, text, error) tuples in input order, batch by batch."""
+def _read_batches(stream, batch_size: int) -> Iterator[list[tuple[int, object, str | None, str | None, str | None]]]:
+    """(line number, id, text, language, error) tuples in input order, batch by batch."""
+    from ..analysis.language import normalize_code
+
     batch = []
     for number, raw in enumerate(stream, start=1):
         line = raw.strip()
         if not line:
             continue
-        item_id, text, error = None, None, None
+        item_id, text, language, error = None, None, None, None
         try:
             obj = json.loads(line)
             if not isinstance(obj, dict):
@@ -23,9 +25,11 @@ def _read_batches(stream, batch_size: int) -> Iterator[list[tuple[int, object, s
             text = obj.get("text")
             if not isinstance(text, str):
                 raise ValueError("field 'text' must be a string")
-        except (ValueError, RecursionError) as exc:
+            given = obj.get("language") or (obj.get("languages") or [None])[0]
+            language = normalize_code(given) if given is not None else None
+        except (ValueError, RecursionError, TypeError, KeyError) as exc:
             error = f"line {number}: {exc}"
-        batch.append((number, item_id, text, error))
+        batch.append((number, item_id, text, language, error))
         if len(batch) >= batch_size:
             yield batch
             batch = []
@@ -41,7 +45,8 @@ def score_command(file, batch_size: int, policy_file) -> None:
     """Score comments: JSON Lines {"id": ..., "text": ...} in (stdin when no FILE), JSON Lines out.
 
     One output line per input line, in input order, with id, scores, spans,
-    decision and model (see README, "Scoring output"). A bad line gets
+    decision, language and model (see README, "Scoring output"). An input
+    line's "language" (e.g. "de") overrides language identification. A bad line gets
     {"id", "line", "error"} and the rest go on; the exit code is then 1.
     """
     from ..analysis import Policy, get_analyzer
@@ -61,12 +66,14 @@ def score_command(file, batch_size: int, policy_file) -> None:
     bad = 0
     out = sys.stdout
     for batch in _read_batches(file, batch_size):
-        good = [(n, i, t) for n, i, t, e in batch if e is None]
+        good = [(n, t, lang) for n, _i, t, lang, e in batch if e is None]
         results = {}
         if good:
-            for (n, _i, _t), result in zip(good, analyzer.analyze([t for _, _, t in good], policy=policy)):
+            languages = [lang for _, _, lang in good]
+            extra = {"languages": languages} if any(languages) else {}
+            for (n, _t, _l), result in zip(good, analyzer.analyze([t for _, t, _ in good], policy=policy, **extra)):
                 results[n] = result
-        for number, item_id, _text, error in batch:
+        for number, item_id, _text, _language, error in batch:
             if error is not None:
                 bad += 1
                 out.write(json.dumps({"id": item_id, "line": number, "error": error}) + "\n")

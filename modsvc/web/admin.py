@@ -1,4 +1,4 @@
-"""Admin area: reviewer accounts, sites and each site's policy thresholds.
+"""Admin area: reviewer accounts, sites and each site's policy (thresholds, what to do with unsupported languages).
 
 Other teams add pages to the admin navigation with ``register_admin_nav("API keys", "api_keys.index")``
 (call it at import time of their blueprint module); the link shows for admins when the endpoint exists.
@@ -10,6 +10,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts import ROLES, AccountError, create_user, set_active, set_password
+from ..analysis.policy import ACTIONS as UNSUPPORTED_ACTIONS
+from ..analysis.policy import DEFAULT_UNSUPPORTED_LANGUAGE
 from ..models import Site, Thread, User
 from .auth import admin_required
 from .db_session import get_session
@@ -174,22 +176,38 @@ def site_settings(site_id: int):
                 hold[label] = _parse_threshold(request.form.get(f"hold_{label}"), label, "hold")
             except ValueError as exc:
                 errors.append(str(exc))
+        unsupported = request.form.get("unsupported_language") or DEFAULT_UNSUPPORTED_LANGUAGE
+        if unsupported not in UNSUPPORTED_ACTIONS:
+            errors.append(f"Unsupported languages: {unsupported!r} is not one of {', '.join(UNSUPPORTED_ACTIONS)}.")
         if not errors:
-            try:
-                new_policy = Policy(review=review, hold=hold)  # validates 0..1 and review <= hold
+            try:  # validates 0..1 and review <= hold
+                new_policy = Policy(review=review, hold=hold, unsupported_language=unsupported)
             except ValueError as exc:
                 errors.append(str(exc))
             else:
-                other = {k: v for k, v in (site.policy or {}).items() if k != "thresholds" and k not in LABELS}
+                other = {k: v for k, v in (site.policy or {}).items()
+                         if k not in ("thresholds", "unsupported_language") and k not in LABELS}
                 site.policy = {**other, **new_policy.to_dict()}
                 db.commit()
-                flash(f"Thresholds of {site.key} saved. New scores use them; re-score to apply them to old ones.",
+                flash(f"Settings of {site.key} saved. New scores use them; re-score to apply them to old ones.",
                       "ok")
                 return redirect(url_for("admin.site_settings", site_id=site.id))
         rows = [{"label": lb, "review": request.form.get(f"review_{lb}", ""), "hold": request.form.get(f"hold_{lb}", ""),
                  "default_review": r["default_review"], "default_hold": r["default_hold"]}
                 for lb, r in zip(LABELS, _threshold_rows(policy))]
         return render_template("admin/site_settings.html", site=site, rows=rows, errors=errors,
+                               unsupported=unsupported, **_language_context(),
                                agreement={a.label: a for a in label_agreement(db, site.key)}), 400
     return render_template("admin/site_settings.html", site=site, rows=_threshold_rows(policy), errors=errors,
+                           unsupported=policy.unsupported_language, **_language_context(),
                            agreement={a.label: a for a in label_agreement(db, site.key)})
+
+
+def _language_context() -> dict:
+    """The actions for comments in languages the model does not know, and which languages it knows (if loaded)."""
+    from flask import current_app
+
+    model = current_app.extensions.get("modsvc.analyzer")  # only if already loaded: the page never loads the model
+    langs = getattr(model, "supported_languages", None)
+    return {"unsupported_actions": UNSUPPORTED_ACTIONS, "default_unsupported": DEFAULT_UNSUPPORTED_LANGUAGE,
+            "supported_languages": sorted(langs) if langs else None}

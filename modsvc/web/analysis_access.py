@@ -64,9 +64,25 @@ def site_policy(site_id: int | None) -> Any:
     return policy
 
 
-def score_texts(texts: list[str], site_id: int | None = None) -> list:
-    """AnalysisResults for ``texts`` with the site's policy, through the batcher (may raise Overloaded)."""
-    return batcher().score(texts, policy=site_policy(site_id), policy_key=site_id)
+def score_texts(texts: list[str], site_id: int | None = None, languages: list[str | None] | None = None) -> list:
+    """AnalysisResults for ``texts`` with the site's policy, through the batcher (may raise Overloaded).
+
+    ``languages``: the caller's language per text (None: identify it); dropped for an analyzer that cannot take
+    them (a ``MODSVC_ANALYZER`` plug-in without language support)."""
+    if languages is not None and not any(languages):
+        languages = None
+    if languages is not None and not accepts_languages(analyzer()):
+        languages = None
+    return batcher().score(texts, policy=site_policy(site_id), policy_key=site_id, languages=languages)
+
+
+def accepts_languages(model) -> bool:
+    import inspect
+
+    try:
+        return "languages" in inspect.signature(model.analyze).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def model_version() -> str:

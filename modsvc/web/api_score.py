@@ -1,7 +1,9 @@
 """Our own scoring API: ``POST /api/v1/score``, ``GET /api/v1/comments/...``, the OpenAPI document and docs.
 
 ``POST /api/v1/score`` takes one comment ``{"text", "id"}`` or a batch ``{"comments": [...]}`` (up to 100)
-and answers what ``modsvc score`` prints: the analysis (scores, spans, decision, model) plus ``id``. With
+and answers what ``modsvc score`` prints: the analysis (scores, spans, decision, language, model) plus ``id``.
+``language`` (or Perspective's ``languages`` list) gives the comment's language instead of identifying it; a
+comment in a language the model does not know gets no scores and ``language_supported: false``. With
 ``"store": true`` and external ids (``thread``, ``id``, optionally ``parent``) the comments also enter the
 moderation queue of the key's site: rows are created as needed, the result is stored at once (no second
 model run), and ``GET /api/v1/comments/<id>`` tells its status and the human decision later.
@@ -12,7 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 
 from ..models import Comment, CommentScore, Site, Thread
@@ -40,7 +42,36 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class StoreOptions(_Strict):
+def _language_code(value):
+    from ..analysis.language import normalize_code
+
+    return normalize_code(value) if isinstance(value, str) else value
+
+
+LanguageCode = Annotated[str, Field(min_length=2, max_length=35, description="Language code, e.g. 'de' or 'de-AT'")]
+
+
+class _LanguageIn(_Strict):
+    language: LanguageCode | None = Field(
+        None, description="The comment's language (ISO 639-1); overrides language identification")
+    languages: Annotated[list[LanguageCode], Field(max_length=10)] | None = Field(
+        None, description="Perspective's form: a list of languages; the first one is used (`language` wins)")
+
+    @field_validator("language", mode="after")
+    @classmethod
+    def _check_language(cls, value):
+        return _language_code(value)
+
+    @field_validator("languages", mode="after")
+    @classmethod
+    def _check_languages(cls, value):
+        return [code for code in map(_language_code, value) if code] if value is not None else None
+
+    def given_language(self) -> str | None:
+        return self.language or (self.languages[0] if self.languages else None)
+
+
+class StoreOptions(_LanguageIn):
     store: bool = Field(False, description="Also put the comment(s) in the moderation queue (needs thread and id)")
     site: ShortStr | None = Field(None, description="Site key; default: the API key's site, else 'default'")
     thread: ExternalId | None = Field(None, description="External id of the thread (article) the comments are in")
@@ -48,7 +79,7 @@ class StoreOptions(_Strict):
     thread_title: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class CommentIn(_Strict):
+class CommentIn(_LanguageIn):
     text: Text
     id: ExternalId | None = None
     thread: ExternalId | None = Field(None, description="Overrides the request's thread for this comment")
@@ -97,9 +128,12 @@ class StoredRef(BaseModel):
 
 class ScoreResult(BaseModel):
     id: ExternalId | None = None
-    scores: dict[str, float]
+    scores: dict[str, float] = Field(description="The nine labels; empty when language_supported is false (the "
+                                                 "model does not know the language: nothing was scored)")
     spans: list[SpanOut]
     decision: DecisionOut
+    language: str | None = Field(None, description="ISO 639-1 code identified or given ('und': too short to tell)")
+    language_supported: bool = Field(True, description="false: the model does not know this language")
     model: dict[str, str]
     warnings: list[str] | None = None
     stored: StoredRef | None = None
@@ -117,6 +151,7 @@ class CommentStatus(BaseModel):
     thread: str
     status: str = Field(description="unscored | allowed | review | held | approved | rejected | failed")
     score_state: str
+    language: str | None = Field(None, description="ISO 639-1 code found when scored ('und': too short to tell)")
     decision: DecisionOut | None = None
     scores: dict[str, float] | None = None
     top_label: str | None = None
@@ -152,6 +187,7 @@ def score():
     batch = isinstance(parsed, ScoreBatch)
     items = parsed.comments if batch else [CommentIn(text=parsed.text, id=parsed.id, parent=parsed.parent,
                                                      author=parsed.author)]
+    languages = [c.given_language() or parsed.given_language() for c in items]
     site_id = g.api_key.site_id
     site_key = None
     if parsed.store:
@@ -162,10 +198,11 @@ def score():
             return api_error(400, "store=true needs each comment's 'id' and a 'thread' (top level or per comment); "
                                   f"missing for comment(s) at index {', '.join(map(str, missing[:10]))}")
         site_id = _site_id_for(site_key)
-    results = score_texts([c.text for c in items], site_id)
+    results = score_texts([c.text for c in items], site_id,
+                          languages=languages if any(languages) else None)
     out = [{"id": c.id, **r.to_dict()} for c, r in zip(items, results)]
     if parsed.store:
-        stored = _store(site_key, parsed, items, results)
+        stored = _store(site_key, parsed, items, results, languages)
         for entry, ref in zip(out, stored):
             entry["stored"] = ref
     return jsonify({"results": out, "count": len(out)} if batch else out[0])
@@ -197,7 +234,17 @@ class _Precomputed:
         return self._fallback(texts, policy=policy)
 
 
-def _store(site_key: str, parsed, items: list[CommentIn], results: list) -> list[dict]:
+def _analyze_in(model, language: str | None):
+    """``model.analyze`` with the caller's language for every text (the fallback of a precomputed batch)."""
+    from .analysis_access import accepts_languages
+
+    if language is None or not accepts_languages(model):
+        return model.analyze
+    return lambda texts, policy=None: model.analyze(texts, policy=policy, languages=[language] * len(texts))
+
+
+def _store(site_key: str, parsed, items: list[CommentIn], results: list,
+           languages: list[str | None]) -> list[dict]:
     from ..importers.records import CommentRecord, ThreadRecord
     from ..ingest import Ingestor
     from .analysis_access import analyzer, model_version
@@ -238,8 +285,15 @@ def _store(site_key: str, parsed, items: list[CommentIn], results: list) -> list
     except ImportError:  # workers not installed: the sweep scores them later
         score_comments = None
     if score_comments is not None:
-        model = _Precomputed(model_version(), {c.text: r for c, r in zip(items, results)}, analyzer().analyze)
-        score_comments(sessions, [i for i in ids if i is not None], model, on_scored=_on_scored_hook())
+        # one pass per caller language: the same text may have been given two languages (two different results)
+        by_language: dict[str | None, list[int]] = {}
+        for n, language in enumerate(languages):
+            by_language.setdefault(language, []).append(n)
+        for language, members in by_language.items():
+            model = _Precomputed(model_version(), {items[n].text: results[n] for n in members},
+                                 _analyze_in(analyzer(), language))
+            score_comments(sessions, [ids[n] for n in members if ids[n] is not None], model,
+                           on_scored=_on_scored_hook())
     session.expire_all()
     refs = []
     for comment_id in ids:
@@ -330,6 +384,7 @@ def _status(comment: Comment, thread: Thread, site: Site) -> dict:
         "thread": thread.external_id,
         "status": comment.status,
         "score_state": comment.score_state,
+        "language": comment.language,
         "decision": decision,
         "scores": score.scores if score is not None else None,
         "top_label": comment.top_label,

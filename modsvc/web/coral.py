@@ -144,13 +144,15 @@ def moderate():
     action = result.decision.action
     if action == "allow":
         return "", 204
-    labels = list(result.decision.labels) or [max(result.scores, key=result.scores.get)]
+    # no scores at all for a language the model does not know (the reason says so): then no label either
+    labels = list(result.decision.labels) or ([max(result.scores, key=result.scores.get)] if result.scores else [])
     scores = {label: round(float(result.scores[label]), 4) for label in labels if label in result.scores}
     flag = {
         "actionType": "FLAG",
         "reason": FLAG_REASON,
         "additionalDetails": f"modsvc: {result.decision.reason}"[:500],
         "metadata": {"modsvc": {"labels": labels, "scores": scores, "decision": action,
+                                "language": getattr(result, "language", None),
                                 "model": str(result.model.get("model_version", ""))}},
     }
     answer: dict = {"actions": [flag]}

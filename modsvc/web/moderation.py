@@ -10,6 +10,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..analysis.language import LANGUAGE_NAMES, language_name
 from ..export import csv_safe
 from ..models import AuditLog, Site, User
 from ..moderation_actions import (REJECT_REASONS, ActionError, Actor, Conflict, decide, decide_many,
@@ -75,6 +76,7 @@ def _safe_url(url):
     return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
 
 
+bp.add_app_template_filter(language_name, "language_name")
 bp.add_app_template_filter(label_class, "label_class")
 bp.add_app_template_filter(trope_title, "trope_title")
 bp.add_app_template_global(bar, "score_bar")
@@ -102,7 +104,7 @@ def queue():
     budget = current_app.config.get("MODSVC_QUEUE_COUNT_BUDGET_MS", 50)
     result = load_page(db, tab, filters, page, cache=count_cache(), count_budget_ms=budget)
     sites = db.scalars(select(Site).order_by(Site.key)).all()
-    return render_template("queue.html", page=result, tabs=TABS, sites=sites)
+    return render_template("queue.html", page=result, tabs=TABS, sites=sites, language_names=LANGUAGE_NAMES)
 
 
 @bp.get("/queue/counts")

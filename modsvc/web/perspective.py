@@ -9,6 +9,11 @@ error shapes follow Google's commentanalyzer v1alpha1. Mapping to our labels:
 
 ``*_EXPERIMENTAL`` names that Perspective had for these map to the same labels. Span offsets are in
 UTF-16 code units, as Perspective's are. ``doNotStore`` is always honoured: analyze never stores text.
+
+Languages: ``detectedLanguages`` is the language identified per comment (``modsvc.analysis.language``), the
+request's ``languages`` override it, and an attribute the model does not score in that language answers Google's
+``LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE`` error (or is left out with ``dropUnsupportedAttributes``). Which
+languages are scored depends on the model (``MODSVC_MODEL``); ``und`` (too short to tell) is always scored.
 """
 from __future__ import annotations
 
@@ -42,51 +47,29 @@ ATTRIBUTES["SEXUALLY_EXPLICIT_EXPERIMENTAL"] = "sexual_explicit"
 MAX_COMMENT_BYTES = 20480  # Perspective's limit for comment.text
 SUPPORTED_SCORE_TYPES = {"PROBABILITY", "SCORE_TYPE_UNSPECIFIED", ""}
 
-# A small stop-word detector: enough to tell the languages our models know from the ones they do not.
-_STOPWORDS = {
-    "en": "the and is are you to of that this it not for with have was be on they what",
-    "de": "der die das und ist nicht ich sie es ein eine zu mit den auf für sind wir",
-    "fr": "le la les et est une des pas que je vous il elle pour dans sur ce qui",
-    "es": "el la los las y es que no un una por para con del se lo como pero",
-    "it": "il lo la gli le e è che non un una per con del della sono ma questo",
-    "pt": "o a os as e é que não um uma para com do da em se mas por isso",
-    "nl": "de het een en is niet dat van ik je zijn op te met voor maar",
-}
-_STOPWORD_SETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-
 def detect_languages(text: str) -> list[str]:
-    """Languages by likelihood (best first); English when nothing tells them apart."""
-    if re.search(r"[\u0400-\u04FF]", text):
-        return ["ru"]
-    if re.search(r"[\u0590-\u05FF]", text):
-        return ["he"]
-    if re.search(r"[\u0600-\u06FF]", text):
-        return ["ar"]
-    if re.search(r"[\u3040-\u30FF\u4E00-\u9FFF]", text):
-        return ["ja"] if re.search(r"[\u3040-\u30FF]", text) else ["zh"]
-    words = {w.lower() for w in _WORD.findall(text)}  # distinct words: "la la la" is one hint, not three
-    counts = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORD_SETS.items()}
-    ranked = sorted((c, lang) for lang, c in counts.items() if c > 0)[::-1]
-    # One stray "la" or "die" in an English comment is no evidence: another language needs two hits and a lead.
-    if not ranked or ranked[0][1] == "en" or ranked[0][0] < 2 or ranked[0][0] <= counts["en"]:
-        return ["en"] + [lang for _, lang in ranked if lang != "en"]
-    return [lang for _, lang in ranked]
+    """Perspective's ``detectedLanguages``: the language identified (``modsvc.analysis.language``, acted on as the
+    analysis does: ``resolve``); ``["und"]`` when the text is too short to tell. Unlike Google, which refuses
+    ``und``, we score such texts (the model's own language is as good a guess as any for "ok" or "+1")."""
+    from ..analysis.language import detect, resolve
+    from .analysis_access import analyzer
+
+    supported = getattr(analyzer(), "supported_languages", None) or {"en"}
+    return [resolve(detect([text])[0], supported)]
 
 
-# Detoxify's multilingual model was trained on these; the other backends (and the built-in heads) on English.
-MULTILINGUAL = {"en", "fr", "es", "it", "pt", "tr", "ru"}
+def attribute_supports_language(attribute: str, language: str) -> bool:
+    """Whether the model in use scores ``attribute`` in ``language``: the one place that decides it.
 
-
-def supported_languages() -> set[str]:
+    From the analyzer (``supports_language``: the backend's ``supported_languages``, per label where a backend
+    combines models); an analyzer that does not say is taken as English-only."""
     from .analysis_access import analyzer
 
     model = analyzer()
-    langs = getattr(model, "languages", None)
-    if langs:
-        return {str(lang).lower() for lang in langs}
-    return MULTILINGUAL if "multilingual" in str(getattr(model, "model_version", "")) else {"en"}
+    code = _base_language(language)
+    if hasattr(model, "supports_language"):
+        return bool(model.supports_language(code, ATTRIBUTES[attribute]))
+    return code == "und" or code in (getattr(model, "supported_languages", None) or {"en"})
 
 
 def _base_language(code: str) -> str:
@@ -133,13 +116,23 @@ def _comment_text(body: dict) -> str:
     return text
 
 
-def _languages(body: dict, text: str) -> tuple[list[str], list[str]]:
-    """(effective languages, detected languages) as Perspective defines them."""
-    detected = detect_languages(text)
+def _requested_languages(body: dict) -> list[str]:
     requested = body.get("languages") or []
     if not isinstance(requested, list) or not all(isinstance(x, str) for x in requested):
         raise perr.invalid_request("Invalid value at 'languages': expected a list of language codes.")
-    return ([lang for lang in requested if lang.strip()] or detected[:1]), detected
+    requested = [lang.strip() for lang in requested if lang.strip()]
+    for lang in requested:
+        if not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*", lang):
+            raise perr.invalid_request(f"Invalid value at 'languages': {lang!r} is not a language code.")
+    return requested
+
+
+def _languages(body: dict, text: str) -> tuple[list[str], list[str]]:
+    """(effective languages, detected languages) as Perspective defines them: the request's ``languages``
+    override detection."""
+    requested = _requested_languages(body)
+    detected = detect_languages(text)
+    return (requested or detected[:1]), detected
 
 
 def _requested_attributes(body: dict, languages: list[str], detected: list[str]) -> dict[str, dict]:
@@ -148,8 +141,6 @@ def _requested_attributes(body: dict, languages: list[str], detected: list[str])
         raise perr.invalid_request("Invalid value at 'requested_attributes': expected a map of attribute names.")
     if not requested:
         raise perr.no_requested_attributes()
-    supported = supported_languages()
-    all_supported = all(_base_language(lang) in supported for lang in languages)
     drop = bool(body.get("dropUnsupportedAttributes"))
     wanted: dict[str, dict] = {}
     for name, params in requested.items():
@@ -164,7 +155,7 @@ def _requested_attributes(body: dict, languages: list[str], detected: list[str])
         threshold = params.get("scoreThreshold")
         if threshold is not None and not _in_unit_interval(threshold):
             raise perr.invalid_request(f"Invalid scoreThreshold for attribute {name}: must be a number in [0, 1].")
-        if not all_supported:
+        if not all(attribute_supports_language(name, lang) for lang in languages):
             if drop:
                 continue
             raise perr.language_not_supported(name, languages, detected)
@@ -199,7 +190,8 @@ def analyze():
         return _bad_request(exc)
     scores: dict[str, dict] = {}
     if wanted:
-        result = score_texts([text], g.api_key.site_id)[0]
+        # the effective language goes with the text: the analysis neither identifies it again nor disagrees
+        result = score_texts([text], g.api_key.site_id, languages=[_base_language(languages[0])])[0]
         failure = analysis_error(result)
         if failure:  # zero scores would read as "harmless": say that we could not tell
             return google_error(500, f"Internal error encountered: the comment could not be analyzed ({failure}).")

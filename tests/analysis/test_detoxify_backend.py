@@ -91,3 +91,22 @@ def test_not_a_checkpoint_rejected(tmp_path):
     torch.save({"weights": {}}, bad)
     with pytest.raises(ValueError, match="not a Detoxify checkpoint"):
         load_detoxify(bad, None)
+
+
+def test_languages_detoxify_scores(tiny, no_network, analyzer):
+    """Detoxify's documented languages for the multilingual model; English only for the others. The labels it lacks
+    come from the built-in heads, which know English only: such labels are named in a French result's warnings."""
+    ckpt, hf_dir = tiny
+    original = DetoxifyModel("original", AnalysisSettings(), checkpoint=ckpt, hf_dir=hf_dir, builtin=analyzer.backend)
+    assert original.supported_languages == {"en"}
+    multi = DetoxifyModel("multilingual", AnalysisSettings(), checkpoint=ckpt, hf_dir=hf_dir,
+                          builtin=analyzer.backend)  # the tiny English checkpoint stands in for the real one
+    assert multi.supported_languages == {"en", "fr", "es", "it", "pt", "tr", "ru"}
+    assert multi.label_languages["toxicity"] == multi.supported_languages
+    assert multi.label_languages["antisemitism"] == {"en"}
+    result = Analyzer(multi).analyze(["Je ne suis pas du tout d'accord avec cet article, c'est une honte."])[0]
+    assert result.language == "fr" and result.language_supported and set(result.scores) == set(LABELS)
+    assert any(w.startswith("sexual_explicit, antisemitism, conspiracy: scored by a model that does not know")
+               for w in result.warnings), result.warnings
+    german = Analyzer(multi).analyze(["Das ist doch wirklich eine Frechheit, was hier geschrieben wird."])[0]
+    assert german.language == "de" and not german.language_supported and german.scores == {}

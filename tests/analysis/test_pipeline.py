@@ -130,3 +130,95 @@ def test_short_harmless_replies_allowed(analyzer):
 def test_empty_and_blank_texts_score_low(analyzer):
     for r in analyzer.analyze(["", "   \n", "\x00"]):
         assert r.decision.action == "allow"
+
+
+# ----- languages ---------------------------------------------------------------------------------------------
+
+GERMAN = "Die Globalisten wollen uns alle kontrollieren, das weiß doch jeder, der die Nachrichten liest."
+FRENCH = "Je ne suis pas du tout d'accord avec cet article, c'est une honte pour le journal."
+
+
+def test_every_result_says_its_language(analyzer):
+    results = analyzer.analyze(["You are a stupid idiot and your article is garbage.", "ok", GERMAN])
+    assert [r.language for r in results] == ["en", "und", "de"]
+    as_json = [r.to_dict() for r in results]
+    assert [(d["language"], d["language_supported"]) for d in as_json] == [("en", True), ("und", True),
+                                                                          ("de", False)]
+
+
+def test_unsupported_language_is_not_scored_as_english_and_goes_to_review(analyzer):
+    english_only = analyzer.supported_languages
+    assert english_only == {"en"}  # the built-in model: English encoder, heads and lexicons
+    for text, lang in ((GERMAN, "de"), (FRENCH, "fr")):
+        r = analyzer.analyze([text])[0]
+        assert r.language == lang and r.language_supported is False
+        assert r.scores == {} and r.spans == []  # nothing computed as if it were English
+        assert r.decision.action == "review" and r.decision.reason == f"language {lang} is not supported by the model"
+        assert r.to_dict()["scores"] == {}
+
+
+def test_unsupported_language_action_follows_the_site_policy(analyzer):
+    allow = Policy.from_dict({"unsupported_language": "allow"})
+    hold = Policy.from_dict({"unsupported_language": "hold"})
+    assert analyzer.analyze([FRENCH], policy=allow)[0].decision.action == "allow"
+    assert analyzer.analyze([FRENCH], policy=hold)[0].decision.action == "hold"
+    # a supported comment in the same batch is scored as usual
+    mixed = analyzer.analyze([FRENCH, "You are a stupid idiot."], policy=allow)
+    assert mixed[1].language_supported and mixed[1].decision.action in ("review", "hold")
+
+
+def test_short_undetermined_text_is_scored_not_sent_to_review(analyzer):
+    for text in ("ok", "lol", "+1", "👍"):
+        r = analyzer.analyze([text])[0]
+        assert r.language == "und" and r.language_supported and set(r.scores) == set(LABELS)
+        assert r.decision.action == "allow", (text, r.decision.reason)
+
+
+def test_caller_language_overrides_detection(analyzer):
+    as_english = analyzer.analyze([GERMAN], languages=["en"])[0]
+    assert as_english.language == "en" and as_english.language_supported and set(as_english.scores) == set(LABELS)
+    as_french = analyzer.analyze_one("You are a stupid idiot.", language="fr-CA")
+    assert as_french.language == "fr" and not as_french.language_supported and as_french.scores == {}
+    detected = analyzer.analyze(["You are a stupid idiot.", GERMAN], languages=[None, "de"])
+    assert [r.language for r in detected] == ["en", "de"]
+    with pytest.raises(ValueError):
+        analyzer.analyze(["x"], languages=["deutsch"])
+    with pytest.raises(ValueError):
+        analyzer.analyze(["x", "y"], languages=["en"])
+
+
+class _Knows:
+    """The built-in backend, claiming other languages (as a multilingual model will)."""
+
+    def __init__(self, backend, languages, label_languages=None):
+        self._backend = backend
+        self.supported_languages = frozenset(languages)
+        if label_languages is not None:
+            self.label_languages = label_languages
+
+    def __getattr__(self, name):
+        return getattr(self._backend, name)
+
+
+def test_backend_languages_decide_what_is_scored(analyzer):
+    from modsvc.analysis.pipeline import Analyzer
+
+    multilingual = Analyzer(_Knows(analyzer.backend, {"en", "de", "ru"}))
+    de, ru, fr = multilingual.analyze([GERMAN, "Евреи контролируют все банки и все СМИ в мире.", FRENCH])
+    assert de.language == "de" and de.language_supported and set(de.scores) == set(LABELS)
+    assert ru.language == "ru" and ru.language_supported and set(ru.scores) == set(LABELS)
+    assert fr.language == "fr" and not fr.language_supported
+    assert multilingual.describe()["supported_languages"] == ["de", "en", "ru"]
+
+
+def test_labels_scored_by_a_model_that_does_not_know_the_language_are_named(analyzer):
+    from modsvc.analysis.pipeline import Analyzer
+
+    partial = {lb: frozenset({"en", "fr"}) if lb not in ("antisemitism", "conspiracy") else frozenset({"en"})
+               for lb in LABELS}
+    mixed_backend = Analyzer(_Knows(analyzer.backend, {"en", "fr"}, partial))
+    r = mixed_backend.analyze([FRENCH])[0]
+    assert r.language == "fr" and r.language_supported
+    assert "antisemitism, conspiracy: scored by a model that does not know language fr" in r.warnings
+    assert mixed_backend.supports_language("fr", "toxicity") and not mixed_backend.supports_language("fr", "conspiracy")
+    assert not mixed_backend.analyze(["Great match yesterday, well played!"])[0].warnings

@@ -81,3 +81,37 @@ def test_a_site_with_lower_thresholds_gets_evidence_for_what_it_flags():
     assert "idiot" in text[insult_spans[0].begin:insult_spans[0].end]
     if default_result[0].decision.action == "allow":
         assert not [s for s in default_result[0].spans if s.label == "insult"]
+
+
+def test_unsupported_language_goes_to_review_by_default_with_the_reason():
+    from modsvc.analysis.policy import decide_unsupported_language
+
+    d = decide_unsupported_language("fr", Policy())
+    assert d.action == "review" and d.reason == "language fr is not supported by the model" and d.labels == ()
+    assert Policy().to_dict()["unsupported_language"] == "review"
+
+
+@pytest.mark.parametrize("action", ["allow", "hold", "review"])
+def test_unsupported_language_action_per_site_roundtrips(action):
+    from modsvc.analysis.policy import decide_unsupported_language
+
+    site = Policy.from_dict({"thresholds": {"toxicity": {"review": 0.5}}, "unsupported_language": action})
+    assert decide_unsupported_language("tr", site).action == action
+    again = Policy.from_dict(json.loads(json.dumps(site.to_dict())))
+    assert again == site and again.review["toxicity"] == 0.5
+    # the flat form takes it too, and changing a threshold keeps it
+    flat = Policy.from_dict({"toxicity": {"review": 0.5}, "unsupported_language": action})
+    assert flat == site and flat.with_thresholds("insult", review=0.6).unsupported_language == action
+
+
+def test_policies_stored_before_the_setting_existed_still_load():
+    old = {"thresholds": {"toxicity": {"review": 0.6, "hold": 0.9}}}
+    assert Policy.from_dict(old).unsupported_language == "review"
+    assert Policy.from_dict({"conspiracy": {"review": None}}).unsupported_language == "review"
+
+
+@pytest.mark.parametrize("bad", [{"unsupported_language": "delete"}, {"unsupported_language": None},
+                                 {"thresholds": {}, "unsupported_language": 1}])
+def test_invalid_unsupported_language_action_rejected(bad):
+    with pytest.raises(ValueError, match="unsupported_language"):
+        Policy.from_dict(bad)

@@ -174,13 +174,11 @@ def test_unknown_paths_and_methods_answer_in_googles_shape(sqlite_app):
 
 
 def test_language_detection():
-    from modsvc.web.perspective import detect_languages
+    from modsvc.analysis.language import detect  # detectedLanguages come from here (more in test_api_languages)
 
-    assert detect_languages("Les Misérables is a great film")[0] == "en"
-    assert detect_languages("la la la, what a song")[0] == "en"
-    assert detect_languages("Das ist nicht gut und ich bin sauer")[0] == "de"
-    assert detect_languages("Je ne suis pas d'accord avec vous, c'est une honte")[0] == "fr"
-    assert detect_languages("Это ужасно")[0] == "ru"
+    texts = ["Les Misérables is a great film", "la la la, what a song", "Das ist nicht gut und ich bin sauer",
+             "Je ne suis pas d'accord avec vous, c'est une honte", "Это ужасно, просто ужасно"]
+    assert [g.language for g in detect(texts)] == ["en", "en", "de", "fr", "ru"]
 
 
 def test_corals_builtin_perspective_request(sqlite_app):
