@@ -12,6 +12,7 @@ from modsvc.web.perspective import detect_languages
 ANALYZE = "/v1alpha1/comments:analyze"
 ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
 GERMAN = "Das ist nicht gut und ich bin sauer"
+ENGLISH = "Thanks for the article, it was an interesting read about the election."
 
 
 def _detail(error_type: str, **extra) -> list[dict]:
@@ -28,11 +29,11 @@ CASES = [
     ({"comment": {"text": "hi"}}, "Missing requested_attributes", _detail("NO_REQUESTED_ATTRIBUTES")),
     ({"comment": {"text": "hi"}, "requestedAttributes": {}}, "Missing requested_attributes",
      _detail("NO_REQUESTED_ATTRIBUTES")),
-    ({"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "languages": ["de"]},
+    ({"comment": {"text": ENGLISH}, "requestedAttributes": {"TOXICITY": {}}, "languages": ["de"]},
      "Attribute TOXICITY does not support request languages: de",
      _detail("LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
              languageNotSupportedByAttributeError={"detectedLanguages": ["en"], "attribute": "TOXICITY"})),
-    ({"comment": {"text": "hi"}, "requestedAttributes": {"INSULT": {}, "THREAT": {}}, "languages": ["en", "de"]},
+    ({"comment": {"text": ENGLISH}, "requestedAttributes": {"INSULT": {}, "THREAT": {}}, "languages": ["en", "de"]},
      "Attribute INSULT does not support request languages: en, de",
      _detail("LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
              languageNotSupportedByAttributeError={"detectedLanguages": ["en"], "attribute": "INSULT"})),
@@ -64,7 +65,8 @@ def test_detected_languages_come_from_the_language_detector(sqlite_app):
     response = sqlite_app.test_client().post(f"{ANALYZE}?key={key}", json={
         "comment": {"text": GERMAN}, "requestedAttributes": {"PROFANITY": {}}})
     error = response.get_json()["error"]
-    detected = detect_languages(GERMAN)
+    with sqlite_app.app_context():  # the detector acts for the app's model (its supported languages)
+        detected = detect_languages(GERMAN)
     assert error["message"] == f"Attribute PROFANITY does not support request languages: {detected[0]}"
     assert error["details"] == _detail("LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE", languageNotSupportedByAttributeError={
         "detectedLanguages": detected, "attribute": "PROFANITY"})
