@@ -460,6 +460,21 @@ MULTILINGUAL_SOURCES = ALL_SOURCES + (germeval2018, hatecheck_de, russian_vk, ru
                                       pan2024_es, hatexplain, germeval2026_eval)
 
 
+def label_matrix(rows: list[Example]):
+    """(rows, LABELS) float32 matrix; NaN where a source says nothing about a label."""
+    import numpy as np
+
+    from modsvc.analysis.types import LABELS
+
+    y = np.full((len(rows), len(LABELS)), np.nan, dtype=np.float32)
+    for i, ex in enumerate(rows):
+        for j, lb in enumerate(LABELS):
+            v = ex.labels.get(lb)
+            if v is not None:
+                y[i, j] = v
+    return y
+
+
 def load_all(sources=ALL_SOURCES) -> list[Example]:
     rows = [ex for src in sources for ex in src()]
     # a text that is held out anywhere is never trained on anywhere (Wikipedia comments recur across sources)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import random
 import sys
 import time
@@ -40,7 +39,7 @@ if str(REPO) not in sys.path:
 
 from modsvc.analysis.e5_package import E5Package, bert_model  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
-from training.datasets import MULTILINGUAL_SOURCES, Example, bucket, load_all, norm_key  # noqa: E402
+from training.datasets import MULTILINGUAL_SOURCES, Example, bucket, label_matrix, load_all, norm_key  # noqa: E402
 
 log = logging.getLogger("finetune")
 
@@ -79,16 +78,6 @@ def epoch_sample(train: list[Example], rng: random.Random) -> list[Example]:
         out += rng.sample(items, cap) if cap and len(items) > cap else items
     rng.shuffle(out)
     return out
-
-
-def label_matrix(rows: list[Example]) -> np.ndarray:
-    y = np.full((len(rows), len(LABELS)), np.nan, dtype=np.float32)
-    for i, ex in enumerate(rows):
-        for j, name in enumerate(LABELS):
-            v = ex.labels.get(name)
-            if v is not None:
-                y[i, j] = v
-    return y
 
 
 def batches(ids: list[list[int]], order: list[int], max_tokens_per_batch: int = 4096):

@@ -30,7 +30,7 @@ from modsvc.analysis.encoder import ADAPTER_FILENAME, EncoderSpec  # noqa: E402
 from modsvc.analysis.heads import ARTIFACTS, save_heads  # noqa: E402
 from modsvc.analysis.lexical import LexicalHead, WordModel  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
-from training.datasets import Example, load_all  # noqa: E402
+from training.datasets import Example, label_matrix, load_all  # noqa: E402
 from training.embed_cache import EmbeddingCache  # noqa: E402
 
 # Per-source weight: hand-written comments and the curated antisemitism/conspiracy sets are closest to the
@@ -58,16 +58,6 @@ def rule_scores_for(texts: list[str]) -> list[dict[str, float]] | None:
     except ImportError:
         return None
     return [rule_scores(detect(normalize(t))) for t in texts]
-
-
-def label_matrix(rows: list[Example]) -> np.ndarray:
-    y = np.full((len(rows), len(LABELS)), np.nan, dtype=np.float32)
-    for i, ex in enumerate(rows):
-        for j, lb in enumerate(LABELS):
-            v = ex.labels.get(lb)
-            if v is not None:
-                y[i, j] = v
-    return y
 
 
 def fit_head(X, y, w, label: str, mlp: bool):
