@@ -169,35 +169,43 @@ class BuiltinModel:
         A sentence is encoded exactly as ``encode`` would (its first window, on its own), so spans and their
         scores are the same as sentence by sentence; windows already encoded in this batch are reused.
         """
-        jobs = []  # (request index, sentence ranges)
-        sent_texts: list[str] = []
-        for r, (text, labels) in enumerate(requests):
-            sents = split_sentences(text)[:MAX_SENTENCES] if labels else []
-            if sents:
-                jobs.append((r, sents, len(sent_texts)))
-                sent_texts += [text[b:e] for b, e in sents]
-        out: list[list[Span]] = [[] for _ in requests]
-        if not jobs:
-            return out
-        emb, _ = self.encoder.encode_chunks(sent_texts, max_windows=1, memo=self._memo())
-        all_probs = self.heads.predict(emb)
-        for r, sents, start in jobs:
-            probs = all_probs[start:start + len(sents)]
-            out[r] = self._sentence_spans(sents, probs, requests[r][1], offset_map)
-        return out
+        def sentence_probs(sent_texts: list[str]) -> np.ndarray:
+            emb, _ = self.encoder.encode_chunks(sent_texts, max_windows=1, memo=self._memo())
+            return self.heads.predict(emb)
 
-    @staticmethod
-    def _sentence_spans(sents, probs: np.ndarray, labels: dict[str, float], offset_map=None) -> list[Span]:
-        spans = []
-        for lb, threshold in labels.items():
-            j = LABELS.index(lb)
-            hits = [(float(probs[i, j]), b, e) for i, (b, e) in enumerate(sents) if probs[i, j] >= threshold]
-            if not hits and len(sents) > 1:
-                # the text scored high as a whole but no single sentence does: point at the strongest one
-                i = int(np.argmax(probs[:, j]))
-                hits = [(float(probs[i, j]), *sents[i])]
-            for s, b, e in sorted(hits, reverse=True)[:5]:
-                if offset_map:
-                    b, e = offset_map(b, e)
-                spans.append(Span(b, e, lb, round(s, 4), f"model: sentence scores {s:.2f} for {lb}"))
-        return spans
+        return sentence_evidence(requests, sentence_probs, offset_map)
+
+
+def sentence_evidence(requests: list[tuple[str, dict[str, float]]], sentence_probs, offset_map=None) -> list[list[Span]]:
+    """Evidence spans for several (text, {label: threshold}) at once, for any backend: the sentences of every
+    flagged text go to ``sentence_probs`` (list of sentences -> (n, 9) probabilities) in one call."""
+    jobs = []  # (request index, sentence ranges, first sentence's row)
+    sent_texts: list[str] = []
+    for r, (text, labels) in enumerate(requests):
+        sents = split_sentences(text)[:MAX_SENTENCES] if labels else []
+        if sents:
+            jobs.append((r, sents, len(sent_texts)))
+            sent_texts += [text[b:e] for b, e in sents]
+    out: list[list[Span]] = [[] for _ in requests]
+    if not jobs:
+        return out
+    all_probs = sentence_probs(sent_texts)
+    for r, sents, start in jobs:
+        out[r] = _sentence_spans(sents, all_probs[start:start + len(sents)], requests[r][1], offset_map)
+    return out
+
+
+def _sentence_spans(sents, probs: np.ndarray, labels: dict[str, float], offset_map=None) -> list[Span]:
+    spans = []
+    for lb, threshold in labels.items():
+        j = LABELS.index(lb)
+        hits = [(float(probs[i, j]), b, e) for i, (b, e) in enumerate(sents) if probs[i, j] >= threshold]
+        if not hits and len(sents) > 1:
+            # the text scored high as a whole but no single sentence does: point at the strongest one
+            i = int(np.argmax(probs[:, j]))
+            hits = [(float(probs[i, j]), *sents[i])]
+        for s, b, e in sorted(hits, reverse=True)[:5]:
+            if offset_map:
+                b, e = offset_map(b, e)
+            spans.append(Span(b, e, lb, round(s, 4), f"model: sentence scores {s:.2f} for {lb}"))
+    return spans

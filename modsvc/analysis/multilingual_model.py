@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import fusion as fusion_mod
-from .builtin import MAX_SENTENCES, _single_threaded_blas, split_sentences
+from .builtin import _single_threaded_blas, sentence_evidence
 from .heads import sigmoid
 from .multilingual import MultilingualEncoder
 from .settings import AnalysisSettings
@@ -82,23 +82,11 @@ class MultilingualModel:
 
     def evidence_spans_batch(self, requests: list[tuple[str, dict[str, float]]], offset_map=None) -> list[list[Span]]:
         """Sentences whose own score reaches the threshold, per flagged label (one graph call for all sentences)."""
-        jobs, sentences = [], []
-        for r, (text, labels) in enumerate(requests):
-            sents = split_sentences(text)[:MAX_SENTENCES] if labels else []
-            if sents:
-                jobs.append((r, sents, len(sentences)))
-                sentences += [text[b:e] for b, e in sents]
-        out: list[list[Span]] = [[] for _ in requests]
-        if not jobs:
-            return out
-        windows = self.encoder.windows(sentences, max_windows=1)
-        logits, _ = self.encoder.run(windows.ids, self._memo())
-        probs_all = sigmoid(logits)
-        from .builtin import BuiltinModel
+        def sentence_probs(sentences: list[str]) -> np.ndarray:
+            logits, _ = self.encoder.run(self.encoder.windows(sentences, max_windows=1).ids, self._memo())
+            return sigmoid(logits)
 
-        for r, sents, start in jobs:
-            out[r] = BuiltinModel._sentence_spans(sents, probs_all[start:start + len(sents)], requests[r][1], offset_map)
-        return out
+        return sentence_evidence(requests, sentence_probs, offset_map)
 
     def evidence_spans(self, text: str, labels: dict[str, float], offset_map=None) -> list[Span]:
         return self.evidence_spans_batch([(text, labels)], offset_map)[0]
