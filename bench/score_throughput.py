@@ -1,11 +1,13 @@
 """Scoring throughput and latency of the whole analysis pipeline on realistic comment lengths.
 
-    .venv/bin/python bench/score_throughput.py [--n 512] [--singles 200] [--skip-detoxify]
+    .venv/bin/python bench/score_throughput.py [--n 512] [--singles 200] [--languages en de ru] [--skip-detoxify]
 
-Comments are cut from the seed page (its reader comments, single sentences, paragraphs and runs of 2-4
-paragraphs: a few words to a few paragraphs). For each backend: comments/s analysing batches of 64, p50/p99
-latency of one comment at a time (batch size 1), and the process's peak RSS after that backend ran.
-Backends: the built-in pipeline (all nine labels + rules + spans + decision) and Detoxify's architecture
+Comments are cut from the seed pages (single sentences, a few words, paragraphs and runs of 2-4 paragraphs: a few
+words to a few paragraphs): the English seed page, and the German and Russian demo threads in ``seeds/``. For each
+language: comments/s analysing batches of 64, p50/p99 latency of one comment at a time (batch size 1), and the
+process's peak RSS. The default backend (``by-language``: English to the built-in model, German and Russian to
+the multilingual one; the whole pipeline: language identification, rules, nine labels, spans, decision), then
+the language identifier alone, then Detoxify's architecture
 (``original`` = bert-base-uncased; random weights in Detoxify's checkpoint format, no download), run through the
 same pipeline.
 """
@@ -25,10 +27,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 SEED = REPO / "seeds" / "000_14b138b21b3c6e77.txt"
+SEEDS = {"en": SEED, "de": REPO / "seeds" / "001_de_demo.txt", "ru": REPO / "seeds" / "002_ru_demo.txt"}
 
 
-def seed_corpus(n: int, seed: int = 0) -> list[str]:
-    text = SEED.read_text(encoding="utf-8")
+def seed_corpus(n: int, seed: int = 0, path: Path = SEED) -> list[str]:
+    text = path.read_text(encoding="utf-8")
     paras = [p.strip() for p in re.split(r"\n\s*\n", text) if len(p.strip()) > 20]
     sents = [s.strip() for p in paras for s in re.split(r"(?<=[.!?])\s+", p) if len(s.split()) >= 3]
     rng = random.Random(seed)
@@ -73,26 +76,38 @@ def main(argv=None) -> int:
     p.add_argument("--n", type=int, default=512)
     p.add_argument("--singles", type=int, default=200)
     p.add_argument("--detoxify-n", type=int, default=128)
+    p.add_argument("--languages", nargs="*", default=list(SEEDS), choices=list(SEEDS))
+    p.add_argument("--backend", default="by-language")
     p.add_argument("--skip-detoxify", action="store_true")
     args = p.parse_args(argv)
 
     from modsvc.analysis import get_analyzer
-    from modsvc.analysis.encoder import Tokenizer
+    from modsvc.analysis import language as langid
     from modsvc.analysis.settings import default_threads
 
-    corpus = seed_corpus(args.n)
-    tok = Tokenizer()
-    lens = sorted(len(e.ids) for e in tok.tok.encode_batch(corpus))
-    print(f"{len(corpus)} comments from the seed page: tokens p50 {lens[len(lens) // 2]}, "
-          f"p90 {lens[int(.9 * len(lens))]}, max {lens[-1]}; chars mean {sum(map(len, corpus)) / len(corpus):.0f}; "
-          f"threads {default_threads()}")
     rss0 = peak_rss_mb()
-    analyzer = get_analyzer("builtin")
-    res = measure(analyzer, corpus, args.singles)
+    analyzer = get_analyzer(args.backend)
+    print(f"backend {analyzer.backend.name}, threads {default_threads()}, peak RSS after loading "
+          f"{peak_rss_mb():.0f} MB (before: {rss0:.0f} MB)")
     print(f"load average before: {os.getloadavg()[0]:.1f} (the 2 cores are shared; wall-clock rates drop with load)")
-    print(f"builtin  [{analyzer.components['encoder']}]  {res['comments_per_s_batch64']:7.1f} comments/s (batch 64; "
-          f"target >= 500; {res['comments_per_cpu_s']:.0f} comments per CPU-second)  p50 {res['p50_ms_batch1']:6.1f} ms  p99 {res['p99_ms_batch1']:6.1f} ms (batch 1; "
-          f"p50 target <= 15)  peak RSS {peak_rss_mb():.0f} MB (before loading: {rss0:.0f} MB)")
+    for language in args.languages:
+        corpus = seed_corpus(args.n, path=SEEDS[language])
+        route = getattr(analyzer.backend, "model_for", lambda _: analyzer.backend)(language)
+        tokenizer = route.encoder.tokenizer
+        lens = sorted(len(w) for w in tokenizer.chunk(corpus, max_windows=1).ids)
+        res = measure(analyzer, corpus, args.singles)
+        print(f"{language}: {len(corpus)} comments from {SEEDS[language].name} (first-window tokens p50 "
+              f"{lens[len(lens) // 2]}, p90 {lens[int(.9 * len(lens))]}; chars mean "
+              f"{sum(map(len, corpus)) / len(corpus):.0f}) -> {route.name} [{route.encoder.version}]\n"
+              f"    {res['comments_per_s_batch64']:7.1f} comments/s (batch 64; target >= 300, chase 500; "
+              f"{res['comments_per_cpu_s']:.0f} per CPU-second)  p50 {res['p50_ms_batch1']:6.1f} ms  "
+              f"p99 {res['p99_ms_batch1']:6.1f} ms (batch 1; p50 target <= 15)  peak RSS {peak_rss_mb():.0f} MB")
+    texts = [t for lang in args.languages for t in seed_corpus(200, path=SEEDS[lang])]
+    langid.detect(texts[:20])
+    t0 = time.perf_counter()
+    langid.detect(texts)
+    print(f"language identification alone: {(time.perf_counter() - t0) * 1000 / len(texts):.3f} ms per comment "
+          f"(target <= 0.3)")
 
     if not args.skip_detoxify:
         from modsvc.analysis import AnalysisSettings
@@ -103,9 +118,9 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             ckpt, hf_dir = make_checkpoint(tmp, "base")
             backend = DetoxifyModel("original", AnalysisSettings(), checkpoint=ckpt, hf_dir=hf_dir,
-                                    builtin=analyzer.backend)
+                                    builtin=getattr(analyzer.backend, "english", analyzer.backend))
             dx = Analyzer(backend)
-            res = measure(dx, corpus[: args.detoxify_n], min(args.singles, 50))
+            res = measure(dx, seed_corpus(args.detoxify_n), min(args.singles, 50))
             print(f"detoxify-original architecture (bert-base, random weights, max 256 tokens) + builtin heads for "
                   f"antisemitism/conspiracy/sexual_explicit: {res['comments_per_s_batch64']:7.1f} comments/s (batch 64)"
                   f" ({res['comments_per_cpu_s']:.1f} per CPU-second)  p50 {res['p50_ms_batch1']:6.1f} ms  "

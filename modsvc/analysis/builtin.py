@@ -76,13 +76,17 @@ class BuiltinModel:
         settings = settings or AnalysisSettings()
         _single_threaded_blas()
         self.heads = Heads.load(heads_dir)
-        self.encoder = load_encoder(settings.model_dir, runtime=runtime, threads=settings.threads,
-                                    spec=self.heads.encoder_spec(heads_dir))
+        self.encoder = self._load_encoder(settings, runtime, heads_dir)
         self.fusion = self.heads.meta.get("fusion", {})
         self.lexical = LexicalHead.load(Path(heads_dir or ARTIFACTS))  # word-level fusion feature; None: untrained
         self._check_lexical()
         # window embeddings of the last scored batch (token tuple -> vector), per thread; see the module docstring
         self._batch = threading.local()
+
+    def _load_encoder(self, settings: AnalysisSettings, runtime: str, heads_dir: Path | None):
+        """The encoder the heads were trained on (heads.json); the multilingual model loads its own."""
+        return load_encoder(settings.model_dir, runtime=runtime, threads=settings.threads,
+                            spec=self.heads.encoder_spec(heads_dir))
 
     def _check_lexical(self) -> None:
         """The fusion weights were fitted with one word-level head: refuse a missing or different one (a silent
@@ -116,8 +120,10 @@ class BuiltinModel:
 
     def describe(self) -> dict:
         info = {"encoder_runtime": self.encoder.runtime, "encoder_layers": self.encoder.spec.layers,
-                "encoder_adapter": self.encoder.spec.adapter_hash,
-                "max_tokens_per_window": self.encoder.tokenizer.max_tokens}
+                "max_tokens_per_window": self.encoder.tokenizer.max_tokens,
+                "supported_languages": sorted(self.supported_languages)}
+        if getattr(self.encoder.spec, "adapter_hash", None):
+            info["encoder_adapter"] = self.encoder.spec.adapter_hash
         if self.encoder.runtime != "onnx-int8":
             info["hint"] = "build the faster ONNX encoder with `python -m modsvc.analysis.export_onnx`"
         return info

