@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from modsvc.db import get_sessionmaker
-from modsvc.importers.records import CommentRecord, ThreadRecord
-from modsvc.ingest import Ingestor
+from modsvc.ingest.importers.records import CommentRecord, ThreadRecord
+from modsvc.ingest.ingestor import Ingestor
 from modsvc.models import Comment, ImportJob, Site, Thread
 
 RACERS = 6

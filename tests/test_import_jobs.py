@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text, update
 
-from modsvc import jobs
+from modsvc.ingest import jobs
 from modsvc.models import Comment, ImportJob, utcnow
 
 
@@ -130,7 +130,7 @@ def test_transient_errors_are_retried_a_bounded_number_of_times(app, client, api
 
 def test_a_permanent_database_error_fails_the_job_at_once(pg_url, tmp_path, monkeypatch):
     from modsvc.app import create_app
-    from modsvc.apikeys import create_api_key
+    from modsvc.access.apikeys import create_api_key
     from modsvc.config import Settings
 
     settings = Settings(database_url=pg_url, broker_url="", secret_key="k", upload_dir=str(tmp_path / "up"))
@@ -217,7 +217,7 @@ def queued_app(db_url, tmp_path, monkeypatch):
 
 
 def _new_key(app) -> dict[str, str]:
-    from modsvc.apikeys import create_api_key
+    from modsvc.access.apikeys import create_api_key
 
     with app.extensions["modsvc.sessions"]() as session:
         key = create_api_key(session, name=f"key {uuid.uuid4().hex[:6]}")[1]
@@ -249,7 +249,7 @@ def test_one_key_may_have_only_so_much_waiting(queued_app):
 
 # -- leases ---------------------------------------------------------------------------------------------------
 def test_a_job_under_a_live_lease_is_not_taken_until_the_lease_expires(app, settings, tmp_path):
-    from modsvc import job_leases
+    from modsvc.ingest import job_leases
 
     sessions = app.extensions["modsvc.sessions"]
     path = tmp_path / "upload.jsonl"

@@ -6,9 +6,9 @@ import json
 from sqlalchemy import func, select
 
 from modsvc.db import get_sessionmaker
-from modsvc.importers import iter_records
-from modsvc.importers.records import CommentRecord, ThreadRecord
-from modsvc.ingest import Ingestor
+from modsvc.ingest.importers import iter_records
+from modsvc.ingest.importers.records import CommentRecord, ThreadRecord
+from modsvc.ingest.ingestor import Ingestor
 from modsvc.models import Comment, Thread
 
 

@@ -22,12 +22,12 @@ def export_command(thread_id: int | None, site: str | None, fmt: str, output, de
     are prefixed with a single quote.
     """
     from ..db import get_sessionmaker
-    from ..export import write_export
+    from ..moderation.export import write_export
     from . import FatalError
 
     settings = load_settings()
     if decisions:  # the moderation UI's labelled data (modsvc/decisions_export.py)
-        from ..decisions_export import write_decisions
+        from ..moderation.decisions_export import write_decisions
 
         with get_sessionmaker(settings.database_url)() as session:
             click.echo(f"exported {write_decisions(session, output, site=site)} decisions", err=True)

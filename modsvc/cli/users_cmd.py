@@ -38,7 +38,7 @@ def users() -> None:
 def create(name: str, role: str) -> None:
     """Create user NAME (unique regardless of case). The password comes from standard input, or a prompt on a
     terminal; common and easily guessed passwords are refused."""
-    from ..accounts import AccountError, create_user, find_user
+    from ..access.accounts import AccountError, create_user, find_user
     from . import FatalError
 
     with _sessions()() as session:
@@ -74,7 +74,7 @@ def list_users() -> None:
 
 
 def _user_or_fail(session, name: str):
-    from ..accounts import find_user
+    from ..access.accounts import find_user
     from . import FatalError
 
     user = find_user(session, name)
@@ -87,7 +87,7 @@ def _user_or_fail(session, name: str):
 @click.argument("name")
 def set_password_cmd(name: str) -> None:
     """Set NAME's password (ends all their sessions). Common and easily guessed passwords are refused."""
-    from ..accounts import AccountError, set_password
+    from ..access.accounts import AccountError, set_password
     from . import FatalError
 
     with _sessions()() as session:
@@ -101,7 +101,7 @@ def set_password_cmd(name: str) -> None:
 
 
 def _set_active(name: str, active: bool) -> None:
-    from ..accounts import set_active
+    from ..access.accounts import set_active
 
     with _sessions()() as session:
         set_active(_user_or_fail(session, name), active)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..accounts import ROLES, AccountError, create_user, set_active, set_password
+from ..access.accounts import ROLES, AccountError, create_user, set_active, set_password
 from ..analysis.policy import ACTIONS as UNSUPPORTED_ACTIONS
 from ..analysis.policy import DEFAULT_UNSUPPORTED_LANGUAGE
 from ..models import Site, Thread, User
@@ -156,7 +156,7 @@ def _parse_threshold(raw: str | None, label: str, step: str) -> float | None:
 def site_settings(site_id: int):
     from ..analysis.policy import Policy
     from ..analysis.types import LABELS
-    from ..moderation_stats import label_agreement
+    from ..moderation.stats import label_agreement
 
     db = get_session()
     site = db.get(Site, site_id)

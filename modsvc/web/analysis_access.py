@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 
-from ..batcher import MicroBatcher, Overloaded
+from ..scoring.batcher import MicroBatcher, Overloaded
 
 POLICY_CACHE_SECONDS = 5.0
 _lock = threading.Lock()
@@ -23,7 +23,7 @@ def analyzer():
         with _lock:
             if "modsvc.analyzer" not in ext:
                 try:  # the workers' loader: same model (and MODSVC_ANALYZER override) as the queue uses
-                    from ..scoring import get_default_analyzer
+                    from ..scoring.scorer import get_default_analyzer
                 except ImportError:
                     from ..analysis import get_analyzer as get_default_analyzer
                 try:

@@ -245,8 +245,8 @@ def _analyze_in(model, language: str | None):
 
 def _store(site_key: str, parsed, items: list[CommentIn], results: list,
            languages: list[str | None]) -> list[dict]:
-    from ..importers.records import CommentRecord, ThreadRecord
-    from ..ingest import Ingestor
+    from ..ingest.importers.records import CommentRecord, ThreadRecord
+    from ..ingest.ingestor import Ingestor
     from .analysis_access import analyzer, model_version
 
     sessions = current_app.extensions["modsvc.sessions"]
@@ -281,7 +281,7 @@ def _store(site_key: str, parsed, items: list[CommentIn], results: list,
     ids = _comment_ids(site_key, [(str(item.thread if item.thread is not None else parsed.thread), str(item.id))
                                   for item in items])
     try:
-        from ..scoring import score_comments
+        from ..scoring.scorer import score_comments
     except ImportError:  # workers not installed: the sweep scores them later
         score_comments = None
     if score_comments is not None:
@@ -305,7 +305,7 @@ def _store(site_key: str, parsed, items: list[CommentIn], results: list,
 
 def _on_scored_hook():
     try:
-        from ..webhooks import on_scored
+        from ..integrations.webhooks import on_scored
     except ImportError:
         return None
     return on_scored(current_app.extensions["modsvc.sessions"], current_app.extensions["modsvc.settings"])

@@ -19,10 +19,10 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..accounts import authenticate
-from ..login_throttle import Attempt, LoginThrottle
+from ..access.accounts import authenticate
+from ..access.login_throttle import Attempt, LoginThrottle
 from ..models import User
-from ..reviewer_sessions import Lifetime, end_session, find_live_session, signed_in_recently, start_session, touch
+from ..access.reviewer_sessions import Lifetime, end_session, find_live_session, signed_in_recently, start_session, touch
 from .db_session import get_session
 
 API_PREFIXES = ("/api/", "/v1alpha1/")
@@ -109,7 +109,7 @@ def safe_next(target: str | None) -> str:
 def _throttle() -> LoginThrottle:
     ext = current_app.extensions
     if "modsvc.login_throttle" not in ext:
-        from .. import ratelimit
+        from . import ratelimit
 
         ext["modsvc.login_throttle"] = LoginThrottle(ratelimit.limiter().storage,
                                                      prefix=current_app.config.get("RATELIMIT_KEY_PREFIX", "modsvc"))

@@ -12,7 +12,7 @@ def api_error(status: int, message: str, **extra):
 
 
 def init_app(app: Flask) -> None:
-    from ..sites import SiteForbidden
+    from ..access.sites import SiteForbidden
 
     @app.errorhandler(SiteForbidden)
     def _other_site(exc: SiteForbidden):

@@ -11,13 +11,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..analysis.language import LANGUAGE_NAMES, language_name
-from ..export import csv_safe
+from ..moderation.export import csv_safe
 from ..models import AuditLog, Site, User
-from ..moderation_actions import (REJECT_REASONS, ActionError, Actor, Conflict, decide, decide_many,
-                                  suggested_reason, undo, undo_last_of)
-from ..moderation_queue import (DEFAULT_TAB, TABS, CountCache, QueueFilters, load_context, load_page,
-                                priority_band, status_counts)
-from ..moderation_stats import flags_per_day, label_agreement
+from ..moderation.actions import REJECT_REASONS, ActionError, Actor, Conflict, decide, decide_many, suggested_reason, undo, undo_last_of
+from ..moderation.queue import DEFAULT_TAB, TABS, CountCache, QueueFilters, load_context, load_page, priority_band, status_counts
+from ..moderation.stats import flags_per_day, label_agreement
 from ..params import ParameterError, parse_int, require_int
 from .charts import bar, line_chart
 from .db_session import get_session

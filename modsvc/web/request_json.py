@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 
-from ..json_input import MAX_DEPTH, JSONInputError, loads
+from .json_input import MAX_DEPTH, JSONInputError, loads
 
 
 def request_json(max_depth: int | None = MAX_DEPTH) -> Any:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workers"))
 
 from test_webhooks import SECRET, Receiver  # noqa: E402
 
-from modsvc import webhooks  # noqa: E402
+from modsvc.integrations import webhooks  # noqa: E402
 from modsvc.db import get_sessionmaker  # noqa: E402
 from modsvc.models import Comment, Site, WebhookDelivery  # noqa: E402
 

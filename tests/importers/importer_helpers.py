@@ -8,8 +8,8 @@ import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modsvc.importers import iter_records
-from modsvc.importers.records import Rejection, Skipped, ThreadRecord, Warning_
+from modsvc.ingest.importers import iter_records
+from modsvc.ingest.importers.records import Rejection, Skipped, ThreadRecord, Warning_
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_14b138b21b3c6e77.txt"
 

@@ -8,8 +8,8 @@ import tracemalloc
 import pytest
 from importer_helpers import run, write
 
-from modsvc.importers import FORMATS, UnknownFormatError, detect_format, iter_records
-from modsvc.importers.common import MAX_BODY_BYTES
+from modsvc.ingest.importers import FORMATS, UnknownFormatError, detect_format, iter_records
+from modsvc.ingest.importers.common import MAX_BODY_BYTES
 
 
 def _thread(tid, comments):

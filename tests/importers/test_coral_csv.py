@@ -6,7 +6,7 @@ import io
 
 from importer_helpers import run, write
 
-from modsvc.importers import coral_csv, detect_format
+from modsvc.ingest.importers import coral_csv, detect_format
 
 
 def _csv(rows) -> str:

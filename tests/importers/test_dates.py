@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from modsvc.importers.common import parse_datetime
-from modsvc.importers.source import Reporter
+from modsvc.ingest.importers.common import parse_datetime
+from modsvc.ingest.importers.source import Reporter
 
 UTC = timezone.utc
 

@@ -9,7 +9,7 @@ from importer_helpers import run, write
 from test_coral_csv import make_coral
 from test_xml_formats import DISQUS, WXR
 
-from modsvc.importers import FORMATS, UnknownFormatError, detect_format, input_size, iter_paths
+from modsvc.ingest.importers import FORMATS, UnknownFormatError, detect_format, input_size, iter_paths
 
 
 @pytest.mark.parametrize("name,content,expected", [

@@ -7,7 +7,7 @@ import pytest
 from importer_helpers import run, write
 from test_xml_formats import DISQUS
 
-from modsvc.importers import UnknownFormatError, detect_format, iter_records
+from modsvc.ingest.importers import UnknownFormatError, detect_format, iter_records
 
 
 def test_scraped_page_whose_first_line_starts_with_a_bracket_is_a_page(tmp_path, seed_path):

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from importer_helpers import run, write
 
-from modsvc.importers import json_format
-from modsvc.importers.source import InputFile, TextChunks
+from modsvc.ingest.importers import json_format
+from modsvc.ingest.importers.source import InputFile, TextChunks
 
 THREAD = {
     "site": "news", "external_id": "t1", "title": "Hello", "url": "https://x.test/a", "author": "ed",

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from modsvc.importers import detect_format
+from modsvc.ingest.importers import detect_format
 
 from importer_helpers import run, write
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from importer_helpers import run, write
 
-from modsvc.importers import detect_format
+from modsvc.ingest.importers import detect_format
 
 DISQUS = """<?xml version="1.0" encoding="utf-8"?>
 <disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals"
@@ -155,8 +155,8 @@ PINGBACKS = "".join(
 
 
 def test_wxr_pingbacks_and_trackbacks_are_skipped_and_counted(tmp_path):
-    from modsvc.importers import iter_records
-    from modsvc.importers.records import Skipped
+    from modsvc.ingest.importers import iter_records
+    from modsvc.ingest.importers.records import Skipped
 
     p = write(tmp_path / "blog.xml", WXR.replace("<wp:postmeta>", PINGBACKS + "<wp:postmeta>", 1))
     result = run(p)

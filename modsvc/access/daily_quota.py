@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import ApiKeyDailyUsage
+from ..models import ApiKeyDailyUsage
 
 
 def charge(session: Session, key_id: int, day: date, amount: int = 1) -> int:

@@ -36,8 +36,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import MACHINE_STATUS_FOR_ACTION, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread, utcnow
-from .priority import compute_priority
+from ..models import MACHINE_STATUS_FOR_ACTION, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread, utcnow
+from ..moderation.priority import compute_priority
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _load_analyzer() -> Any:
         factory = getattr(importlib.import_module(module_name), attr or "get_analyzer")
         analyzer = factory()
     else:
-        from .analysis import get_analyzer
+        from ..analysis import get_analyzer
 
         analyzer = get_analyzer()
     log.info("analyzer loaded: %s", getattr(analyzer, "model_version", "?"))
@@ -81,7 +81,7 @@ def load_policy(data: dict | None) -> Any:
     """A site's ``Policy`` from its JSON, or None (the analysis core's defaults)."""
     if not data:
         return None
-    from .analysis import Policy
+    from ..analysis import Policy
 
     return Policy.from_dict(data)
 
@@ -89,7 +89,7 @@ def load_policy(data: dict | None) -> Any:
 @functools.cache
 def _default_policy() -> Any:
     try:
-        from .analysis.policy import DEFAULT_POLICY
+        from ..analysis.policy import DEFAULT_POLICY
     except ImportError:
         return None
     return DEFAULT_POLICY

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from .db import insert_ignoring_conflicts
-from .models import Comment, ImportJob, Site, Thread
+from ..db import insert_ignoring_conflicts
+from ..models import Comment, ImportJob, Site, Thread
 
 
 def get_or_create_site_id(session: Session, key: str) -> int:

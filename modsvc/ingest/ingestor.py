@@ -26,10 +26,10 @@ from datetime import datetime, timezone
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .db import is_write_race
+from ..db import is_write_race
 from .importers.records import CommentRecord, Rejection, Skipped, ThreadRecord, Warning_
-from .models import AuditLog, Comment, Thread, utcnow
-from .sites import get_or_create_site_id
+from ..models import AuditLog, Comment, Thread, utcnow
+from ..access.sites import get_or_create_site_id
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from .models import User, UserSession, utcnow
+from ..models import User, UserSession, utcnow
 
 KNOWN_ADDRESS_DAYS = 30
 # last_seen_at is written at most once a minute per session (not on every request): idle time is exact to that.

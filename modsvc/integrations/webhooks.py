@@ -2,8 +2,8 @@
 
 An outbox: ``emit(session, comment, event)`` adds a pending ``WebhookDelivery`` row in the caller's
 transaction, so an event exists exactly when the status change was committed. After that commit the
-delivery is dispatched: to the Celery task ``workers.webhook_tasks.deliver_webhook`` in scaled mode,
-to a background thread otherwise. Failed attempts are retried with backoff (10 s, 30 s, 2 min, 10 min,
+delivery is dispatched: to the Celery task ``workers.webhook_tasks.deliver_webhook`` in scaled mode
+(through the broker port, ``modsvc/task_queue.py``), to a background thread otherwise. Failed attempts are retried with backoff (10 s, 30 s, 2 min, 10 min,
 30 min, 1 h, 3 h, 6 h), then the delivery is marked ``failed``; the admin page lists them and can retry.
 
 Each POST carries the JSON event and is signed with the site's ``webhook_secret``:
@@ -37,10 +37,12 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from .. import task_queue
+from ..config import load_settings
+from ..db import get_sessionmaker
+from ..models import Comment, Site, Thread, WebhookDelivery, utcnow
 from . import pinned_http
-from .models import Comment, Site, Thread, WebhookDelivery, utcnow
-from .webhook_address import (AddressNotAllowed, WebhookAddressError, allowed_networks, parse_webhook_url,
-                              refusal_reason, resolve_allowed)
+from .webhook_address import AddressNotAllowed, WebhookAddressError, allowed_networks, parse_webhook_url, refusal_reason, resolve_allowed
 
 log = logging.getLogger(__name__)
 
@@ -163,39 +165,19 @@ def on_scored(sessions: sessionmaker[Session], _settings: Any = None):
 
 def dispatch(database_url: str, delivery_ids: list[int]) -> None:
     """Hand deliveries to the Celery workers (scaled mode) or to a background thread (embedded mode)."""
-    from .config import load_settings
-
     settings = load_settings()
     if settings.broker_url:
         try:
-            celery_app = _celery_app(settings)
             for delivery_id in delivery_ids:
-                celery_app.send_task(TASK_NAME, args=[delivery_id])
-            return
+                task_queue.send(settings, TASK_NAME, [delivery_id])
         except Exception as exc:  # the rows stay pending; the sweep (retry_due) sends them later
             log.warning("could not enqueue webhook deliveries %s: %s", delivery_ids, exc)
-            return
+        return
     threading.Thread(target=_deliver_with_retries, args=(database_url, list(delivery_ids)),
                      name="modsvc-webhooks", daemon=True).start()
 
 
-def _celery_app(settings):
-    try:
-        from flask import current_app
-
-        app = current_app.extensions.get("celery")
-        if app is not None:
-            return app
-    except RuntimeError:  # no Flask app context (CLI, worker hooks)
-        pass
-    from workers.celery_app import create_celery
-
-    return create_celery(settings)
-
-
 def _deliver_with_retries(database_url: str, delivery_ids: list[int]) -> None:
-    from .db import get_sessionmaker
-
     sessions = get_sessionmaker(database_url)
     delays = retry_delays()
     for delivery_id in delivery_ids:

@@ -1,5 +1,7 @@
 """Embedded mode's import runner: import jobs on threads of this process, each under a lease.
 
+``on_batch_committed(comment_ids)`` is called after each committed batch (the dispatch port wakes the scoring
+worker with it: ``modsvc/scoring/dispatch.py``, which also keeps the one runner per process).
 ``start(job_id)`` runs one job (an upload just arrived); ``resume_waiting()`` starts every job nobody
 is running (queued, due for a retry, or left ``running`` by a process that died and whose lease has
 expired). ``modsvc serve``'s worker calls it at start and every few seconds, so a job survives any
@@ -21,29 +23,9 @@ from .jobs import remove_finished_uploads, run_import_job
 
 log = logging.getLogger(__name__)
 
-_runners: dict[int, EmbeddedImports] = {}
-_runners_lock = threading.Lock()
-
-
-def runner_for(sessions: sessionmaker[Session]) -> EmbeddedImports:
-    """The one runner of this process for these sessions (the dispatcher and ``serve`` share it)."""
-    with _runners_lock:
-        if id(sessions) not in _runners:
-            _runners[id(sessions)] = EmbeddedImports(sessions)
-        return _runners[id(sessions)]
-
-
-def _nudge_scoring(_comment_ids: list[int]) -> None:
-    from .embedded import current_worker
-
-    worker = current_worker()
-    if worker is not None:
-        worker.nudge()
-
 
 class EmbeddedImports:
-    def __init__(self, sessions: sessionmaker[Session],
-                 on_batch_committed: Callable[[list[int]], None] = _nudge_scoring) -> None:
+    def __init__(self, sessions: sessionmaker[Session], on_batch_committed: Callable[[list[int]], None]) -> None:
         self.sessions = sessions
         self.on_batch_committed = on_batch_committed
         self.owner = job_leases.new_owner("serve")

@@ -9,7 +9,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Comment, CommentScore, Site, Thread
+from ..models import Comment, CommentScore, Site, Thread
 
 EXPORT_FIELDS = ("id", "thread_id", "thread_external_id", "site", "parent_id", "external_id", "author", "body",
                  "posted_at", "status", "decision", "decision_reason", "model_version", "scores", "language")

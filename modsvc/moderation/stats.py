@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from .models import Comment, CommentFlag, Site, Thread
+from ..models import Comment, CommentFlag, Site, Thread
 
 
 @dataclass

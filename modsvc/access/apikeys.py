@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import ApiKey, Site, utcnow
-from .params import MAX_DB_INT
+from ..models import ApiKey, Site, utcnow
+from ..params import MAX_DB_INT
 from .sites import SiteScope, get_or_create_site_id
 
 KEY_MARK = "msk_"

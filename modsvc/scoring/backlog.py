@@ -22,7 +22,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Comment, utcnow
+from ..models import Comment, utcnow
 
 REQUEUE_AFTER_SECONDS = int(os.environ.get("MODSVC_REQUEUE_AFTER_SECONDS") or 600)
 MAX_SCORE_ATTEMPTS = int(os.environ.get("MODSVC_MAX_SCORE_ATTEMPTS") or 3)

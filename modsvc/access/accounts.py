@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from .models import User
+from ..models import User
 from .reviewer_sessions import end_user_sessions
 
 ROLES = ("admin", "moderator")

@@ -8,7 +8,7 @@ e.g. ``modsvc import``, wrote rows). At start it hands back every lease (a previ
 process may have died holding some), queues comments scored by an older model version and
 failed comments with attempts left (MODSVC_MAX_SCORE_ATTEMPTS), so a restart forgets nothing.
 
-It also looks after import jobs (``modsvc/embedded_imports.py``): at start and every poll interval
+It also looks after import jobs (``modsvc/ingest/embedded_imports.py``): at start and every poll interval
 it starts the jobs nobody runs (queued, due for a retry, or left by a process that died).
 
 ``stop()`` (SIGTERM) lets the batch being scored finish; if it is not done within the timeout, its
@@ -21,15 +21,14 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..ingest.embedded_imports import EmbeddedImports
+from ..integrations import webhooks
 from . import backlog
-from .scoring import get_default_analyzer, score_comments
-
-if TYPE_CHECKING:
-    from .embedded_imports import EmbeddedImports
+from .scorer import get_default_analyzer, score_comments
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +138,6 @@ class EmbeddedWorker:
         if now - self._last_housekeeping < HOUSEKEEPING_SECONDS:
             return
         self._last_housekeeping = now
-        try:
-            from . import webhooks
-        except ImportError:
-            return
         webhooks.retry_due(self.sessions)
 
     def _resume_imports(self) -> None:
@@ -178,11 +173,6 @@ class EmbeddedWorker:
         log.info("embedded worker stopped")
 
 
-def _webhook_hook(sessions: sessionmaker[Session]) -> Callable[[list[dict]], None] | None:
-    """``modsvc.webhooks.on_comments_scored`` bound to these sessions, if that module is there."""
-    try:
-        from . import webhooks
-    except ImportError:
-        return None
-    hook = getattr(webhooks, "on_comments_scored", None)
-    return (lambda changes: hook(sessions, changes)) if hook else None
+def _webhook_hook(sessions: sessionmaker[Session]) -> Callable[[list[dict]], None]:
+    """``webhooks.on_comments_scored`` bound to these sessions: the machine held a comment -> its site hears of it."""
+    return lambda changes: webhooks.on_comments_scored(sessions, changes)

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .models import AuditLog, Comment
+from ..models import AuditLog, Comment
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def _apply(session: Session, comment_id: int, expected_version: int, new_status:
 def _emit_webhook(session: Session, comment: Comment, event: str, actor: str) -> None:
     """The site's webhook (``modsvc.webhooks``): an outbox row in this transaction, sent after the commit."""
     try:
-        from . import webhooks
+        from ..integrations import webhooks
     except ImportError:  # pragma: no cover - the API team's module; the queue works without it
         return
     emit = getattr(webhooks, "emit", None)

@@ -28,7 +28,7 @@ def loads(data: bytes | str, max_depth: int | None = MAX_DEPTH) -> Any:
         text = data.decode(json.detect_encoding(data), "surrogatepass") if isinstance(data, (bytes, bytearray)) \
             else data
         if max_depth is None:
-            from .importers.json_format import loads as loads_any_depth
+            from ..ingest.importers.json_format import loads as loads_any_depth
 
             return loads_any_depth(text)
         value = json.loads(text)

@@ -21,7 +21,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import ImportJob, utcnow
+from ..models import ImportJob, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -37,8 +37,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import job_leases
 from .importers import UnknownFormatError, iter_records
 from .importers.records import Rejection
-from .ingest import ImportSummary, Ingestor
-from .models import ImportJob, ImportRejection, utcnow
+from .ingestor import ImportSummary, Ingestor
+from ..models import ImportJob, ImportRejection, utcnow
 from .uploads import remove_upload
 
 log = logging.getLogger(__name__)

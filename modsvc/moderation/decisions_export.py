@@ -16,7 +16,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import AuditLog, Comment, CommentFlag, Site, Thread
+from ..models import AuditLog, Comment, CommentFlag, Site, Thread
 
 DECISION_STATUS = {"approve": "approved", "reject": "rejected"}
 

@@ -125,7 +125,7 @@ def charge_daily_quota(key_id: int, quota: int | None, amount: int = 1) -> None:
 def _charge_in_database(key_id: int, day, amount: int) -> int | None:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .daily_quota import charge
+    from ..access.daily_quota import charge
 
     try:
         with current_app.extensions["modsvc.sessions"]() as session:

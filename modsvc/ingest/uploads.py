@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import ImportJob
+from ..models import ImportJob
 
 log = logging.getLogger(__name__)
 
