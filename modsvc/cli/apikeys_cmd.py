@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ..config import load_settings
+from .exits import FatalError
 
 
 def _session():
@@ -25,7 +26,6 @@ def api_keys() -> None:
 def create(name: str, site_key: str | None, rate_limit: str | None, daily_quota: int | None) -> None:
     """Create a key named NAME. The key is printed once, alone on the last line: store it now."""
     from ..access.apikeys import ApiKeyError, create_api_key
-    from . import FatalError
 
     with _session() as session:
         try:
@@ -69,7 +69,6 @@ def list_keys(show_all: bool) -> None:
 def revoke(ident: str) -> None:
     """Revoke the key with id or prefix IDENT (takes effect within 2 seconds)."""
     from ..access.apikeys import ApiKeyError, revoke_api_key
-    from . import FatalError
 
     with _session() as session:
         try:

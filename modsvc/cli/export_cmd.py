@@ -6,6 +6,7 @@ import click
 
 from ..config import load_settings
 from ..params import MAX_DB_INT
+from .exits import FatalError
 
 
 @click.command("export")
@@ -23,7 +24,6 @@ def export_command(thread_id: int | None, site: str | None, fmt: str, output, de
     """
     from ..db import get_sessionmaker
     from ..moderation.export import write_export
-    from . import FatalError
 
     settings = load_settings()
     if decisions:  # the moderation UI's labelled data (modsvc/decisions_export.py)

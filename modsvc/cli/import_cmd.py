@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from ..config import load_settings
 from ..ingest.importers import FORMATS
+from .exits import EXIT_REJECTED, FatalError
 
 
 @click.command("import")
@@ -38,8 +39,6 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
     from ..ingest.importers.records import Rejection
     from ..ingest.ingestor import ImportSummary, Ingestor
     from workers import dispatch
-
-    from . import EXIT_REJECTED, FatalError
 
     settings = load_settings()
     try:

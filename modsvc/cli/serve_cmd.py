@@ -8,6 +8,7 @@ import time
 import click
 
 from ..config import load_settings
+from .exits import FatalError
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from .. import migrations
     from ..app import create_app
-    from . import FatalError
 
     settings = load_settings()
     try:

@@ -6,6 +6,7 @@ import sys
 import click
 
 from ..config import load_settings
+from .exits import FatalError
 
 
 def _sessions():
@@ -20,8 +21,6 @@ def _read_password(confirm: bool = True) -> str:
     if not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            from . import FatalError
-
             raise FatalError("no password on standard input")
         return password
     return click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
@@ -39,7 +38,6 @@ def create(name: str, role: str) -> None:
     """Create user NAME (unique regardless of case). The password comes from standard input, or a prompt on a
     terminal; common and easily guessed passwords are refused."""
     from ..access.accounts import AccountError, create_user, find_user
-    from . import FatalError
 
     with _sessions()() as session:
         existing = find_user(session, name.strip())
@@ -75,7 +73,6 @@ def list_users() -> None:
 
 def _user_or_fail(session, name: str):
     from ..access.accounts import find_user
-    from . import FatalError
 
     user = find_user(session, name)
     if user is None:
@@ -88,7 +85,6 @@ def _user_or_fail(session, name: str):
 def set_password_cmd(name: str) -> None:
     """Set NAME's password (ends all their sessions). Common and easily guessed passwords are refused."""
     from ..access.accounts import AccountError, set_password
-    from . import FatalError
 
     with _sessions()() as session:
         user = _user_or_fail(session, name)

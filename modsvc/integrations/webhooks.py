@@ -42,7 +42,8 @@ from ..config import load_settings
 from ..db import get_sessionmaker
 from ..models import Comment, Site, Thread, WebhookDelivery, utcnow
 from . import pinned_http
-from .webhook_address import AddressNotAllowed, WebhookAddressError, allowed_networks, parse_webhook_url, refusal_reason, resolve_allowed
+from .webhook_address import (AddressNotAllowed, WebhookAddressError, allowed_networks, parse_webhook_url,
+                              refusal_reason, resolve_allowed)
 
 log = logging.getLogger(__name__)
 

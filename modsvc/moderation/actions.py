@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..integrations import webhooks
 from ..models import AuditLog, Comment
 
 log = logging.getLogger(__name__)
@@ -123,14 +124,8 @@ def _apply(session: Session, comment_id: int, expected_version: int, new_status:
 
 
 def _emit_webhook(session: Session, comment: Comment, event: str, actor: str) -> None:
-    """The site's webhook (``modsvc.webhooks``): an outbox row in this transaction, sent after the commit."""
-    try:
-        from ..integrations import webhooks
-    except ImportError:  # pragma: no cover - the API team's module; the queue works without it
-        return
-    emit = getattr(webhooks, "emit", None)
-    if emit is not None:
-        emit(session, comment, event, actor=actor)
+    """The site's webhook (``modsvc/integrations/webhooks.py``): an outbox row in this transaction, sent after the commit."""
+    webhooks.emit(session, comment, event, actor=actor)
 
 
 def _clean_note(note: str | None) -> str | None:

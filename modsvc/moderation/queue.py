@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import and_, func, literal_column, or_, select, text, union_all
 from sqlalchemy.orm import Session, aliased
 
+from ..analysis.language import normalize_code
+from ..models import COMMENT_STATUSES, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread
 from ..params import parse_int
 from .priority import priority_band  # noqa: F401  (re-exported for the templates)
-from ..models import COMMENT_STATUSES, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread
 
 # Tab key -> (title, statuses shown; None = every status). The first screen is "waiting": everything a human
 # must decide, held and review alike, in one priority order (held comments are often the most urgent ones).
@@ -80,8 +81,6 @@ class QueueFilters:
 
 def language_arg(raw: str | None) -> str | None:
     """The language filter's value: "de", "DE" or "de-AT" -> "de"; anything that is no language code -> no filter."""
-    from ..analysis.language import normalize_code
-
     try:
         return normalize_code((raw or "")[:20])
     except ValueError:

@@ -36,6 +36,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..analysis import Policy, get_analyzer
+from ..analysis.policy import DEFAULT_POLICY
 from ..models import MACHINE_STATUS_FOR_ACTION, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread, utcnow
 from ..moderation.priority import compute_priority
 
@@ -70,8 +72,6 @@ def _load_analyzer() -> Any:
         factory = getattr(importlib.import_module(module_name), attr or "get_analyzer")
         analyzer = factory()
     else:
-        from ..analysis import get_analyzer
-
         analyzer = get_analyzer()
     log.info("analyzer loaded: %s", getattr(analyzer, "model_version", "?"))
     return analyzer
@@ -81,23 +81,12 @@ def load_policy(data: dict | None) -> Any:
     """A site's ``Policy`` from its JSON, or None (the analysis core's defaults)."""
     if not data:
         return None
-    from ..analysis import Policy
-
     return Policy.from_dict(data)
-
-
-@functools.cache
-def _default_policy() -> Any:
-    try:
-        from ..analysis.policy import DEFAULT_POLICY
-    except ImportError:
-        return None
-    return DEFAULT_POLICY
 
 
 def _policy_threshold(policy: Any, label: str, kind: str, default: float | None) -> float | None:
     """The ``kind`` ('review' or 'hold') threshold of ``label``; None = that step is off for the label."""
-    policy = policy if policy is not None else _default_policy()
+    policy = policy if policy is not None else DEFAULT_POLICY
     table = getattr(policy, kind, None) or {}
     return table.get(label, default)
 

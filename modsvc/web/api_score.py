@@ -17,8 +17,15 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 
-from ..models import Comment, CommentScore, Site, Thread
+from ..analysis.language import normalize_code
+from ..ingest.importers.records import CommentRecord, ThreadRecord
+from ..ingest.ingestor import Ingestor
+from ..integrations import webhooks
+from ..models import Comment, CommentFlag, CommentScore, Site, Thread
 from ..params import MAX_DB_INT
+from ..scoring.scorer import score_comments
+from .analysis_access import accepts_languages, analyzer, model_version, score_texts
+from .api_docs import render_docs
 from .api_keys import SCORE_MAX_BODY, require_api_key
 from .db_session import get_session
 from .errors import api_error
@@ -43,7 +50,6 @@ class _Strict(BaseModel):
 
 
 def _language_code(value):
-    from ..analysis.language import normalize_code
 
     return normalize_code(value) if isinstance(value, str) else value
 
@@ -171,7 +177,6 @@ def score():
     """Body: `{"text": "...", "id": 1}` or `{"comments": [{"text": ..., "id": ...}, ...]}`.
 
     Add `"store": true` with `"thread"` and each comment's `"id"` to put them in the moderation queue."""
-    from .analysis_access import score_texts
 
     payload = request_json()  # whatever the Content-Type: `curl -d` sends form encoding; JSON is meant anyway
     if not isinstance(payload, dict):
@@ -236,7 +241,6 @@ class _Precomputed:
 
 def _analyze_in(model, language: str | None):
     """``model.analyze`` with the caller's language for every text (the fallback of a precomputed batch)."""
-    from .analysis_access import accepts_languages
 
     if language is None or not accepts_languages(model):
         return model.analyze
@@ -245,9 +249,6 @@ def _analyze_in(model, language: str | None):
 
 def _store(site_key: str, parsed, items: list[CommentIn], results: list,
            languages: list[str | None]) -> list[dict]:
-    from ..ingest.importers.records import CommentRecord, ThreadRecord
-    from ..ingest.ingestor import Ingestor
-    from .analysis_access import analyzer, model_version
 
     sessions = current_app.extensions["modsvc.sessions"]
     session = get_session()
@@ -280,20 +281,15 @@ def _store(site_key: str, parsed, items: list[CommentIn], results: list,
     Ingestor(sessions, actor=f"api:{g.api_key.name}").add_all(records)  # race-free: a concurrent request's new rows are found and added to
     ids = _comment_ids(site_key, [(str(item.thread if item.thread is not None else parsed.thread), str(item.id))
                                   for item in items])
-    try:
-        from ..scoring.scorer import score_comments
-    except ImportError:  # workers not installed: the sweep scores them later
-        score_comments = None
-    if score_comments is not None:
-        # one pass per caller language: the same text may have been given two languages (two different results)
-        by_language: dict[str | None, list[int]] = {}
-        for n, language in enumerate(languages):
-            by_language.setdefault(language, []).append(n)
-        for language, members in by_language.items():
-            model = _Precomputed(model_version(), {items[n].text: results[n] for n in members},
-                                 _analyze_in(analyzer(), language))
-            score_comments(sessions, [ids[n] for n in members if ids[n] is not None], model,
-                           on_scored=_on_scored_hook())
+    # one pass per caller language: the same text may have been given two languages (two different results)
+    by_language: dict[str | None, list[int]] = {}
+    for n, language in enumerate(languages):
+        by_language.setdefault(language, []).append(n)
+    for language, members in by_language.items():
+        model = _Precomputed(model_version(), {items[n].text: results[n] for n in members},
+                             _analyze_in(analyzer(), language))
+        score_comments(sessions, [ids[n] for n in members if ids[n] is not None], model,
+                       on_scored=webhooks.on_scored(sessions))
     session.expire_all()
     refs = []
     for comment_id in ids:
@@ -301,14 +297,6 @@ def _store(site_key: str, parsed, items: list[CommentIn], results: list,
         refs.append({"comment_id": comment_id, "status": row.status if row else "unscored",
                      "url": url_for("api_score.get_comment", comment_id=comment_id)} if comment_id else None)
     return refs
-
-
-def _on_scored_hook():
-    try:
-        from ..integrations.webhooks import on_scored
-    except ImportError:
-        return None
-    return on_scored(current_app.extensions["modsvc.sessions"], current_app.extensions["modsvc.settings"])
 
 
 def _comment_ids(site_key: str, keys: list[tuple[str, str]]) -> list[int | None]:
@@ -372,7 +360,6 @@ def _status(comment: Comment, thread: Thread, site: Site) -> dict:
                                   .order_by(CommentScore.id.desc()).limit(1)).first()
     decision = None
     if score is not None:
-        from ..models import CommentFlag
 
         labels = get_session().scalars(select(CommentFlag.label).where(CommentFlag.comment_id == comment.id)
                                        .distinct()).all()
@@ -410,7 +397,6 @@ def openapi_json():
 
 @bp.get("/docs")
 def docs():
-    from .api_docs import render_docs
 
     base, configured = public_base_url()
     html, status, headers = render_docs(openapi_document(base))

@@ -13,7 +13,8 @@ from ..ingest.ingestor import Ingestor
 from ..ingest.jobs import create_import_job
 from ..scoring.dispatch import Dispatcher
 from ..models import Comment, CommentScore, ImportJob, ImportRejection, Thread
-from ..ingest.uploads import TooManyWaitingImports, UploadLimits, check_waiting_imports, display_name, new_upload_path, remove_upload
+from ..ingest.uploads import (TooManyWaitingImports, UploadLimits, check_waiting_imports, display_name, new_upload_path,
+                              remove_upload)
 from .api_keys import require_api_key
 from .db_session import get_session
 from .errors import api_error

@@ -22,7 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..access.accounts import authenticate
 from ..access.login_throttle import Attempt, LoginThrottle
 from ..models import User
-from ..access.reviewer_sessions import Lifetime, end_session, find_live_session, signed_in_recently, start_session, touch
+from ..access.reviewer_sessions import (Lifetime, end_session, find_live_session, signed_in_recently, start_session,
+                                        touch)
+from . import ratelimit
 from .db_session import get_session
 
 API_PREFIXES = ("/api/", "/v1alpha1/")
@@ -109,8 +111,6 @@ def safe_next(target: str | None) -> str:
 def _throttle() -> LoginThrottle:
     ext = current_app.extensions
     if "modsvc.login_throttle" not in ext:
-        from . import ratelimit
-
         ext["modsvc.login_throttle"] = LoginThrottle(ratelimit.limiter().storage,
                                                      prefix=current_app.config.get("RATELIMIT_KEY_PREFIX", "modsvc"))
     return ext["modsvc.login_throttle"]

@@ -22,6 +22,7 @@ from html import unescape
 from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .analysis_access import score_texts
 from .api_keys import SCORE_MAX_BODY, require_api_key
 from .errors import api_error
 from .openapi import documented
@@ -124,8 +125,6 @@ def _plain_text(body: str) -> str:
 @require_api_key(max_body=SCORE_MAX_BODY)
 def moderate():
     """Point Coral's External Moderation Phase at this URL with `?key=API_KEY` (see docs/coral.md)."""
-    from .analysis_access import score_texts
-
     raw = request.get_data(cache=True)
     secrets = signing_secrets()
     if secrets and not signature_valid(raw, request.headers.get("X-Coral-Signature"), secrets):

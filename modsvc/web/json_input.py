@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..ingest.importers.json_format import loads as loads_any_depth
+
 MAX_DEPTH = 100
 
 
@@ -28,8 +30,6 @@ def loads(data: bytes | str, max_depth: int | None = MAX_DEPTH) -> Any:
         text = data.decode(json.detect_encoding(data), "surrogatepass") if isinstance(data, (bytes, bytearray)) \
             else data
         if max_depth is None:
-            from ..ingest.importers.json_format import loads as loads_any_depth
-
             return loads_any_depth(text)
         value = json.loads(text)
     except RecursionError:

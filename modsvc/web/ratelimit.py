@@ -19,6 +19,9 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, current_app, g
 from flask_limiter import Limiter
 from limits.storage import MemoryStorage
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..access.daily_quota import charge
 
 log = logging.getLogger(__name__)
 DEFAULT_RATE_LIMIT = os.environ.get("MODSVC_API_RATE_LIMIT", "50/second")
@@ -123,10 +126,6 @@ def charge_daily_quota(key_id: int, quota: int | None, amount: int = 1) -> None:
 
 
 def _charge_in_database(key_id: int, day, amount: int) -> int | None:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ..access.daily_quota import charge
-
     try:
         with current_app.extensions["modsvc.sessions"]() as session:
             used = charge(session, key_id, day, amount)

@@ -156,8 +156,8 @@ def producer(env: dict[str, str]):
     from celery import Celery
 
     from modsvc.config import Settings
-    from modsvc.scoring.dispatch import CeleryDispatcher
     from workers.celery_app import celery_config
+    from workers.dispatch import CeleryDispatcher
 
     settings = Settings(database_url=env["MODSVC_DATABASE_URL"], broker_url=env["MODSVC_BROKER_URL"],
                         secret_key="test", sweep_seconds=int(env["MODSVC_SWEEP_SECONDS"]))

@@ -17,7 +17,8 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from .detect import CORAL_FILES, FORMATS, UnknownFormatError, coral_dir_of, detect_format, is_coral_dir, nul_bytes_problem
+from .detect import (CORAL_FILES, FORMATS, UnknownFormatError, coral_dir_of, detect_format, is_coral_dir,
+                     nul_bytes_problem)
 from .limits import ReadLimits
 from .options import ImportOptions
 from .records import CommentRecord, Rejection, Skipped, ThreadRecord, Warning_

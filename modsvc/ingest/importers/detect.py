@@ -8,6 +8,8 @@ import re
 import zlib
 from pathlib import Path
 
+from .source import read_head
+
 FORMATS: tuple[str, ...] = ("scraped_page", "json", "jsonl", "coral_csv", "disqus", "wxr")
 
 # Coral's importer file names, plain or gzipped.
@@ -95,7 +97,6 @@ def detect_format(path_or_head, *, name: str | None = None) -> str:
             if is_coral_dir(path):
                 return "coral_csv"
             raise _fail(name, "a folder that is not a Coral CSV export (it needs stories.csv and comments.csv)")
-        from .source import read_head
 
         head = read_head(path)
         if path.name.lower() in CORAL_FILES and coral_dir_of(path) is not None:
