@@ -26,7 +26,7 @@ def export_command(thread_id: int | None, site: str | None, fmt: str, output, de
     from ..moderation.export import write_export
 
     settings = load_settings()
-    if decisions:  # the moderation UI's labelled data (modsvc/decisions_export.py)
+    if decisions:  # the moderation UI's labelled data (modsvc/moderation/decisions_export.py)
         from ..moderation.decisions_export import write_decisions
 
         with get_sessionmaker(settings.database_url)() as session:

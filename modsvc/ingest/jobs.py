@@ -1,6 +1,6 @@
 """Import jobs: one uploaded file, its progress and its summary, kept in the database.
 
-A job is ``queued`` until a process claims it (``modsvc/job_leases.py``), ``running`` under that
+A job is ``queued`` until a process claims it (``modsvc/ingest/job_leases.py``), ``running`` under that
 process's lease, and ends ``done`` or ``failed``. Whoever runs it (the embedded runner in ``modsvc
 serve``, a Celery worker) calls ``run_import_job``, which decides what happens next:
 

@@ -3,7 +3,7 @@
 The client's file name never reaches the file system (a 5,000-character name used to fail with
 "File name too long"): the file is stored as ``<uuid><suffix>``, keeping at most a short, safe suffix
 (``.jsonl.gz``) because format detection may look at it. The name the user gave is kept on the job,
-cleaned for display (``display_name``). The job deletes the file when it ends (``modsvc/jobs.py``).
+cleaned for display (``display_name``). The job deletes the file when it ends (``modsvc/ingest/jobs.py``).
 
 What one API key may have waiting (queued or running jobs, and their bytes) is bounded by
 MODSVC_MAX_QUEUED_IMPORTS and MODSVC_MAX_QUEUED_IMPORT_MB (``config.Settings``; 0 = no limit).

@@ -46,7 +46,7 @@ class Reviewer(UserMixin):
 
     def get_id(self) -> str:
         # Flask-Login's "alternative token": the id in the cookie names a server-side session
-        # (modsvc/reviewer_sessions.py), not the user, so that session can be ended on the server.
+        # (modsvc/access/reviewer_sessions.py), not the user, so that session can be ended on the server.
         return self._token
 
     @property

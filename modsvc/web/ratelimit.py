@@ -3,7 +3,7 @@
 With ``MODSVC_REDIS_URL`` set, every web process counts in the same Redis, so a key's limit holds across
 gunicorn workers and machines. Without it, rate limits are counted in each process's memory (fine for the
 single-process mode: a restart only forgives a second's worth), and daily quotas in the database
-(modsvc/daily_quota.py), so a restart does not hand out a fresh day's quota.
+(modsvc/access/daily_quota.py), so a restart does not hand out a fresh day's quota.
 
 Settings (environment):
   MODSVC_API_RATE_LIMIT  limit for keys without their own (default ``50/second``)

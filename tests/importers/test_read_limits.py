@@ -169,8 +169,8 @@ def test_wxr_item_over_the_record_cap_is_rejected_and_the_next_item_imports(tmp_
 
 RSS_PROBE = """
 import resource, sys
-from modsvc.importers import iter_records
-from modsvc.importers.records import Rejection, ThreadRecord
+from modsvc.ingest.importers import iter_records
+from modsvc.ingest.importers.records import Rejection, ThreadRecord
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 items = list(iter_records(sys.argv[1]))
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

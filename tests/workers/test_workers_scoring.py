@@ -1,4 +1,4 @@
-"""modsvc.scoring on SQLite and PostgreSQL: idempotent upserts, flags, statuses, failures, audit."""
+"""modsvc.scoring.scorer on SQLite and PostgreSQL: idempotent upserts, flags, statuses, failures, audit."""
 from __future__ import annotations
 
 import threading
