@@ -15,7 +15,7 @@ from importer_helpers import run, write
 
 MIB = 1 << 20
 CAP = 1 * MIB
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from modsvc.ingest.importers import iter_records
 from modsvc.ingest.importers.records import Rejection, Skipped, ThreadRecord, Warning_
 
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_14b138b21b3c6e77.txt"
+SEED = Path(__file__).resolve().parents[3] / "seeds" / "000_14b138b21b3c6e77.txt"
 
 
 @dataclass
