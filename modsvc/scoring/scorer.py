@@ -25,8 +25,8 @@ analyzer, the worker processes read it from their environment.
 """
 from __future__ import annotations
 
-import functools
 import importlib
+import inspect
 import logging
 import os
 import threading
@@ -55,6 +55,14 @@ _analyzer: Any = None
 
 
 # -- analyzer and policy ---------------------------------------------------------------------------
+def accepts_languages(model: Any) -> bool:
+    """Whether ``model.analyze`` takes the caller's ``languages`` (a ``MODSVC_ANALYZER`` plug-in may not)."""
+    try:
+        return "languages" in inspect.signature(model.analyze).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def get_default_analyzer() -> Any:
     """The process-wide analyzer, loaded once (thread-safe: a warm-up thread and a task may race)."""
     global _analyzer

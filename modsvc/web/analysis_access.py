@@ -14,7 +14,7 @@ from flask import current_app
 from ..analysis import Policy
 from ..models import Site
 from ..scoring.batcher import MicroBatcher, Overloaded
-from ..scoring.scorer import get_default_analyzer
+from ..scoring.scorer import accepts_languages, get_default_analyzer
 
 POLICY_CACHE_SECONDS = 5.0
 _lock = threading.Lock()
@@ -70,15 +70,6 @@ def score_texts(texts: list[str], site_id: int | None = None, languages: list[st
     if languages is not None and not accepts_languages(analyzer()):
         languages = None
     return batcher().score(texts, policy=site_policy(site_id), policy_key=site_id, languages=languages)
-
-
-def accepts_languages(model) -> bool:
-    import inspect
-
-    try:
-        return "languages" in inspect.signature(model.analyze).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def model_version() -> str:
