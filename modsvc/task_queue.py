@@ -1,9 +1,10 @@
 """The port through which domain code hands a task to the message broker (scaled mode).
 
 The domain packages import neither Celery nor Flask. Whether there is a broker is a setting
-(MODSVC_BROKER_URL, read where the work arises); how to talk to it is the doors' business: each
-process's entry point (the web app factory, the Celery worker, ``modsvc import``) installs a
-sender at start-up, ``workers.dispatch.send_task``. Domain code only names the task and its ids.
+(MODSVC_BROKER_URL, read where the work arises); how to talk to it is the doors' business: the
+entry points of the processes where such work arises (the web app factory, the Celery worker)
+install a sender at start-up, ``workers.dispatch.send_task``. Domain code only names the task and
+its ids.
 """
 from __future__ import annotations
 
@@ -29,6 +30,6 @@ def install(sender: Sender) -> None:
 def send(settings: Settings, task_name: str, args: Sequence[Any]) -> None:
     """Send one task to the broker of ``settings``; raises when it cannot (the caller keeps its rows pending)."""
     if _sender is None:
-        raise NoBrokerClient("no broker client installed in this process (the web app, the workers and "
-                             "`modsvc import` install one at start-up)")
+        raise NoBrokerClient("no broker client installed in this process (the web app and the workers "
+                             "install one at start-up: workers.dispatch.install)")
     _sender(settings, task_name, args)
