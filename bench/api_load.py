@@ -115,7 +115,7 @@ class Server:
         self._wait_ready()
 
     def _make_key(self) -> str:
-        from modsvc.apikeys import create_api_key
+        from modsvc.access.apikeys import create_api_key
         from modsvc.db import get_sessionmaker
 
         with get_sessionmaker(self.db_url)() as session:

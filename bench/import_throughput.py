@@ -27,8 +27,8 @@ CHILD = r"""
 import json, resource, sys, time
 from modsvc import migrations
 from modsvc.db import get_sessionmaker
-from modsvc.importers import iter_paths, iter_records
-from modsvc.ingest import Ingestor
+from modsvc.ingest.importers import iter_paths, iter_records
+from modsvc.ingest.ingestor import Ingestor
 url, path, fmt = sys.argv[1:4]
 migrations.upgrade(url)
 start = time.perf_counter()

@@ -163,7 +163,7 @@ def fill(url: str, n_comments: int, seed: int = 7) -> None:
 def measure(url: str, runs: int) -> list[tuple[str, float, float]]:
     import re
 
-    from modsvc.accounts import hash_password
+    from modsvc.access.accounts import hash_password
     from modsvc.app import create_app
     from modsvc.config import Settings
     from modsvc.db import get_sessionmaker

@@ -1,12 +1,16 @@
-"""Flask application factory: the web app, the API and the Celery wiring all hang off this."""
+"""Flask application factory: the web door (``modsvc/web/``) wired to the database and to the dispatch port."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from workers import dispatch
 
 from .config import Settings, load_settings
 from .db import get_sessionmaker
+from .web import register_blueprints
 
 
 def create_app(settings: Settings | None = None, **config_overrides: Any) -> Flask:
@@ -23,17 +27,17 @@ def create_app(settings: Settings | None = None, **config_overrides: Any) -> Fla
         JSON_SORT_KEYS=False,
     )
     app.config.update(config_overrides)
+    sessions = get_sessionmaker(settings.database_url)
     app.extensions["modsvc.settings"] = settings
-    app.extensions["modsvc.sessions"] = get_sessionmaker(settings.database_url)
+    app.extensions["modsvc.sessions"] = sessions
+    # Where uploads' import jobs and webhook deliveries go: the broker in scaled mode, this process otherwise.
+    app.extensions["modsvc.dispatcher"] = dispatch.dispatcher_for(settings, sessions)
+    dispatch.install()
 
     if settings.trusted_proxies:
         # Behind a proxy: the discovery document and OpenAPI servers must show the public scheme and host.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
-
-    from .web import register_blueprints
 
     register_blueprints(app)
     return app

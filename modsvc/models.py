@@ -178,7 +178,7 @@ class CommentFlag(Base):
 
 
 class ImportJob(Base):
-    """An uploaded import, with its progress and summary (life cycle: modsvc/jobs.py).
+    """An uploaded import, with its progress and summary (life cycle: modsvc/ingest/jobs.py).
 
     ``status`` queued (waiting, or waiting for a retry at ``next_attempt_at``) -> running (under a lease:
     ``lease_owner`` renews ``lease_expires_at`` while it works; an expired lease means that process died,
@@ -243,7 +243,7 @@ Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
 class UserSession(Base):
-    """A reviewer's sign-in: the server-side identity behind a session cookie (see modsvc/reviewer_sessions.py).
+    """A reviewer's sign-in: the server-side identity behind a session cookie (see modsvc/access/reviewer_sessions.py).
 
     The cookie carries a random token, only its SHA-256 is stored. Ended sessions are kept for a while: they tell
     the sign-in throttle which addresses a reviewer usually signs in from.

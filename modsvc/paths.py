@@ -10,6 +10,9 @@ that knows the layout, so a path cannot drift back to ``./instance`` while the r
     <instance>/secret_key           MODSVC_SECRET_KEY     (a random key kept here when the variable is unset)
     <instance>/celerybeat-schedule  (Celery beat's schedule state for ``modsvc worker --beat``)
 
+The analysis core, which imports nothing of the service, finds <instance>/models by the same rule itself
+(``modsvc/analysis/settings.py``); tests/test_instance_dir.py checks that the two agree.
+
 Read on every call, not at import: a process (or a test) that sets the variable later still gets it.
 """
 from __future__ import annotations

@@ -87,7 +87,7 @@ def client(app):
 def api_headers(app):
     """Headers that authenticate an API client: a real API key created for the test's database."""
     try:
-        from modsvc.apikeys import create_api_key
+        from modsvc.access.apikeys import create_api_key
     except ImportError:  # before API keys existed the API was open
         return {}
     with app.extensions["modsvc.sessions"]() as session:

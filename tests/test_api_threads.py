@@ -139,7 +139,7 @@ def test_upload_rejections_name_the_uploaded_file_not_the_stored_one(client, api
 def test_upload_skips_wordpress_pingbacks_unless_asked_to_keep_them(client, api_headers):
     import sys
 
-    sys.path.insert(0, str(REPO / "tests" / "importers"))
+    sys.path.insert(0, str(REPO / "tests" / "ingest" / "importers"))
     from test_xml_formats import PINGBACKS, WXR
 
     data = WXR.replace("<wp:postmeta>", PINGBACKS + "<wp:postmeta>", 1).encode()

@@ -147,7 +147,7 @@ def test_export_of_a_thread_id_beyond_the_database_range_is_a_usage_error(sqlite
 
 
 def _wxr_with_pingbacks(tmp_path) -> Path:
-    sys.path.insert(0, str(REPO / "tests" / "importers"))
+    sys.path.insert(0, str(REPO / "tests" / "ingest" / "importers"))
     from test_xml_formats import PINGBACKS, WXR
 
     path = tmp_path / "blog.xml"

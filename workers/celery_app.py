@@ -1,9 +1,8 @@
-"""The Celery app, built from the Flask app factory (the pattern of Flask's ``examples/celery``).
-
-``celery_init_app(app)`` makes a Celery app whose tasks run inside the Flask app context
-(``FlaskTask``), stores it in ``app.extensions["celery"]`` and makes it the default, so
-``shared_task`` tasks in ``workers.tasks`` bind to it. ``workers/__init__.py`` exposes
-``celery_app`` for ``celery -A workers worker``.
+"""The workers' Celery app: ``create_celery(settings)`` configures it and the ``WorkerContext`` (settings and
+database sessions) its tasks work with. No Flask app: the tasks call the domain packages directly.
+``create_celery`` makes the app the default, so ``shared_task`` tasks in ``workers.tasks`` bind to it;
+``workers/__init__.py`` exposes ``celery_app`` for ``celery -A workers worker``. Processes that only send
+tasks use a producer configured the same way (``workers/dispatch.py``).
 
 Delivery guarantees (the database is the source of truth, tasks only carry ids):
 - ``task_acks_late`` + ``task_reject_on_worker_lost``: a message is acknowledged after the
@@ -27,10 +26,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from celery import Celery, Task
-from flask import Flask
+from celery import Celery
+from sqlalchemy.orm import Session, sessionmaker
+
+from modsvc.config import Settings, load_settings
+from modsvc.db import get_sessionmaker
 
 
 def celery_config(settings, env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -83,30 +86,29 @@ def celery_config(settings, env: Mapping[str, str] | None = None) -> dict[str, A
     }
 
 
-flask_app: Flask | None = None  # the app the worker's tasks run in (worker_process_init resets its pool)
+@dataclass(frozen=True)
+class WorkerContext:
+    """What the tasks of this worker process work with."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
 
 
-def celery_init_app(app: Flask) -> Celery:
-    """Attach a Celery app to the Flask app; tasks run in its app context."""
-    global flask_app
+_context: WorkerContext | None = None
 
-    class FlaskTask(Task):
-        def __call__(self, *args: object, **kwargs: object) -> object:
-            with app.app_context():
-                return self.run(*args, **kwargs)
 
-    settings = app.extensions["modsvc.settings"]
-    celery_app = Celery(app.name, task_cls=FlaskTask)
+def worker_context() -> WorkerContext:
+    if _context is None:
+        raise RuntimeError("the workers' Celery app is not created yet (workers.celery_app.create_celery)")
+    return _context
+
+
+def create_celery(settings: Settings | None = None) -> Celery:
+    """The workers' Celery app for these settings (default: the environment's), made the default app."""
+    global _context
+    settings = settings or load_settings()
+    celery_app = Celery("modsvc")
     celery_app.config_from_object(celery_config(settings))
     celery_app.set_default()
-    app.extensions["celery"] = celery_app
-    flask_app = app
+    _context = WorkerContext(settings, get_sessionmaker(settings.database_url))
     return celery_app
-
-
-def create_celery(settings=None) -> Celery:
-    """A Flask app from the factory with Celery attached; returns the Celery app."""
-    from modsvc.app import create_app
-
-    flask_app = create_app(settings)
-    return flask_app.extensions.get("celery") or celery_init_app(flask_app)

@@ -2,9 +2,9 @@
 duplicated message is harmless: ``score_batch`` skips comments already scored by this model
 version for the same text, ``sweep`` only re-queues rows still pending after a while.
 
-Webhook hook: after each committed batch, ``modsvc.webhooks.on_comments_scored(sessions,
-changes)`` is called when that module defines it (``changes`` = one dict per stored comment
-with ``comment_id``, ``old_status``, ``new_status``, ``decision``).
+Webhook hook: after each committed batch, ``modsvc.integrations.webhooks.on_comments_scored(sessions,
+changes)`` is called (``changes`` = one dict per stored comment with ``comment_id``, ``old_status``,
+``new_status``, ``decision``).
 """
 from __future__ import annotations
 
@@ -17,14 +17,17 @@ import redis.exceptions
 import sqlalchemy.exc
 from celery import shared_task, signals
 from celery.exceptions import SoftTimeLimitExceeded
-from flask import current_app
 from sqlalchemy import update
 
-from modsvc import backlog, job_leases
-from modsvc.dispatch import CeleryDispatcher
-from modsvc.jobs import remove_finished_uploads
+from modsvc.ingest import job_leases
+from modsvc.ingest.jobs import remove_finished_uploads, run_import_job
+from modsvc.integrations import webhooks
 from modsvc.models import Comment
-from modsvc.scoring import get_default_analyzer, mark_failed, score_comments
+from modsvc.scoring import backlog
+from modsvc.scoring.scorer import get_default_analyzer, mark_failed, score_comments
+
+from .celery_app import worker_context
+from .dispatch import CeleryDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +47,15 @@ SWEEP_CHUNK = 5000
 
 
 def _sessions():
-    return current_app.extensions["modsvc.sessions"]
+    return worker_context().sessions
 
 
 def _dispatcher(task) -> CeleryDispatcher:
-    return CeleryDispatcher(task.app, current_app.extensions["modsvc.settings"].score_batch_size)
+    return CeleryDispatcher(task.app, worker_context().settings.score_batch_size)
 
 
 def _on_scored(changes: list[dict]) -> None:
-    try:
-        from modsvc import webhooks
-    except ImportError:
-        return
-    hook = getattr(webhooks, "on_comments_scored", None)
-    if hook is not None:
-        hook(_sessions(), changes)
+    webhooks.on_comments_scored(_sessions(), changes)
 
 
 @shared_task(bind=True, name="workers.tasks.score_batch", **RETRY_OPTIONS)
@@ -106,11 +103,9 @@ def _count_crash(comment_ids: list[int]) -> dict | None:
 @shared_task(bind=True, name="workers.tasks.run_import", acks_late=False,
              soft_time_limit=IMPORT_TIME_LIMIT, time_limit=IMPORT_TIME_LIMIT + 60, **RETRY_OPTIONS)
 def run_import(self, job_id: int) -> dict | None:
-    """Run an import job under a lease (``modsvc/jobs.py``); each committed batch of comments is enqueued for
+    """Run an import job under a lease (``modsvc/ingest/jobs.py``); each committed batch of comments is enqueued for
     scoring right after its commit. A transient failure comes back as a retry, sent with its backoff as
     countdown; if that message is lost (this worker killed), the sweep finds the job due and sends it again."""
-    from modsvc.jobs import run_import_job
-
     dispatcher = _dispatcher(self)
     outcome = run_import_job(_sessions(), job_id, on_batch_committed=dispatcher.enqueue_scoring,
                              owner=job_leases.new_owner("celery"))
@@ -189,10 +184,7 @@ def _init_process(**_kwargs) -> None:
     model can take longer: a thread warms it up, and the first task waits for it (the
     loader holds a lock) instead of loading it a second time.
     """
-    from .celery_app import flask_app
-
-    if flask_app is not None:
-        flask_app.extensions["modsvc.sessions"].kw["bind"].dispose(close=False)
+    worker_context().sessions.kw["bind"].dispose(close=False)
     threading.Thread(target=_warm_up, name="model-warm-up", daemon=True).start()
 
 

@@ -1,4 +1,4 @@
-"""Celery tasks for outgoing webhooks (logic in modsvc.webhooks): one attempt per task run, retried with
+"""Celery tasks for outgoing webhooks (logic in modsvc.integrations.webhooks): one attempt per task run, retried with
 the backoff schedule by re-scheduling itself, and a sweep for deliveries left pending by a restart.
 
 Wiring (workers engineer): import this module where the Celery app imports its tasks, and schedule
@@ -9,15 +9,17 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from flask import current_app
 
-from modsvc import webhooks
+from modsvc.integrations import webhooks
+from modsvc.models import WebhookDelivery
+
+from .celery_app import worker_context
 
 log = logging.getLogger(__name__)
 
 
 def _sessions():
-    return current_app.extensions["modsvc.sessions"]
+    return worker_context().sessions
 
 
 @shared_task(bind=True, name=webhooks.TASK_NAME, acks_late=True, max_retries=None)
@@ -26,8 +28,6 @@ def deliver_webhook(self, delivery_id: int) -> str:
     outcome = webhooks.deliver(_sessions(), delivery_id)
     if outcome == "retry":
         with _sessions()() as session:
-            from modsvc.models import WebhookDelivery
-
             attempts = session.get(WebhookDelivery, delivery_id).attempts
         delays = webhooks.retry_delays()
         countdown = delays[min(attempts - 1, len(delays) - 1)]

@@ -15,7 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import paths
+
+def default_model_dir(env: Mapping[str, str] | None = None) -> Path:
+    """<instance>/models, where the service keeps model files (``modsvc/paths.py`` documents the layout): read here
+    so that the analysis core depends on nothing of the service."""
+    env = os.environ if env is None else env
+    return Path(env.get("MODSVC_INSTANCE_DIR") or Path.cwd() / "instance").resolve() / "models"
+
 
 BACKENDS = ("by-language", "builtin", "multilingual", "detoxify-original", "detoxify-unbiased",
             "detoxify-multilingual")
@@ -24,7 +30,7 @@ BACKENDS = ("by-language", "builtin", "multilingual", "detoxify-original", "deto
 @dataclass(frozen=True)
 class AnalysisSettings:
     model: str = "by-language"
-    model_dir: Path = field(default_factory=paths.default_model_dir)
+    model_dir: Path = field(default_factory=default_model_dir)
     detoxify_checkpoint: Path | None = None
     detoxify_hf_dir: Path | None = None
     threads: int = 0  # 0 = number of cores
@@ -42,7 +48,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> AnalysisSettings:
     hf_dir = env.get("MODSVC_DETOXIFY_HF_DIR") or None
     return AnalysisSettings(
         model=model,
-        model_dir=Path(env.get("MODSVC_MODEL_DIR") or paths.default_model_dir(env)),
+        model_dir=Path(env.get("MODSVC_MODEL_DIR") or default_model_dir(env)),
         detoxify_checkpoint=Path(ckpt) if ckpt else None,
         detoxify_hf_dir=Path(hf_dir) if hf_dir else None,
         threads=int(env.get("MODSVC_THREADS") or 0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ..config import load_settings
+from .exits import FatalError
 
 
 def _session():
@@ -24,8 +25,7 @@ def api_keys() -> None:
 @click.option("--daily-quota", type=click.IntRange(min=1), help="Requests per UTC day; none by default.")
 def create(name: str, site_key: str | None, rate_limit: str | None, daily_quota: int | None) -> None:
     """Create a key named NAME. The key is printed once, alone on the last line: store it now."""
-    from ..apikeys import ApiKeyError, create_api_key
-    from . import FatalError
+    from ..access.apikeys import ApiKeyError, create_api_key
 
     with _session() as session:
         try:
@@ -47,7 +47,7 @@ def list_keys(show_all: bool) -> None:
     """Keys with id, prefix, name, site, limits, last use (never the key itself)."""
     from sqlalchemy import select
 
-    from ..apikeys import format_time
+    from ..access.apikeys import format_time
     from ..models import ApiKey, Site
 
     with _session() as session:
@@ -68,8 +68,7 @@ def list_keys(show_all: bool) -> None:
 @click.argument("ident")
 def revoke(ident: str) -> None:
     """Revoke the key with id or prefix IDENT (takes effect within 2 seconds)."""
-    from ..apikeys import ApiKeyError, revoke_api_key
-    from . import FatalError
+    from ..access.apikeys import ApiKeyError, revoke_api_key
 
     with _session() as session:
         try:

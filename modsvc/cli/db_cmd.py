@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from ..config import load_settings
+from .exits import FatalError
 
 
 @click.group()
@@ -15,7 +16,6 @@ def db() -> None:
 def upgrade_command(revision: str) -> None:
     """Migrate the database at MODSVC_DATABASE_URL to the newest schema."""
     from .. import migrations
-    from . import FatalError
 
     url = load_settings().database_url
     try:

@@ -6,6 +6,7 @@ import click
 
 from ..config import load_settings
 from ..params import MAX_DB_INT
+from .exits import FatalError
 
 
 @click.command("export")
@@ -22,12 +23,11 @@ def export_command(thread_id: int | None, site: str | None, fmt: str, output, de
     are prefixed with a single quote.
     """
     from ..db import get_sessionmaker
-    from ..export import write_export
-    from . import FatalError
+    from ..moderation.export import write_export
 
     settings = load_settings()
-    if decisions:  # the moderation UI's labelled data (modsvc/decisions_export.py)
-        from ..decisions_export import write_decisions
+    if decisions:  # the moderation UI's labelled data (modsvc/moderation/decisions_export.py)
+        from ..moderation.decisions_export import write_decisions
 
         with get_sessionmaker(settings.database_url)() as session:
             click.echo(f"exported {write_decisions(session, output, site=site)} decisions", err=True)

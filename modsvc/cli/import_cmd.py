@@ -8,7 +8,8 @@ import click
 from tqdm import tqdm
 
 from ..config import load_settings
-from ..importers import FORMATS
+from ..ingest.importers import FORMATS
+from .exits import EXIT_REJECTED, FatalError
 
 
 @click.command("import")
@@ -34,11 +35,10 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
     """
     from .. import migrations
     from ..db import get_sessionmaker
-    from ..dispatch import get_dispatcher
-    from ..importers import UnknownFormatError, input_size, iter_paths, iter_records
-    from ..importers.records import Rejection
-    from ..ingest import ImportSummary, Ingestor
-    from . import EXIT_REJECTED, FatalError
+    from ..ingest.importers import UnknownFormatError, input_size, iter_paths, iter_records
+    from ..ingest.importers.records import Rejection
+    from ..ingest.ingestor import ImportSummary, Ingestor
+    from workers import dispatch
 
     settings = load_settings()
     try:
@@ -47,7 +47,7 @@ def import_command(paths: tuple[str, ...], fmt: str | None, site: str, rejection
     except Exception as exc:
         raise FatalError(f"cannot open the database: {exc}") from exc
 
-    dispatcher = get_dispatcher(settings, sessions)
+    dispatcher = dispatch.dispatcher_for(settings, sessions)
     summary = ImportSummary()
     ingestor = Ingestor(sessions, summary=summary, on_batch_committed=dispatcher.enqueue_scoring)
     files = list(iter_paths(list(paths)))

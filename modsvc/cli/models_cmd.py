@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from .exits import FatalError
+
 MODEL_NAMES = ("detoxify-original", "detoxify-unbiased", "detoxify-multilingual")
 
 
@@ -20,8 +22,6 @@ def download(name: str, quiet: bool) -> None:
     On a machine without internet access this fails with a clear message: download on a connected
     machine and copy MODSVC_MODEL_DIR/detoxify over.
     """
-    from . import FatalError
-
     try:
         from ..analysis import detoxify_backend
         from ..analysis.settings import load_settings

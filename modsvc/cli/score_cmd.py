@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import click
 
+from .exits import EXIT_REJECTED, FatalError
+
 
 def _read_batches(stream, batch_size: int) -> Iterator[list[tuple[int, object, str | None, str | None, str | None]]]:
     """(line number, id, text, language, error) tuples in input order, batch by batch."""
@@ -50,7 +52,6 @@ def score_command(file, batch_size: int, policy_file) -> None:
     {"id", "line", "error"} and the rest go on; the exit code is then 1.
     """
     from ..analysis import Policy, get_analyzer
-    from . import EXIT_REJECTED, FatalError
 
     policy = None
     if policy_file is not None:

@@ -8,6 +8,7 @@ import time
 import click
 
 from ..config import load_settings
+from .exits import FatalError
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from .. import migrations
     from ..app import create_app
-    from . import FatalError
 
     settings = load_settings()
     try:
@@ -49,9 +49,9 @@ def serve(host: str, port: int, threads: int) -> None:
     except OSError as exc:
         raise FatalError(f"cannot listen on {host}:{port}: {exc}") from exc
     worker = imports = None
-    if settings.embedded:  # score and import in this process; the database is the queue (modsvc/embedded.py)
-        from ..embedded import EmbeddedWorker
-        from ..embedded_imports import runner_for
+    if settings.embedded:  # score and import in this process; the database is the queue (modsvc/scoring/embedded_worker.py)
+        from ..scoring.dispatch import runner_for
+        from ..scoring.embedded_worker import EmbeddedWorker
 
         sessions = app.extensions["modsvc.sessions"]
         imports = runner_for(sessions)

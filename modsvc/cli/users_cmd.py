@@ -6,6 +6,7 @@ import sys
 import click
 
 from ..config import load_settings
+from .exits import FatalError
 
 
 def _sessions():
@@ -20,8 +21,6 @@ def _read_password(confirm: bool = True) -> str:
     if not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            from . import FatalError
-
             raise FatalError("no password on standard input")
         return password
     return click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
@@ -38,8 +37,7 @@ def users() -> None:
 def create(name: str, role: str) -> None:
     """Create user NAME (unique regardless of case). The password comes from standard input, or a prompt on a
     terminal; common and easily guessed passwords are refused."""
-    from ..accounts import AccountError, create_user, find_user
-    from . import FatalError
+    from ..access.accounts import AccountError, create_user, find_user
 
     with _sessions()() as session:
         existing = find_user(session, name.strip())
@@ -74,8 +72,7 @@ def list_users() -> None:
 
 
 def _user_or_fail(session, name: str):
-    from ..accounts import find_user
-    from . import FatalError
+    from ..access.accounts import find_user
 
     user = find_user(session, name)
     if user is None:
@@ -87,8 +84,7 @@ def _user_or_fail(session, name: str):
 @click.argument("name")
 def set_password_cmd(name: str) -> None:
     """Set NAME's password (ends all their sessions). Common and easily guessed passwords are refused."""
-    from ..accounts import AccountError, set_password
-    from . import FatalError
+    from ..access.accounts import AccountError, set_password
 
     with _sessions()() as session:
         user = _user_or_fail(session, name)
@@ -101,7 +97,7 @@ def set_password_cmd(name: str) -> None:
 
 
 def _set_active(name: str, active: bool) -> None:
-    from ..accounts import set_active
+    from ..access.accounts import set_active
 
     with _sessions()() as session:
         set_active(_user_or_fail(session, name), active)

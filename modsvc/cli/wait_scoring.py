@@ -16,7 +16,7 @@ POLL_SECONDS = 1.0
 
 
 def wait_for_scoring(settings, sessions, comment_ids: list[int], quiet: bool = False) -> dict[str, int]:
-    from .. import backlog
+    from ..scoring import backlog
 
     remaining = sorted(set(comment_ids))
     total = len(remaining)
@@ -24,7 +24,7 @@ def wait_for_scoring(settings, sessions, comment_ids: list[int], quiet: bool = F
                dynamic_ncols=True)
     worker = None
     if settings.embedded:
-        from ..embedded import EmbeddedWorker
+        from ..scoring.embedded_worker import EmbeddedWorker
 
         worker = EmbeddedWorker(sessions, batch_size=settings.score_batch_size)
     started = time.monotonic()

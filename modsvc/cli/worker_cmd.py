@@ -6,6 +6,7 @@ import click
 
 from .. import paths
 from ..config import load_settings
+from .exits import FatalError
 
 
 @click.command("worker", context_settings={"show_default": True})
@@ -35,8 +36,6 @@ def worker(concurrency: int | None, beat: bool, pool: str, loglevel: str, queues
 
     In embedded mode (no broker) there is no separate worker: `modsvc serve` scores in-process.
     """
-    from . import FatalError
-
     settings = load_settings()
     if settings.embedded:
         raise FatalError("MODSVC_BROKER_URL is not set: in embedded mode `modsvc serve` runs the worker itself; "

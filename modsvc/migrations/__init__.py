@@ -6,6 +6,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from ..db import get_engine
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -23,8 +25,6 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def current_revision(database_url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
-
-    from modsvc.db import get_engine
 
     with get_engine(database_url).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

@@ -1,25 +1,36 @@
-"""Blueprints. Each module owns one area of the web app and registers itself here."""
+"""The web door: Flask blueprints that turn requests into calls of the domain packages and back.
+
+Each module owns one area of the web app and is registered here.
+"""
 from __future__ import annotations
 
 from flask import Flask
 
+from . import (admin, api_admin, api_keys, api_score, api_status, api_threads, auth, coral, db_session, errors,
+               moderation, params, perspective, ratelimit, request_json)
+
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, db_session, errors, moderation, params, request_json
-    from .api_keys import init_api
-    from .api_status import bp as api_status_bp
-    from .api_threads import bp as api_threads_bp
-
     params.init_app(app)  # first: the bounded <int:...> converter must be in place before any route is added
     db_session.init_app(app)
     errors.init_app(app)
     request_json.init_app(app)  # JSON bodies: depth-limited, a 400 in each API's shape
     # Thread import and the workers' status endpoint.
-    app.register_blueprint(api_threads_bp)
-    app.register_blueprint(api_status_bp)
+    app.register_blueprint(api_threads.bp)
+    app.register_blueprint(api_status.bp)
     # Moderation UI: sign-in and CSRF for every non-API path, the queue, the admin area.
     auth.init_app(app)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
     # Scoring API: Perspective drop-in, /api/v1/score, Coral, API keys, rate limits.
-    init_api(app)
+    register_scoring_api(app)
+
+
+def register_scoring_api(app: Flask) -> None:
+    """The limiter, Perspective, our API, Coral and the admin pages for keys and webhooks. API paths need no CSRF
+    exemption: ``auth`` checks CSRF on non-API paths only."""
+    ratelimit.init_app(app)
+    api_keys.install_log_redaction()
+    for bp in (perspective.bp, api_score.bp, coral.bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(api_admin.bp)  # admin pages: API keys, webhooks (in the admin navigation)

@@ -5,14 +5,16 @@ Other teams add pages to the admin navigation with ``register_admin_nav("API key
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..accounts import ROLES, AccountError, create_user, set_active, set_password
+from ..access.accounts import ROLES, AccountError, create_user, set_active, set_password
 from ..analysis.policy import ACTIONS as UNSUPPORTED_ACTIONS
-from ..analysis.policy import DEFAULT_UNSUPPORTED_LANGUAGE
+from ..analysis.policy import DEFAULT_THRESHOLDS, DEFAULT_UNSUPPORTED_LANGUAGE, Policy
+from ..analysis.types import LABELS
 from ..models import Site, Thread, User
+from ..moderation.stats import label_agreement
 from .auth import admin_required
 from .db_session import get_session
 
@@ -28,8 +30,6 @@ def register_admin_nav(title: str, endpoint: str) -> None:
 
 @bp.app_context_processor
 def _admin_nav():
-    from flask import current_app
-
     return {"admin_nav": [(t, e) for t, e in ADMIN_NAV if e in current_app.view_functions]}
 
 
@@ -126,9 +126,6 @@ def create_site():
 
 
 def _threshold_rows(policy):
-    from ..analysis.policy import DEFAULT_THRESHOLDS
-    from ..analysis.types import LABELS
-
     return [{"label": label, "review": policy.review[label], "hold": policy.hold[label],
              "default_review": DEFAULT_THRESHOLDS[label][0], "default_hold": DEFAULT_THRESHOLDS[label][1]}
             for label in LABELS]
@@ -136,8 +133,6 @@ def _threshold_rows(policy):
 
 def _parse_threshold(raw: str | None, label: str, step: str) -> float | None:
     """'' keeps the default; 'off' turns the step off for this label; else a number in [0, 1]."""
-    from ..analysis.policy import DEFAULT_THRESHOLDS
-
     raw = (raw or "").strip()
     if raw == "":
         return DEFAULT_THRESHOLDS[label][0 if step == "review" else 1]
@@ -154,10 +149,6 @@ def _parse_threshold(raw: str | None, label: str, step: str) -> float | None:
 
 @bp.route("/sites/<int:site_id>/settings", methods=["GET", "POST"])
 def site_settings(site_id: int):
-    from ..analysis.policy import Policy
-    from ..analysis.types import LABELS
-    from ..moderation_stats import label_agreement
-
     db = get_session()
     site = db.get(Site, site_id)
     if site is None:
@@ -205,8 +196,6 @@ def site_settings(site_id: int):
 
 def _language_context() -> dict:
     """The actions for comments in languages the model does not know, and which languages it knows (if loaded)."""
-    from flask import current_app
-
     model = current_app.extensions.get("modsvc.analyzer")  # only if already loaded: the page never loads the model
     langs = getattr(model, "supported_languages", None)
     return {"unsupported_actions": UNSUPPORTED_ACTIONS, "default_unsupported": DEFAULT_UNSUPPORTED_LANGUAGE,

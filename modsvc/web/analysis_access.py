@@ -11,7 +11,10 @@ from typing import Any
 
 from flask import current_app
 
-from ..batcher import MicroBatcher, Overloaded
+from ..analysis import Policy
+from ..models import Site
+from ..scoring.batcher import MicroBatcher, Overloaded
+from ..scoring.scorer import accepts_languages, get_default_analyzer
 
 POLICY_CACHE_SECONDS = 5.0
 _lock = threading.Lock()
@@ -23,10 +26,6 @@ def analyzer():
         with _lock:
             if "modsvc.analyzer" not in ext:
                 try:  # the workers' loader: same model (and MODSVC_ANALYZER override) as the queue uses
-                    from ..scoring import get_default_analyzer
-                except ImportError:
-                    from ..analysis import get_analyzer as get_default_analyzer
-                try:
                     ext["modsvc.analyzer"] = get_default_analyzer()
                 except Exception as exc:  # a missing model file must read as "unavailable", not as a crash
                     current_app.logger.exception("cannot load the scoring model")
@@ -53,9 +52,6 @@ def site_policy(site_id: int | None) -> Any:
     now = time.monotonic()
     if hit is not None and now - hit[0] < POLICY_CACHE_SECONDS:
         return hit[1]
-    from ..analysis import Policy
-    from ..models import Site
-
     with current_app.extensions["modsvc.sessions"]() as session:
         site = session.get(Site, site_id)
         raw = site.policy if site is not None else None
@@ -74,15 +70,6 @@ def score_texts(texts: list[str], site_id: int | None = None, languages: list[st
     if languages is not None and not accepts_languages(analyzer()):
         languages = None
     return batcher().score(texts, policy=site_policy(site_id), policy_key=site_id, languages=languages)
-
-
-def accepts_languages(model) -> bool:
-    import inspect
-
-    try:
-        return "languages" in inspect.signature(model.analyze).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def model_version() -> str:

@@ -10,9 +10,10 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..apikeys import ApiKeyError, create_api_key, revoke_api_key
+from ..access.apikeys import ApiKeyError, create_api_key, revoke_api_key
+from ..integrations import webhooks as outbox
+from ..integrations.webhook_address import WebhookAddressError, check_webhook_url
 from ..models import ApiKey, Site, WebhookDelivery
-from ..webhook_address import WebhookAddressError, check_webhook_url
 from ..params import ParameterError, parse_int
 from .admin import register_admin_nav
 from .auth import admin_required
@@ -114,7 +115,6 @@ def set_site_webhook(site_id: int):
 
 @bp.post("/webhooks/<int:delivery_id>/retry")
 def retry_delivery(delivery_id: int):
-    from .. import webhooks as outbox
 
     session = get_session()
     row = outbox.retry_now(session, delivery_id)

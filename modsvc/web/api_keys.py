@@ -18,9 +18,9 @@ from flask import current_app, g, request
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import ratelimit
-from ..apikeys import KeyResolver
-from ..batcher import Overloaded
+from . import ratelimit
+from ..access.apikeys import KeyResolver
+from ..scoring.batcher import Overloaded
 from .errors import api_error
 from .google_errors import google_error
 
@@ -105,25 +105,6 @@ def require_api_key(errors: str = "modsvc", max_body: int | None = None):
         return wrapper
 
     return decorate
-
-
-def init_api(app) -> None:
-    """Register the scoring API: limiter, Perspective, our API, Coral, admin pages; exempt them from CSRF."""
-    from . import api_score, coral, perspective
-
-    ratelimit.init_app(app)
-    install_log_redaction()
-    api_blueprints = [perspective.bp, api_score.bp, coral.bp]
-    for bp in api_blueprints:
-        app.register_blueprint(bp)
-    from . import api_admin  # admin pages: API keys, webhooks (adds itself to the admin navigation)
-
-    app.register_blueprint(api_admin.bp)
-    csrf = app.extensions.get("csrf")
-    if csrf is not None:  # API clients authenticate with keys, not cookies: CSRF tokens do not apply
-        for bp in api_blueprints:
-            csrf.exempt(bp)
-        csrf.exempt("api_threads")
 
 
 _KEY_IN_TEXT = re.compile(r"((?:[?&](?:key|api_key)=)|(?:Bearer\s+))[^&\s\"']+", re.IGNORECASE)

@@ -11,14 +11,18 @@ model run), and ``GET /api/v1/comments/<id>`` tells its status and the human dec
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Literal, Union
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 
-from ..models import Comment, CommentScore, Site, Thread
+from ..analysis.language import normalize_code
+from ..models import Comment, CommentFlag, CommentScore, Site, Thread
 from ..params import MAX_DB_INT
+from ..scoring.store_scored import ScoredComment, store_scored
+from .analysis_access import analyzer, score_texts
+from .api_docs import render_docs
 from .api_keys import SCORE_MAX_BODY, require_api_key
 from .db_session import get_session
 from .errors import api_error
@@ -43,7 +47,6 @@ class _Strict(BaseModel):
 
 
 def _language_code(value):
-    from ..analysis.language import normalize_code
 
     return normalize_code(value) if isinstance(value, str) else value
 
@@ -171,7 +174,6 @@ def score():
     """Body: `{"text": "...", "id": 1}` or `{"comments": [{"text": ..., "id": ...}, ...]}`.
 
     Add `"store": true` with `"thread"` and each comment's `"id"` to put them in the moderation queue."""
-    from .analysis_access import score_texts
 
     payload = request_json()  # whatever the Content-Type: `curl -d` sends form encoding; JSON is meant anyway
     if not isinstance(payload, dict):
@@ -220,107 +222,24 @@ def _site_id_for(site_key: str) -> int | None:
     return get_session().scalar(select(Site.id).where(Site.key == site_key))
 
 
-class _Precomputed:
-    """An analyzer that hands back results already computed for these texts, so storing costs no model run."""
-
-    def __init__(self, model_version: str, results_by_text: dict[str, Any], fallback) -> None:
-        self.model_version = model_version
-        self._results = results_by_text
-        self._fallback = fallback
-
-    def analyze(self, texts, policy=None):
-        if all(t in self._results for t in texts):
-            return [self._results[t] for t in texts]
-        return self._fallback(texts, policy=policy)
-
-
-def _analyze_in(model, language: str | None):
-    """``model.analyze`` with the caller's language for every text (the fallback of a precomputed batch)."""
-    from .analysis_access import accepts_languages
-
-    if language is None or not accepts_languages(model):
-        return model.analyze
-    return lambda texts, policy=None: model.analyze(texts, policy=policy, languages=[language] * len(texts))
-
-
 def _store(site_key: str, parsed, items: list[CommentIn], results: list,
            languages: list[str | None]) -> list[dict]:
-    from ..importers.records import CommentRecord, ThreadRecord
-    from ..ingest import Ingestor
-    from .analysis_access import analyzer, model_version
-
-    sessions = current_app.extensions["modsvc.sessions"]
+    """Store the scored comments in the moderation queue; a reference to each for the answer."""
     session = get_session()
-    by_thread: dict[str, list[tuple[CommentIn, Any]]] = {}
-    for item, result in zip(items, results):
-        thread = str(item.thread if item.thread is not None else parsed.thread)
-        by_thread.setdefault(thread, []).append((item, result))
-    site = session.scalar(select(Site).where(Site.key == site_key))
-    records = []
-    for thread_ext, pairs in by_thread.items():
-        existing = None
-        if site is not None:
-            existing = session.scalar(select(Thread).where(Thread.site_id == site.id,
-                                                           Thread.external_id == thread_ext))
-        records.append(ThreadRecord(
-            external_id=thread_ext, site=site_key,
-            # Keep what we know about an existing thread: this request only adds comments to it.
-            title=parsed.thread_title or (existing.title if existing else None),
-            url=parsed.thread_url or (existing.url if existing else None),
-            author=existing.author if existing else None,
-            published_at=existing.published_at if existing else None,
-            body=existing.body if existing else None,
-            closed=existing.closed if existing else False,
-            comments=[CommentRecord(external_id=str(c.id), body=c.text,
-                                    parent_external_id=None if c.parent is None else str(c.parent),
-                                    author=c.author) for c, _ in pairs],
-            source="api",
-        ))
-    session.rollback()  # end the read transaction before the ingest writes (SQLite allows one writer)
-    Ingestor(sessions, actor=f"api:{g.api_key.name}").add_all(records)  # race-free: a concurrent request's new rows are found and added to
-    ids = _comment_ids(site_key, [(str(item.thread if item.thread is not None else parsed.thread), str(item.id))
-                                  for item in items])
-    try:
-        from ..scoring import score_comments
-    except ImportError:  # workers not installed: the sweep scores them later
-        score_comments = None
-    if score_comments is not None:
-        # one pass per caller language: the same text may have been given two languages (two different results)
-        by_language: dict[str | None, list[int]] = {}
-        for n, language in enumerate(languages):
-            by_language.setdefault(language, []).append(n)
-        for language, members in by_language.items():
-            model = _Precomputed(model_version(), {items[n].text: results[n] for n in members},
-                                 _analyze_in(analyzer(), language))
-            score_comments(sessions, [ids[n] for n in members if ids[n] is not None], model,
-                           on_scored=_on_scored_hook())
-    session.expire_all()
+    session.rollback()  # end the request's read transaction before the ingest writes (SQLite allows one writer)
+    ids = store_scored(
+        current_app.extensions["modsvc.sessions"], site_key,
+        [ScoredComment(thread=str(item.thread if item.thread is not None else parsed.thread), external_id=str(item.id),
+                       text=item.text, parent=None if item.parent is None else str(item.parent), author=item.author,
+                       result=result, language=language)
+         for item, result, language in zip(items, results, languages)],
+        analyzer(), actor=f"api:{g.api_key.name}", thread_title=parsed.thread_title, thread_url=parsed.thread_url)
     refs = []
     for comment_id in ids:
         row = session.get(Comment, comment_id) if comment_id is not None else None
         refs.append({"comment_id": comment_id, "status": row.status if row else "unscored",
                      "url": url_for("api_score.get_comment", comment_id=comment_id)} if comment_id else None)
     return refs
-
-
-def _on_scored_hook():
-    try:
-        from ..webhooks import on_scored
-    except ImportError:
-        return None
-    return on_scored(current_app.extensions["modsvc.sessions"], current_app.extensions["modsvc.settings"])
-
-
-def _comment_ids(site_key: str, keys: list[tuple[str, str]]) -> list[int | None]:
-    session = get_session()
-    rows = session.execute(
-        select(Comment.id, Thread.external_id, Comment.external_id)
-        .join(Thread, Thread.id == Comment.thread_id).join(Site, Site.id == Thread.site_id)
-        .where(Site.key == site_key, Thread.external_id.in_({t for t, _ in keys}),
-               Comment.external_id.in_({c for _, c in keys}))
-    ).all()
-    found = {(r[1], r[2]): r[0] for r in rows}
-    return [found.get(k) for k in keys]
 
 
 @bp.get("/comments/<int:comment_id>")
@@ -372,7 +291,6 @@ def _status(comment: Comment, thread: Thread, site: Site) -> dict:
                                   .order_by(CommentScore.id.desc()).limit(1)).first()
     decision = None
     if score is not None:
-        from ..models import CommentFlag
 
         labels = get_session().scalars(select(CommentFlag.label).where(CommentFlag.comment_id == comment.id)
                                        .distinct()).all()
@@ -410,7 +328,6 @@ def openapi_json():
 
 @bp.get("/docs")
 def docs():
-    from .api_docs import render_docs
 
     base, configured = public_base_url()
     html, status, headers = render_docs(openapi_document(base))

@@ -8,13 +8,13 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
-from ..importers import FORMATS, iter_records
-from ..ingest import Ingestor
-from ..jobs import create_import_job
+from ..ingest.importers import FORMATS, iter_records
+from ..ingest.ingestor import Ingestor
+from ..ingest.jobs import create_import_job
+from ..scoring.dispatch import Dispatcher
 from ..models import Comment, CommentScore, ImportJob, ImportRejection, Thread
-from ..uploads import (
-    TooManyWaitingImports, UploadLimits, check_waiting_imports, display_name, new_upload_path, remove_upload,
-)
+from ..ingest.uploads import (TooManyWaitingImports, UploadLimits, check_waiting_imports, display_name, new_upload_path,
+                              remove_upload)
 from .api_keys import require_api_key
 from .db_session import get_session
 from .errors import api_error
@@ -28,10 +28,8 @@ MAX_NESTED_DEPTH = 200
 WAITING_RETRY_AFTER_SECONDS = 30  # a hint for a key at its limit of waiting imports: about one small import
 
 
-def dispatcher():
-    from ..dispatch import current_dispatcher
-
-    return current_dispatcher(current_app)
+def dispatcher() -> Dispatcher:
+    return current_app.extensions["modsvc.dispatcher"]  # chosen by the app factory
 
 
 @bp.post("/threads")

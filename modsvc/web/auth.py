@@ -19,10 +19,12 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..accounts import authenticate
-from ..login_throttle import Attempt, LoginThrottle
+from ..access.accounts import authenticate
+from ..access.login_throttle import Attempt, LoginThrottle
 from ..models import User
-from ..reviewer_sessions import Lifetime, end_session, find_live_session, signed_in_recently, start_session, touch
+from ..access.reviewer_sessions import (Lifetime, end_session, find_live_session, signed_in_recently, start_session,
+                                        touch)
+from . import ratelimit
 from .db_session import get_session
 
 API_PREFIXES = ("/api/", "/v1alpha1/")
@@ -44,7 +46,7 @@ class Reviewer(UserMixin):
 
     def get_id(self) -> str:
         # Flask-Login's "alternative token": the id in the cookie names a server-side session
-        # (modsvc/reviewer_sessions.py), not the user, so that session can be ended on the server.
+        # (modsvc/access/reviewer_sessions.py), not the user, so that session can be ended on the server.
         return self._token
 
     @property
@@ -109,8 +111,6 @@ def safe_next(target: str | None) -> str:
 def _throttle() -> LoginThrottle:
     ext = current_app.extensions
     if "modsvc.login_throttle" not in ext:
-        from .. import ratelimit
-
         ext["modsvc.login_throttle"] = LoginThrottle(ratelimit.limiter().storage,
                                                      prefix=current_app.config.get("RATELIMIT_KEY_PREFIX", "modsvc"))
     return ext["modsvc.login_throttle"]

@@ -1,36 +1,25 @@
 """Coral Talk's External Moderation Phase: ``POST /api/v1/coral/moderate?key=API_KEY``.
 
 Coral (v6 and later) POSTs every new or edited comment here before publishing it and waits up to the phase's timeout.
-We answer 204 when the comment may go through, or 200 with Coral's phase result:
-
-    allow  -> 204 (nothing to do)
-    review -> 200 {"actions": [FLAG, COMMENT_DETECTED_TOXIC]}              published, in Coral's Reported queue
-    hold   -> 200 {"actions": [FLAG, ...], "status": "SYSTEM_WITHHELD"}    hidden until a moderator approves
-
-Coral signs the raw body: ``X-Coral-Signature: sha256=<hex HMAC-SHA256(secret, body)>`` (several comma-separated
-while a rotated secret is still active). With ``MODSVC_CORAL_SIGNING_SECRETS`` set (comma-separated, to allow
-rotation) unsigned or wrongly signed requests are refused with 401. Set-up: docs/coral.md.
+We answer 204 when the comment may go through, or 200 with Coral's phase result (``modsvc/integrations/coral.py``).
+With ``MODSVC_CORAL_SIGNING_SECRETS`` set (comma-separated, to allow rotation) unsigned or wrongly signed requests
+are refused with 401. Set-up: docs/coral.md.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-import re
-from html import unescape
 
 from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..integrations.coral import phase_result, plain_text, signature_valid
+from .analysis_access import score_texts
 from .api_keys import SCORE_MAX_BODY, require_api_key
 from .errors import api_error
 from .openapi import documented
 from .request_json import request_json
 
 bp = Blueprint("coral", __name__, url_prefix="/api/v1/coral")
-
-HELD_STATUS = "SYSTEM_WITHHELD"
-FLAG_REASON = "COMMENT_DETECTED_TOXIC"
 
 
 class _Loose(BaseModel):
@@ -98,25 +87,6 @@ def signing_secrets() -> list[str]:
     return [s.strip() for s in configured if s and s.strip()]
 
 
-def signature_valid(body: bytes, header: str | None, secrets: list[str]) -> bool:
-    """True if any ``sha256=`` signature in the header is the HMAC of the body under any configured secret."""
-    if not header:
-        return False
-    given = [part.strip()[len("sha256="):] for part in header.split(",") if part.strip().startswith("sha256=")]
-    for secret in secrets:
-        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        if any(hmac.compare_digest(expected, sig) for sig in given):
-            return True
-    return False
-
-
-def _plain_text(body: str) -> str:
-    if "<" in body and ">" in body:  # the phase may be set to send HTML
-        body = unescape(re.sub(r"<br\s*/?>|</p>", "\n", body, flags=re.I))
-        body = re.sub(r"<[^>]+>", "", body)
-    return body
-
-
 @bp.post("/moderate")
 @documented("/api/v1/coral/moderate", "post", "Coral Talk external moderation phase", request=CoralRequest,
             responses={200: ("Flag or withhold the comment", CoralResult),
@@ -124,8 +94,6 @@ def _plain_text(body: str) -> str:
 @require_api_key(max_body=SCORE_MAX_BODY)
 def moderate():
     """Point Coral's External Moderation Phase at this URL with `?key=API_KEY` (see docs/coral.md)."""
-    from .analysis_access import score_texts
-
     raw = request.get_data(cache=True)
     secrets = signing_secrets()
     if secrets and not signature_valid(raw, request.headers.get("X-Coral-Signature"), secrets):
@@ -137,25 +105,8 @@ def moderate():
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(x) for x in first["loc"]) or "body"
         return api_error(400, f"not a Coral moderation request: {where}: {first['msg']}")
-    text = _plain_text(parsed.comment.body)
+    text = plain_text(parsed.comment.body)
     if not text.strip():
         return "", 204
-    result = score_texts([text], g.api_key.site_id)[0]
-    action = result.decision.action
-    if action == "allow":
-        return "", 204
-    # no scores at all for a language the model does not know (the reason says so): then no label either
-    labels = list(result.decision.labels) or ([max(result.scores, key=result.scores.get)] if result.scores else [])
-    scores = {label: round(float(result.scores[label]), 4) for label in labels if label in result.scores}
-    flag = {
-        "actionType": "FLAG",
-        "reason": FLAG_REASON,
-        "additionalDetails": f"modsvc: {result.decision.reason}"[:500],
-        "metadata": {"modsvc": {"labels": labels, "scores": scores, "decision": action,
-                                "language": getattr(result, "language", None),
-                                "model": str(result.model.get("model_version", ""))}},
-    }
-    answer: dict = {"actions": [flag]}
-    if action == "hold":
-        answer["status"] = HELD_STATUS
-    return jsonify(answer)
+    answer = phase_result(score_texts([text], g.api_key.site_id)[0])
+    return ("", 204) if answer is None else jsonify(answer)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from ..access.sites import SiteForbidden
+
 
 def api_error(status: int, message: str, **extra):
     response = jsonify({"error": {"code": status, "message": message, **extra}})
@@ -12,8 +14,6 @@ def api_error(status: int, message: str, **extra):
 
 
 def init_app(app: Flask) -> None:
-    from ..sites import SiteForbidden
-
     @app.errorhandler(SiteForbidden)
     def _other_site(exc: SiteForbidden):
         return api_error(403, str(exc))

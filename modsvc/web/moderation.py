@@ -11,14 +11,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..analysis.language import LANGUAGE_NAMES, language_name
-from ..export import csv_safe
+from ..moderation.export import csv_safe
 from ..models import AuditLog, Site, User
-from ..moderation_actions import (REJECT_REASONS, ActionError, Actor, Conflict, decide, decide_many,
-                                  suggested_reason, undo, undo_last_of)
-from ..moderation_queue import (DEFAULT_TAB, TABS, CountCache, QueueFilters, load_context, load_page,
-                                priority_band, status_counts)
-from ..moderation_stats import flags_per_day, label_agreement
+from ..moderation.actions import (REJECT_REASONS, ActionError, Actor, Conflict, decide, decide_many, suggested_reason,
+                                  undo, undo_last_of)
+from ..moderation.queue import (DEFAULT_TAB, TABS, CountCache, QueueFilters, load_context, load_page, priority_band,
+                                status_counts)
+from ..moderation.stats import flags_per_day, label_agreement
 from ..params import ParameterError, parse_int, require_int
+from .auth import safe_next
 from .charts import bar, line_chart
 from .db_session import get_session
 from .highlight import clean_spans, highlight, label_class, trope_title
@@ -147,7 +148,6 @@ def _int_field(form, name: str) -> int:
 
 
 def _back() -> str | None:
-    from .auth import safe_next
 
     target = request.form.get("back") if not request.is_json else None
     return safe_next(target) if target else None

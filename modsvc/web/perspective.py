@@ -22,9 +22,15 @@ import re
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .api_keys import SCORE_MAX_BODY, require_api_key
+from ..analysis.language import detect, resolve
+from ..models import Feedback
 from . import perspective_errors as perr
+from .analysis_access import analysis_error, analyzer, score_texts
+from .api_keys import SCORE_MAX_BODY, require_api_key
+from .db_session import get_session
 from .google_errors import google_error
+from .perspective_discovery import discovery_document
+from .public_url import cache_headers, public_base_url
 from .request_json import request_json
 
 bp = Blueprint("perspective", __name__)
@@ -51,9 +57,6 @@ def detect_languages(text: str) -> list[str]:
     """Perspective's ``detectedLanguages``: the language identified (``modsvc.analysis.language``, acted on as the
     analysis does: ``resolve``); ``["und"]`` when the text is too short to tell. Unlike Google, which refuses
     ``und``, we score such texts (the model's own language is as good a guess as any for "ok" or "+1")."""
-    from ..analysis.language import detect, resolve
-    from .analysis_access import analyzer
-
     supported = getattr(analyzer(), "supported_languages", None) or {"en"}
     return [resolve(detect([text])[0], supported)]
 
@@ -63,8 +66,6 @@ def attribute_supports_language(attribute: str, language: str) -> bool:
 
     From the analyzer (``supports_language``: the backend's ``supported_languages``, per label where a backend
     combines models); an analyzer that does not say is taken as English-only."""
-    from .analysis_access import analyzer
-
     model = analyzer()
     code = _base_language(language)
     if hasattr(model, "supports_language"):
@@ -179,8 +180,6 @@ def _bad_request(exc: perr.PerspectiveError):
 @bp.post("/v1alpha1/comments:analyze")
 @require_api_key(errors="perspective", max_body=SCORE_MAX_BODY)
 def analyze():
-    from .analysis_access import analysis_error, score_texts
-
     try:
         body = _json_body()
         text = _comment_text(body)
@@ -214,9 +213,6 @@ def analyze():
 @bp.post("/v1alpha1/comments:suggestscore")
 @require_api_key(errors="perspective", max_body=SCORE_MAX_BODY)
 def suggest_score():
-    from .db_session import get_session
-    from ..models import Feedback
-
     try:
         body = _json_body()
         text = _comment_text(body)
@@ -295,9 +291,6 @@ def _http_error(exc: HTTPException):
 @bp.get("/$discovery/rest")
 def discovery():
     """The discovery document Google's client libraries build their client from (rootUrl = this server)."""
-    from .perspective_discovery import discovery_document
-    from .public_url import cache_headers, public_base_url
-
     version = request.args.get("version", "v1alpha1")
     if version != "v1alpha1":
         return google_error(404, f"Requested entity was not found. Only version v1alpha1 exists, not {version}.")

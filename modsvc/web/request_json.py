@@ -12,7 +12,9 @@ from typing import Any
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 
-from ..json_input import MAX_DEPTH, JSONInputError, loads
+from .errors import api_error
+from .google_errors import google_error
+from .json_input import MAX_DEPTH, JSONInputError, loads
 
 
 def request_json(max_depth: int | None = MAX_DEPTH) -> Any:
@@ -33,9 +35,6 @@ class LimitedJSONProvider(DefaultJSONProvider):
 
 
 def _answer(exc: JSONInputError):
-    from .errors import api_error
-    from .google_errors import google_error
-
     message = str(exc)
     if request.path.startswith("/v1alpha1/"):
         return google_error(400, f"Invalid JSON payload received. {message}")

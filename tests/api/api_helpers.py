@@ -14,7 +14,7 @@ def make_app(settings, analyzer=None, **config):
 
 
 def make_key(app, name="test client", site=None, rate_limit=None, daily_quota=None) -> str:
-    from modsvc.apikeys import create_api_key
+    from modsvc.access.apikeys import create_api_key
 
     with app.extensions["modsvc.sessions"]() as session:
         _row, plaintext = create_api_key(session, name, site, rate_limit, daily_quota)

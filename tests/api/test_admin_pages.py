@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from modsvc.accounts import create_user
+from modsvc.access.accounts import create_user
 from modsvc.models import ApiKey, Site, WebhookDelivery
 
 PASSWORD = "correct horse battery"

@@ -171,7 +171,7 @@ def test_micro_batcher_carries_each_texts_language():
     know nothing of languages keep working)."""
     import threading
 
-    from modsvc.batcher import MicroBatcher
+    from modsvc.scoring.batcher import MicroBatcher
 
     calls = []
 

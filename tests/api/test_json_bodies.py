@@ -8,7 +8,7 @@ import time
 import pytest
 from api_helpers import make_key
 
-from modsvc.accounts import create_user
+from modsvc.access.accounts import create_user
 
 UNCLOSED = b"[" * 200_000  # the attack from the review: 200,000 nested '['
 DEEP_ARRAY = b"[" * 5_000 + b"]" * 5_000  # valid JSON, but nested far deeper than any request needs

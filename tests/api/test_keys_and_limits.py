@@ -209,7 +209,7 @@ def test_daily_quota_counts_every_request_under_concurrency(settings):
     from datetime import date
 
     from modsvc.app import create_app
-    from modsvc.daily_quota import charge, used_on
+    from modsvc.access.daily_quota import charge, used_on
 
     app = create_app(settings, TESTING=True)
     sessions = app.extensions["modsvc.sessions"]

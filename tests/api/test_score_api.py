@@ -93,7 +93,7 @@ def test_store_needs_ids(sqlite_app):
 def test_overload_answers_503_with_retry_after(sqlite_app, keyword_analyzer):
     import threading
 
-    from modsvc.batcher import MicroBatcher
+    from modsvc.scoring.batcher import MicroBatcher
 
     release = threading.Event()
 

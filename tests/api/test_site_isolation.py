@@ -111,8 +111,8 @@ def test_status_counts_only_the_keys_own_site(api_app):
 
 
 def _decide(app, comment_id: int, action: str) -> None:
-    from modsvc.accounts import create_user
-    from modsvc.moderation_actions import Actor, decide
+    from modsvc.access.accounts import create_user
+    from modsvc.moderation.actions import Actor, decide
 
     with app.extensions["modsvc.sessions"]() as session:
         user = session.scalar(select(User).where(User.username == "rita"))
@@ -125,8 +125,8 @@ def _decide(app, comment_id: int, action: str) -> None:
 
 
 def test_reimport_of_an_edited_comment_returns_it_to_a_human_and_says_so(api_app, keyword_analyzer):
-    from modsvc.moderation_queue import QueueFilters, load_page
-    from modsvc.scoring import score_comments
+    from modsvc.moderation.queue import QueueFilters, load_page
+    from modsvc.scoring.scorer import score_comments
 
     client = api_app.test_client()
     news = {"X-API-Key": make_key(api_app, "news only", site="news")}

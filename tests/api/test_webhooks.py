@@ -11,7 +11,7 @@ import pytest
 from api_helpers import make_key
 from sqlalchemy import select
 
-from modsvc import webhooks
+from modsvc.integrations import webhooks
 from modsvc.models import Comment, Site, WebhookDelivery
 
 SECRET = "whsec-test-1"
@@ -113,7 +113,7 @@ def _wait_status(app, status, timeout=10):
 
 
 def test_held_by_the_model_then_approved_by_a_moderator(api_app, receiver):
-    from modsvc.moderation_actions import Actor, decide
+    from modsvc.moderation.actions import Actor, decide
 
     hook = receiver()
     _site_with_hook(api_app, hook.url)

@@ -14,9 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workers"))
 
 from test_webhooks import SECRET, Receiver  # noqa: E402
 
-from modsvc import webhooks  # noqa: E402
+from modsvc.integrations import webhooks  # noqa: E402
 from modsvc.db import get_sessionmaker  # noqa: E402
 from modsvc.models import Comment, Site, WebhookDelivery  # noqa: E402
+from workers import dispatch  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
 
@@ -30,6 +31,7 @@ def test_celery_worker_delivers_and_retries(pg_url, tmp_path, monkeypatch):
                      MODSVC_WEBHOOK_ALLOW_PRIVATE="127.0.0.1/32")  # the receiver lives on loopback
     for name in ("MODSVC_BROKER_URL", "MODSVC_BROKER_KEY_PREFIX", "MODSVC_CELERY_QUEUE", "MODSVC_DATABASE_URL"):
         monkeypatch.setenv(name, env[name])  # this process produces like the web app would
+    dispatch.install()  # as the web app does at start-up: the domain reaches the broker through this port
     receiver = Receiver(plan=[500, 200])
     worker = Worker(env, tmp_path / "worker.log")
     try:

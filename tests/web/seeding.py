@@ -5,7 +5,7 @@ import hashlib
 import itertools
 from datetime import datetime, timedelta, timezone
 
-from modsvc.accounts import create_user
+from modsvc.access.accounts import create_user
 from modsvc.models import Comment, CommentFlag, CommentScore, Site, Thread
 
 MODEL_VERSION = "builtin-test-1"

@@ -81,7 +81,7 @@ def test_second_reviewer_conflict_never_double_decides(app, db, users):
 
 def test_version_check_is_in_the_update_itself(db, users):
     """Two sessions read version 1; the second UPDATE matches no row and must not write an audit entry."""
-    from modsvc.moderation_actions import Actor, Conflict, decide
+    from modsvc.moderation.actions import Actor, Conflict, decide
     import pytest
 
     cid = one_comment(db)
@@ -148,7 +148,7 @@ def test_plain_form_post_without_javascript(db, reviewer):
 
 
 def test_webhook_emitted_for_decisions(db, reviewer, monkeypatch):
-    import modsvc.moderation_actions as actions
+    import modsvc.moderation.actions as actions
 
     events = []
     monkeypatch.setattr(actions, "_emit_webhook", lambda session, comment, event, actor: events.append((comment.id, event)))

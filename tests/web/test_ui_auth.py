@@ -109,7 +109,7 @@ def test_admin_creates_user_who_can_sign_in(app, admin):
 
 def test_disabled_user_loses_session_and_cannot_sign_in(app, db, users, admin):
     bob = Reviewer(app.test_client(), "bob")
-    from modsvc.accounts import find_user
+    from modsvc.access.accounts import find_user
 
     bob_id = find_user(db, "bob").id
     assert admin.client.post(f"/admin/users/{bob_id}", data={"csrf_token": admin.token, "what": "disable"}).status_code == 302
@@ -172,7 +172,7 @@ def test_throttle_is_shared_through_redis_across_processes(settings, db):
 
 
 def test_password_change_signs_out_other_sessions(app, db, users):
-    from modsvc.accounts import find_user, set_password
+    from modsvc.access.accounts import find_user, set_password
 
     bob = Reviewer(app.test_client(), "bob")
     assert bob.get("/queue").status_code == 200
@@ -208,7 +208,7 @@ def test_logout_ends_only_that_session(app, users):
 
 
 def test_disable_then_enable_does_not_revive_old_sessions(app, db, users, admin):
-    from modsvc.accounts import find_user
+    from modsvc.access.accounts import find_user
 
     bob = Reviewer(app.test_client(), "bob")
     thief = _copy_session(app, bob)
@@ -298,7 +298,7 @@ def test_failures_for_one_account_do_not_lock_other_accounts_on_that_address(app
 
 
 def test_attacker_cannot_lock_out_an_admin_from_an_address_she_uses(app, users):
-    from modsvc.login_throttle import PER_ACCOUNT_FROM_NEW_ADDRESSES
+    from modsvc.access.login_throttle import PER_ACCOUNT_FROM_NEW_ADDRESSES
 
     office = "192.0.2.20"
     assert sign_in(_from(app.test_client(), office), "alice").status_code == 302  # her usual address
@@ -311,7 +311,7 @@ def test_attacker_cannot_lock_out_an_admin_from_an_address_she_uses(app, users):
 
 
 def test_one_address_guessing_many_accounts_is_throttled(app, users):
-    from modsvc.login_throttle import PER_ADDRESS
+    from modsvc.access.login_throttle import PER_ADDRESS
 
     client = _from(app.test_client(), "192.0.2.30")
     codes = [sign_in(client, f"user{n}", "guess").status_code for n in range(PER_ADDRESS.amount)]

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from modsvc.analysis.policy import Policy
 from modsvc.db import get_sessionmaker
-from modsvc.export import write_export
-from modsvc.importers.records import CommentRecord, ThreadRecord
-from modsvc.ingest import Ingestor
+from modsvc.moderation.export import write_export
+from modsvc.ingest.importers.records import CommentRecord, ThreadRecord
+from modsvc.ingest.ingestor import Ingestor
 from modsvc.models import Comment, CommentFlag, CommentScore, Site
-from modsvc.scoring import score_comments
+from modsvc.scoring.scorer import score_comments
 from web.test_ui_admin_cli import settings_form
 
 BODIES = {
@@ -119,7 +119,7 @@ def test_exports_have_the_language(settings, builtin, reviewer):
     rows = {r["external_id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
     assert rows["de"]["language"] == "de" and rows["ok"]["language"] == "und"
     # the human decisions exported as training data say which language they are in
-    from modsvc.decisions_export import iter_decisions
+    from modsvc.moderation.decisions_export import iter_decisions
 
     with get_sessionmaker(settings.database_url)() as s:
         version = s.get(Comment, ids["de"]).version

@@ -169,7 +169,7 @@ def test_dashboard_counts_chart_and_agreement(db, reviewer):
 
 
 def test_counts_deferred_when_too_slow_then_served_by_counts_endpoint(app, db, reviewer):
-    from modsvc.moderation_queue import QueueFilters
+    from modsvc.moderation.queue import QueueFilters
     from modsvc.web.moderation import count_cache
 
     ids = seed_queue(db)
@@ -187,7 +187,7 @@ def test_counts_deferred_when_too_slow_then_served_by_counts_endpoint(app, db, r
 
 def test_search_for_rare_and_common_words_gives_the_same_page(db, monkeypatch):
     """PostgreSQL reads rare words through the word index and walks the queue for common ones: same answer."""
-    import modsvc.moderation_queue as mq
+    import modsvc.moderation.queue as mq
 
     ids = seed_queue(db)
 

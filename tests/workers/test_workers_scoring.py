@@ -1,4 +1,4 @@
-"""modsvc.scoring on SQLite and PostgreSQL: idempotent upserts, flags, statuses, failures, audit."""
+"""modsvc.scoring.scorer on SQLite and PostgreSQL: idempotent upserts, flags, statuses, failures, audit."""
 from __future__ import annotations
 
 import threading
@@ -6,13 +6,13 @@ import threading
 import pytest
 from sqlalchemy import func, select, update
 
-from modsvc import backlog
+from modsvc.scoring import backlog
 from modsvc.db import get_sessionmaker
-from modsvc.importers.records import CommentRecord, ThreadRecord
-from modsvc.ingest import Ingestor
+from modsvc.ingest.importers.records import CommentRecord, ThreadRecord
+from modsvc.ingest.ingestor import Ingestor
 from modsvc.models import AuditLog, Comment, CommentFlag, CommentScore, Site
-from modsvc.priority import priority_band
-from modsvc.scoring import score_comments
+from modsvc.moderation.priority import priority_band
+from modsvc.scoring.scorer import score_comments
 from workers_fake_analyzer import FakeAnalyzer
 
 
@@ -90,8 +90,8 @@ def test_human_decisions_survive_rescoring(db_url):
 
 def test_a_status_a_reviewer_set_is_never_changed_by_a_new_model(db_url):
     """Escalated (held by a human), or put back in review by an undo: a re-score keeps the reviewer's status."""
-    from modsvc.accounts import create_user
-    from modsvc.moderation_actions import Actor, decide, undo
+    from modsvc.access.accounts import create_user
+    from modsvc.moderation.actions import Actor, decide, undo
 
     ids = _import(db_url, BODIES)
     sessions = get_sessionmaker(db_url)

@@ -6,16 +6,16 @@ from sqlalchemy import update
 
 from modsvc.analysis.types import Span
 from modsvc.db import get_sessionmaker
-from modsvc.embedded import EmbeddedWorker
+from modsvc.scoring.embedded_worker import EmbeddedWorker
 from modsvc.models import Comment
-from modsvc.priority import compute_priority, priority_band
-from modsvc.scoring import score_comments
+from modsvc.moderation.priority import compute_priority, priority_band
+from modsvc.scoring.scorer import score_comments
 from test_workers_scoring import BODIES, _by_ext, _import
 from workers_fake_analyzer import FakeAnalyzer
 
 
 def test_status_counts_by_score_state_and_status(app, client, settings):
-    from modsvc.apikeys import create_api_key
+    from modsvc.access.apikeys import create_api_key
 
     url = settings.database_url
     sessions = get_sessionmaker(url)
@@ -53,7 +53,7 @@ def test_priority_weights_thresholds_evidence_and_evasion():
 
 
 def test_embedded_start_up_sweep_rescores_an_older_model_and_frees_leases(db_url):
-    from modsvc import backlog
+    from modsvc.scoring import backlog
 
     ids = _import(db_url, BODIES)
     sessions = get_sessionmaker(db_url)

@@ -19,8 +19,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from modsvc.db import get_sessionmaker
-from modsvc.importers.records import CommentRecord, ThreadRecord
-from modsvc.ingest import Ingestor
+from modsvc.ingest.importers.records import CommentRecord, ThreadRecord
+from modsvc.ingest.ingestor import Ingestor
 from modsvc.models import Comment, CommentScore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -156,8 +156,8 @@ def producer(env: dict[str, str]):
     from celery import Celery
 
     from modsvc.config import Settings
-    from modsvc.dispatch import CeleryDispatcher
     from workers.celery_app import celery_config
+    from workers.dispatch import CeleryDispatcher
 
     settings = Settings(database_url=env["MODSVC_DATABASE_URL"], broker_url=env["MODSVC_BROKER_URL"],
                         secret_key="test", sweep_seconds=int(env["MODSVC_SWEEP_SECONDS"]))
@@ -168,7 +168,7 @@ def producer(env: dict[str, str]):
 
 def make_api_key(database_url: str) -> str:
     from modsvc import migrations
-    from modsvc.apikeys import create_api_key
+    from modsvc.access.apikeys import create_api_key
 
     migrations.upgrade(database_url)
     with get_sessionmaker(database_url)() as s, s.begin():

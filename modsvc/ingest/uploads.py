@@ -1,0 +1,93 @@
+"""Uploaded import files: stored under a name we make, kept only while their job needs them, bounded per key.
+
+The client's file name never reaches the file system (a 5,000-character name used to fail with
+"File name too long"): the file is stored as ``<uuid><suffix>``, keeping at most a short, safe suffix
+(``.jsonl.gz``) because format detection may look at it. The name the user gave is kept on the job,
+cleaned for display (``display_name``). The job deletes the file when it ends (``modsvc/ingest/jobs.py``).
+
+What one API key may have waiting (queued or running jobs, and their bytes) is bounded by
+MODSVC_MAX_QUEUED_IMPORTS and MODSVC_MAX_QUEUED_IMPORT_MB (``config.Settings``; 0 = no limit).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import ImportJob
+
+log = logging.getLogger(__name__)
+
+DISPLAY_NAME_MAX = 200
+WAITING_STATUSES = ("queued", "running")
+_SAFE_SUFFIX = re.compile(r"(?:\.[a-z0-9]{1,10}){1,2}$")
+
+
+def display_name(client_name: str | None) -> str:
+    """The client's file name for messages: no directories, no control or invisible format characters,
+    at most DISPLAY_NAME_MAX characters (the middle is cut, so the extension stays visible)."""
+    name = re.split(r"[/\\]", client_name or "")[-1]
+    name = "".join(" " if ch.isspace() else ch for ch in name if unicodedata.category(ch)[0] != "C" or ch.isspace())
+    name = " ".join(name.split())
+    if len(name) > DISPLAY_NAME_MAX:
+        tail = DISPLAY_NAME_MAX // 10
+        name = name[:DISPLAY_NAME_MAX - tail - 1] + "…" + name[-tail:]
+    return name or "upload"
+
+
+def new_upload_path(upload_dir: str | Path, client_name: str | None) -> Path:
+    """Where to store a new upload: a fresh uuid plus the client name's suffix when it is short and plain."""
+    suffix = _SAFE_SUFFIX.search((client_name or "").lower())
+    directory = Path(upload_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f"{uuid.uuid4().hex}{suffix.group(0) if suffix else ''}"
+
+
+def remove_upload(path: str | Path | None) -> None:
+    """Delete an upload the job no longer needs; a file already gone is fine."""
+    if not path:
+        return
+    try:
+        Path(path).unlink(missing_ok=True)
+    except OSError as exc:  # a permission problem must not fail the job that finished
+        log.warning("could not delete upload %s: %s", path, exc)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadLimits:
+    max_jobs: int = 0  # queued + running jobs per API key; 0 = no limit
+    max_bytes: int = 0  # their uploaded bytes per API key; 0 = no limit
+
+
+class TooManyWaitingImports(Exception):
+    """This key already has as much waiting as it may; the message says which limit and what to do."""
+
+
+def check_waiting_imports(session: Session, api_key_id: int | None, limits: UploadLimits,
+                          adding_bytes: int | None = None) -> None:
+    """Raise TooManyWaitingImports if one more job (of ``adding_bytes``, when known) would exceed the key's limits."""
+    if api_key_id is None or not (limits.max_jobs or limits.max_bytes):
+        return
+    jobs, waiting_bytes = session.execute(
+        select(func.count(), func.coalesce(func.sum(ImportJob.bytes_total), 0))
+        .where(ImportJob.api_key_id == api_key_id, ImportJob.status.in_(WAITING_STATUSES))
+    ).one()
+    if limits.max_jobs and jobs >= limits.max_jobs:
+        raise TooManyWaitingImports(
+            f"this API key already has {jobs} imports queued or running, its limit (MODSVC_MAX_QUEUED_IMPORTS) "
+            f"is {limits.max_jobs}: upload again when one has finished (GET /api/v1/imports/<id> shows progress)")
+    if adding_bytes is not None and limits.max_bytes and waiting_bytes + adding_bytes > limits.max_bytes:
+        raise TooManyWaitingImports(
+            f"this upload ({_mb(adding_bytes)}) and the {_mb(waiting_bytes)} this API key already has queued or "
+            f"running exceed its limit (MODSVC_MAX_QUEUED_IMPORT_MB) of {_mb(limits.max_bytes)}: upload again "
+            f"when an import has finished")
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
