@@ -288,8 +288,11 @@ def handwritten_train() -> Iterator[Example]:
     # exclusion calls, greed stereotypes, implicit collective power, threats, tweet style and their look-alikes
     yield from _jsonl(REPO / "training/data/handwritten_train_en2.jsonl", "handwritten_train", "train")
     for lang in ("de", "ru"):
-        yield from _jsonl(REPO / f"training/data/handwritten_train_{lang}.jsonl", f"handwritten_train_{lang}", "train",
-                          lang)
+        # the first set, then a second written apart from it (more explicit hostility, threats, denial, coded forms
+        # and their look-alikes)
+        for part in ("", "2"):
+            yield from _jsonl(REPO / f"training/data/handwritten_train_{lang}{part}.jsonl", f"handwritten_train_{lang}",
+                              "train", lang)
 
 
 def handwritten_heldout() -> Iterator[Example]:

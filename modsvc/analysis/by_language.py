@@ -36,8 +36,13 @@ class ByLanguageModel:
         return out
 
     def describe(self) -> dict:
-        return {"supported_languages": sorted(self.supported_languages),
-                "routes": {"en": self.english.describe(), "de, ru": self.multilingual.describe()}}
+        """Flat, for ``modsvc doctor``: each route's runtime, layers and hints under its own prefix."""
+        others = sorted(self.multilingual.supported_languages - ENGLISH)
+        info = {"supported_languages": sorted(self.supported_languages),
+                "routes": f"en, und -> {self.english.name}; {', '.join(others)} -> {self.multilingual.name}"}
+        for prefix, model in (("english", self.english), ("multilingual", self.multilingual)):
+            info.update({f"{prefix}_{k}": v for k, v in model.describe().items() if k != "supported_languages"})
+        return info
 
     def _groups(self, languages):
         groups: dict[int, tuple[object, list[int]]] = {}
