@@ -4,6 +4,7 @@ by the base model and cached (gitignored ``bench/.cache/adaptation/``) so reruns
 - ``davidson``: Davidson et al. tweets, the site's line is "offensive or hateful" (class 0 or 1). No dates: the
   file's rows in a fixed shuffled order (seed 13; the file is grouped by nothing useful, but shuffling keeps any
   hidden ordering out of the held-out windows).
+- ``davidson-hate``: the same tweets on a site that lets swearing through: only hate speech (class 0) is harmful.
 - ``jikeli``: the ISCA antisemitism gold standard (IHRA label ``Biased``), replayed by ``CreateDate``.
 
 The base model was trained on 80% of both corpora (``training/datasets.py``), so its figures here are optimistic:
@@ -32,13 +33,18 @@ class Row:
     result: dict | None = None  # the base model's AnalysisResult.to_dict()
 
 
-def davidson() -> list[Row]:
+def davidson(harmful_classes: tuple[int, ...] = (0, 1)) -> list[Row]:
     path = DATASETS / "davidson_hate_offensive/labeled_data.csv"
     with open(path, newline="", encoding="utf-8") as fh:
         rows = [Row(r["tweet"].replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip(),
-                    int(r["class"]) < 2) for r in csv.DictReader(fh)]
+                    int(r["class"]) in harmful_classes) for r in csv.DictReader(fh)]
     random.Random(REPLAY_SEED).shuffle(rows)
     return rows
+
+
+def davidson_hate() -> list[Row]:
+    """The same tweets on a site that lets swearing through (the sports site): only class 0, hate speech, is out."""
+    return davidson((0,))
 
 
 def jikeli() -> list[Row]:
@@ -48,7 +54,7 @@ def jikeli() -> list[Row]:
     return [Row(r["Text"].strip(), r["Biased"] == "1") for r in records]
 
 
-SITES = {"davidson": davidson, "jikeli": jikeli}
+SITES = {"davidson": davidson, "jikeli": jikeli, "davidson-hate": davidson_hate}
 
 
 def scored(site: str, analyzer=None, batch: int = 256) -> list[Row]:
@@ -57,7 +63,7 @@ def scored(site: str, analyzer=None, batch: int = 256) -> list[Row]:
 
     analyzer = analyzer or get_analyzer()
     rows = SITES[site]()
-    path = CACHE / f"{site}-{analyzer.model_version}.jsonl.gz"
+    path = CACHE / f"{site.split('-')[0]}-{analyzer.model_version}.jsonl.gz"  # davidson-hate: same tweets
     if path.exists():
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             results = [json.loads(line) for line in fh]
