@@ -72,6 +72,7 @@ class EmbeddedWorker:
         self.imports = imports
         self._last_import_check = 0.0
         self._leased: list[int] = []  # the batch being scored, released if stop() times out
+        self._last_adaptation = time.monotonic()  # the first refit comes one interval after the start
 
     # -- life cycle --------------------------------------------------------------------------------
     def start(self) -> EmbeddedWorker:
@@ -145,6 +146,19 @@ class EmbeddedWorker:
             return
         webhooks.retry_due(self.sessions)
 
+    def _adapt_sites(self) -> None:
+        """The embedded twin of Celery beat's "adapt-sites": refit every site's adapter each interval."""
+        from .adaptation import load_adaptation_settings
+
+        interval = load_adaptation_settings().interval_seconds
+        if not interval or time.monotonic() - self._last_adaptation < interval:
+            return
+        self._last_adaptation = time.monotonic()
+        from .adaptation.service import fit_all
+
+        for outcome in fit_all(self.sessions):
+            log.info("adaptation: %s: %s", outcome.site, outcome.report.reason)
+
     def _resume_imports(self) -> None:
         """Start import jobs nobody runs (queued, due for a retry, or left by a dead process)."""
         now = time.monotonic()
@@ -166,6 +180,7 @@ class EmbeddedWorker:
                 self._resume_imports()
                 took = self.run_once()
                 self._housekeeping()
+                self._adapt_sites()
                 backoff = 1.0
             except Exception:  # the database is locked or away, the model failed to load: wait, retry
                 log.exception("embedded worker: error; retrying in %.0fs", backoff)

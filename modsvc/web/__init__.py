@@ -17,9 +17,15 @@ def register_blueprints(app: Flask) -> None:
     # Thread import and the workers' status endpoint.
     app.register_blueprint(api_threads_bp)
     app.register_blueprint(api_status_bp)
+    from .api_adaptation import bp as api_adaptation_bp
+
+    app.register_blueprint(api_adaptation_bp)  # per-site adapters, thresholds, spot checks (modsvc/adaptation/)
     # Moderation UI: sign-in and CSRF for every non-API path, the queue, the admin area.
     auth.init_app(app)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
+    from .admin_adaptation import bp as adaptation_bp
+
+    app.register_blueprint(adaptation_bp)  # adapters on the settings page, the Spot check tab, the miss rate
     # Scoring API: Perspective drop-in, /api/v1/score, Coral, API keys, rate limits.
     init_api(app)
