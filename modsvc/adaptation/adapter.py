@@ -15,7 +15,7 @@ import numpy as np
 
 from ..analysis.types import LABELS
 from .evaluation import best_f1_threshold, precision_at_recall, routing_figures
-from .features import FEATURES, BaseOutput, matrix
+from .features import FEATURES, BaseOutput, base_ranking, matrix
 
 MIN_PER_CLASS = 5  # harmful and harmless decisions each, in training and in the held-out part
 MIN_PRECISION_GAIN = 0.01  # at equal recall, on the held-out decisions
@@ -29,12 +29,13 @@ class LabelledDecision:
     weight: float = 1.0  # 1 / probability that this comment came to be decided (spot checks: 1 / share)
 
 
-def similar_key(out: BaseOutput) -> str:
-    """Comments "like this one" for the reviewer's explanation: same strongest base label, same tenth of score."""
+def similar_key(out: BaseOutput, site_score: float) -> str:
+    """Comments "like this one" for the reviewer's explanation: the same strongest base label, and a site score in
+    the same tenth (what the adapter sees alike, so the counts explain its verdict)."""
     if not out.scores:
         return "none"
     label = max(LABELS, key=lambda lb: float(out.scores.get(lb, 0.0)))
-    return f"{label}:{min(SCORE_BINS - 1, int(float(out.scores.get(label, 0.0)) * SCORE_BINS))}"
+    return f"{label}:{min(SCORE_BINS - 1, int(site_score * SCORE_BINS))}"
 
 
 @dataclass
@@ -69,12 +70,11 @@ class Adapter:
         """The adapted decision of one comment, with the base's beside it (stored in ``CommentScore.adapted``)."""
         label = max(LABELS, key=lambda lb: float(out.scores.get(lb, 0.0))) if out.scores else None
         base_score = float(out.scores.get(label, 0.0)) if label else None
-        approved, rejected = self.similar.get(similar_key(out), [0, 0])
         if not language_supported or not out.scores:  # not scored: the policy's rule for the language stands
             return {"adapter": self.name, "site_score": None, "action": out.action, "base_action": out.action,
-                    "base_label": label, "base_score": base_score, "similar": {"approved": approved,
-                                                                               "rejected": rejected}}
+                    "base_label": label, "base_score": base_score, "similar": {"approved": 0, "rejected": 0}}
         site = float(self.scores([out])[0])
+        approved, rejected = self.similar.get(similar_key(out, site), [0, 0])
         action = ("hold" if out.action == "hold" else "review") if site >= self.threshold else "allow"
         return {"adapter": self.name, "site_score": round(site, 4), "threshold": round(self.threshold, 4),
                 "action": action, "base_action": out.action, "base_label": label,
@@ -93,9 +93,10 @@ def fit(name: str, decisions: Sequence[LabelledDecision], c: float = 1.0) -> Ada
     model = LogisticRegression(C=c, max_iter=2000)
     model.fit((x - mean) / scale, y, sample_weight=w / w.mean())
     adapter = Adapter(name, mean.tolist(), scale.tolist(), model.coef_[0].tolist(), float(model.intercept_[0]), 0.5)
-    adapter.threshold = best_f1_threshold(adapter.scores([d.output for d in decisions]), y, w)
-    for d in decisions:
-        counts = adapter.similar.setdefault(similar_key(d.output), [0, 0])
+    fitted = adapter.scores([d.output for d in decisions])
+    adapter.threshold = best_f1_threshold(fitted, y, w)
+    for d, site in zip(decisions, fitted):
+        counts = adapter.similar.setdefault(similar_key(d.output, float(site)), [0, 0])
         counts[1 if d.harmful else 0] += 1
     return adapter
 
@@ -110,18 +111,26 @@ class FitReport:
 
 
 def _judge(adapter: Adapter, test: Sequence[LabelledDecision]) -> tuple[dict, str | None]:
-    """Held-out figures of ``adapter`` beside the base's, and why it fails the guardrail (None: it passes)."""
+    """Held-out figures of ``adapter`` beside the base's, and why it fails the guardrail (None: it passes).
+
+    Equal recall: the base is ranked too (its routing first, then its strongest score), so both are compared at
+    the recall the adapter runs at. Comparing at the base's own recall alone was too noisy: held-out decisions are
+    mostly routed comments, the base's recall there is often 1.0, and precision at recall 1.0 hangs on the single
+    lowest-scored harmful comment."""
     y = np.asarray([d.harmful for d in test], bool)
     w = np.asarray([d.weight for d in test], float)
     base = routing_figures(np.asarray([d.output.flagged for d in test]), y, w)
     site_scores = adapter.scores([d.output for d in test])
     site = routing_figures(site_scores >= adapter.threshold, y, w)
-    at_equal_recall, _ = precision_at_recall(site_scores, y, base.recall, w)
+    base_rank = np.asarray([base_ranking(d.output) for d in test])
+    base_at_equal_recall, _ = precision_at_recall(base_rank, y, site.recall, w)
+    at_base_recall, _ = precision_at_recall(site_scores, y, base.recall, w)
     figures = {"base": base.as_dict(), "adapter": site.as_dict(), "threshold": round(adapter.threshold, 4),
-               "precision_at_base_recall": round(at_equal_recall, 4)}
-    if at_equal_recall - base.precision < MIN_PRECISION_GAIN:
-        return figures, (f"at the base's recall {base.recall:.2f} the adapter's precision {at_equal_recall:.2f} "
-                         f"does not beat the base's {base.precision:.2f} on the {len(test)} newest decisions")
+               "base_precision_at_adapter_recall": round(base_at_equal_recall, 4),
+               "precision_at_base_recall": round(at_base_recall, 4)}
+    if site.precision - base_at_equal_recall < MIN_PRECISION_GAIN:
+        return figures, (f"at recall {site.recall:.2f} the adapter's precision {site.precision:.2f} does not beat "
+                         f"the base's {base_at_equal_recall:.2f} on the {len(test)} newest decisions")
     if site.f1 < base.f1:
         return figures, (f"F1 at the adapter's threshold {site.f1:.2f} is below the base's {base.f1:.2f} on the "
                          f"{len(test)} newest decisions")
@@ -164,6 +173,6 @@ def fit_with_guardrail(name: str, decisions: Sequence[LabelledDecision], holdout
                       else f"kept {current.name}; ") + f"the new fit: {failure}"
         return FitReport(adapter, False, reason, figures, retire_current=retire)
     b, a = figures["base"], figures["adapter"]
-    return FitReport(adapter, True, f"deployed: precision {figures['precision_at_base_recall']:.2f} vs the base's "
-                                    f"{b['precision']:.2f} at recall {b['recall']:.2f}; F1 {a['f1']:.2f} vs "
-                                    f"{b['f1']:.2f} on the {len(test)} newest decisions", figures)
+    return FitReport(adapter, True, f"deployed: precision {a['precision']:.2f} vs the base's "
+                                    f"{figures['base_precision_at_adapter_recall']:.2f} at recall {a['recall']:.2f}; "
+                                    f"F1 {a['f1']:.2f} vs {b['f1']:.2f} on the {len(test)} newest decisions", figures)

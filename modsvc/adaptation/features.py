@@ -66,3 +66,8 @@ def vector(out: BaseOutput) -> list[float]:
 
 def matrix(outputs: Sequence[BaseOutput]) -> np.ndarray:
     return np.asarray([vector(o) for o in outputs], dtype=float).reshape(len(outputs), len(FEATURES))
+
+
+def base_ranking(out: BaseOutput) -> float:
+    """The base model as a ranking: what it routes first, then by its strongest score (for equal-recall figures)."""
+    return (1.0 if out.flagged else 0.0) + max((float(v) for v in out.scores.values()), default=0.0) / 1.001

@@ -119,14 +119,20 @@ class FitOutcome:
 
 
 def fit_site(sessions: sessionmaker[Session], site_key: str, actor: str = "system", user_id: int | None = None,
-             settings: AdaptationSettings | None = None) -> FitOutcome:
-    """Fit the site's adapter from its decisions; deploy it if the guardrail says so (then re-route the queue)."""
+             settings: AdaptationSettings | None = None, only_if_new: bool = False) -> FitOutcome:
+    """Fit the site's adapter from its decisions; deploy it if the guardrail says so (then re-route the queue).
+    ``only_if_new`` (the scheduled refit): skip when no decision came in since the latest fit."""
     settings = settings or load_adaptation_settings()
     with sessions() as session:
         site = site_by_key(session, site_key)
         current_row = active_adapter_row(session, site.id)
         current = Adapter.from_json(current_row.name, current_row.params) if current_row else None
         decisions = labelled(decided_comments(session, site.id))
+        latest = session.scalar(select(SiteAdapter).where(SiteAdapter.site_id == site.id)
+                                .order_by(SiteAdapter.version.desc()).limit(1))
+        if only_if_new and latest is not None and latest.decisions == len(decisions):
+            return FitOutcome(site.key, FitReport(None, False, f"no new decisions since {latest.name}",
+                                                  {"decisions": len(decisions)}), None)
         version = (session.scalar(select(func.max(SiteAdapter.version)).where(SiteAdapter.site_id == site.id)) or 0) + 1
         name = f"site-{site.key}-a{version}"
         report = fit_with_guardrail(name, decisions, settings.holdout_share, settings.min_decisions, current=current)
@@ -170,7 +176,7 @@ def fit_all(sessions: sessionmaker[Session], settings: AdaptationSettings | None
     out = []
     for key in keys:
         try:
-            out.append(fit_site(sessions, key, settings=settings))
+            out.append(fit_site(sessions, key, settings=settings, only_if_new=True))
         except Exception:  # one site's trouble must not stop the others
             log.exception("adaptation: fitting site %s failed", key)
     return out
@@ -245,9 +251,9 @@ def adapted_reason(adapted: dict) -> str:
     """The decision reason of an adapted result: the site's verdict, then the base's reason."""
     if adapted.get("site_score") is None:
         return adapted.get("base_reason") or ""
-    verb = "reaches" if adapted["action"] != "allow" else "is below"
-    return (f"this site's adapter: {float(adapted['site_score']):.2f} {verb} its review line "
-            f"{float(adapted.get('threshold') or 0):.2f}; {describe(adapted)}. Base model: "
+    sign = "≥" if adapted["action"] != "allow" else "<"
+    return (f"this site's adapter {adapted.get('adapter')}: {float(adapted['site_score']):.2f} {sign} its review "
+            f"line {float(adapted.get('threshold') or 0):.2f}. Base model: "
             f"{adapted.get('base_reason') or adapted.get('base_action')}")
 
 

@@ -63,8 +63,9 @@ def register(models: click.Group) -> None:
                 base, mine = f.get("base", {}), f.get("adapter", {})
                 click.echo(f"{'*' if r.active else ' '} v{r.version} {r.name} {r.status} {r.decisions} decisions; "
                            f"held-out F1 base {base.get('f1', 0):.2f} adapter {mine.get('f1', 0):.2f}, precision "
-                           f"at the base's recall {f.get('precision_at_base_recall', 0):.2f} vs "
-                           f"{base.get('precision', 0):.2f}; {r.created_at:%Y-%m-%d %H:%M}")
+                           f"{mine.get('precision', 0):.2f} vs the base's "
+                           f"{f.get('base_precision_at_adapter_recall', 0):.2f} at recall {mine.get('recall', 0):.2f}; "
+                           f"{r.created_at:%Y-%m-%d %H:%M}")
 
     @models.command("rollback")
     @click.option("--site", "site_key", required=True)

@@ -26,7 +26,7 @@ def sports_site(n: int, seed: int = 1) -> list[LabelledDecision]:
 def test_the_adapter_learns_the_sites_line_and_deploys():
     report = fit_with_guardrail("site-sports-a1", sports_site(400), min_decisions=200)
     assert report.deploy, report.reason
-    assert report.figures["precision_at_base_recall"] > report.figures["base"]["precision"] + 0.3
+    assert report.figures["adapter"]["precision"] > report.figures["base_precision_at_adapter_recall"] + 0.3
     adapter = report.adapter
     assert adapter.verdict(output(0.9, 0.05))["action"] == "allow"  # swearing, no attack: the site allows it
     assert adapter.verdict(output(0.9, 0.95))["action"] == "review"

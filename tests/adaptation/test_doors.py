@@ -36,7 +36,7 @@ def test_the_api_fits_rolls_back_suggests_and_sets_the_spot_check_share(app, tau
     assert fitted.status_code == 201, fitted.get_json()
     body = fitted.get_json()
     assert body["deployed"] and body["adapter"]["name"] == "site-sports-a1" and body["rerouted"] == 1
-    assert body["figures"]["precision_at_base_recall"] > body["figures"]["base"]["precision"]
+    assert body["figures"]["adapter"]["precision"] > body["figures"]["base_precision_at_adapter_recall"]
 
     overview = client.get("/api/v1/sites/sports/adaptation", headers=auth).get_json()
     assert overview["active"] == "site-sports-a1" and overview["spot_check_share"] == 0.01

@@ -68,8 +68,11 @@ def test_decisions_deploy_an_adapter_that_reroutes_the_waiting_queue(sessions):
         assert stored.scores["toxicity"] == pytest.approx(0.9)  # the base scores stay beside the site's
         assert stored.adapted["base_action"] == "review" and stored.adapted["site_score"] < 0.5
         assert stored.adapted["model_version"] == "scripted-1+site-sports-a1"
-        assert f"base toxicity 0.90, this site {stored.adapted['site_score']:.2f}: your reviewers approved " \
-            in stored.decision_reason
+        assert stored.decision_reason.startswith(f"this site's adapter site-sports-a1: "
+                                                 f"{stored.adapted['site_score']:.2f} < its review line ")
+        assert stored.decision_reason.endswith("Base model: toxicity 0.90 ≥ review threshold 0.70")
+        assert service.describe(stored.adapted).startswith(
+            f"base toxicity 0.90, this site {stored.adapted['site_score']:.2f}: your reviewers approved ")
         actions = [a.action for a in s.scalars(select(AuditLog).where(AuditLog.comment_id.is_(None))
                                                .order_by(AuditLog.id))]
         assert actions == ["adapter_fit", "adapter_deploy"]
