@@ -13,6 +13,7 @@ from ..models import Comment, Site, SpotCheck
 from ..moderation_queue import TABS, QueueFilters, QueuePage, attach_details, status_counts
 from .auth import admin_required
 from .db_session import get_session
+from ..params import ParameterError, require_int
 from .params import query_int
 
 bp = Blueprint("adaptation", __name__, template_folder="templates")
@@ -71,10 +72,10 @@ def rollback(site_id: int):
     site = _site(site_id)
     raw = request.form.get("version") or "base"
     try:
-        version = None if raw == "base" else int(raw)
+        version = None if raw == "base" else require_int(raw, "adapter version", minimum=1)
         moved = service.roll_back(_sessions(), site.key, version, actor=current_user.username,
                                   user_id=current_user.user_id)
-    except (ValueError, service.AdaptationError) as exc:
+    except (ParameterError, service.AdaptationError) as exc:
         flash(str(exc), "error")
         return _back(site)
     flash(f"{'The base model' if version is None else f'Adapter v{version}'} is now active; {moved} waiting "

@@ -8,6 +8,7 @@ from flask import Blueprint, g, jsonify
 
 from ..adaptation import service
 from ..models import Site
+from ..params import MAX_DB_INT
 from .db_session import get_session
 from .errors import api_error
 from .request_json import request_json_object
@@ -73,7 +74,8 @@ def rollback(site_key: str):
         return api_error(404, f"no site {site_key!r}")
     body = request_json_object()
     version = body.get("version")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)
+                                or not 1 <= version <= MAX_DB_INT):
         return api_error(400, "'version' must be an adapter version number, or null for the base model")
     try:
         moved = service.roll_back(get_session_factory(), site_key, version, actor=f"api:{g.api_key.name}")
