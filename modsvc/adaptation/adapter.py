@@ -48,6 +48,12 @@ class Adapter:
     threshold: float  # site score from which a comment goes to review
     similar: dict[str, list[int]] = field(default_factory=dict)  # similar_key -> [approved, rejected]
     features: tuple[str, ...] = FEATURES
+    base_model_version: str = ""  # the base model it was fitted on ("": any)
+
+    def fits(self, base_model_version: str | None) -> bool:
+        """Whether this adapter reads outputs of that base model: fitted on another one, it would misread them
+        (a new base model is adapted only after a refit on its own scores)."""
+        return not self.base_model_version or base_model_version == self.base_model_version
 
     def scores(self, outputs: Sequence[BaseOutput]) -> np.ndarray:
         if list(self.features) != list(FEATURES):

@@ -103,7 +103,11 @@ def active_adapter_row(session: Session, site_id: int) -> SiteAdapter | None:
 
 def active_adapter(session: Session, site_id: int) -> Adapter | None:
     row = active_adapter_row(session, site_id)
-    return Adapter.from_json(row.name, row.params) if row is not None else None
+    if row is None:
+        return None
+    adapter = Adapter.from_json(row.name, row.params)
+    adapter.base_model_version = row.base_model_version
+    return adapter
 
 
 def _audit(session: Session, actor: str, action: str, note: str, user_id: int | None = None) -> None:
@@ -140,7 +144,8 @@ def fit_site(sessions: sessionmaker[Session], site_key: str, actor: str = "syste
             return FitOutcome(site.key, report, None)
         base_version = session.scalar(select(Comment.model_version).join(Thread, Thread.id == Comment.thread_id)
                                       .where(Thread.site_id == site.id, Comment.score_state == "scored")
-                                      .order_by(Comment.id.desc()).limit(1)) or "unknown"
+                                      .group_by(Comment.model_version).order_by(func.count().desc())
+                                      .limit(1)) or ""
         now = utcnow()
         row = SiteAdapter(site_id=site.id, version=version, name=name, base_model_version=base_version,
                           status="deployed" if report.deploy else "kept_base", active=False,
@@ -227,7 +232,8 @@ def reroute_site(sessions: sessionmaker[Session], site_id: int) -> int:
             for comment, score in rows:
                 last_id = comment.id
                 base = base_output(score, comment.language)
-                verdict = adapter.verdict(base, bool(score.scores)) if adapter else None
+                verdict = adapter.verdict(base, bool(score.scores)) \
+                    if adapter and adapter.fits(score.model_version) else None
                 base_reason = (score.adapted or {}).get("base_reason") or score.decision_reason
                 if verdict is not None:
                     score.adapted = {**verdict, "base_reason": base_reason,
@@ -281,7 +287,9 @@ def adapt_results(sessions: sessionmaker[Session], site_id: int, results: list) 
         return results
     from .result import AdaptedResult
 
-    return [AdaptedResult.wrap(r, adapter) if not isinstance(r, str) else r for r in results]
+    return [AdaptedResult.wrap(r, adapter)
+            if not isinstance(r, str) and adapter.fits((r.model or {}).get("model_version")) else r
+            for r in results]
 
 
 def spot_check_share(session: Session, site_id: int, settings: AdaptationSettings | None = None) -> float:

@@ -85,6 +85,24 @@ def test_decisions_deploy_an_adapter_that_reroutes_the_waiting_queue(sessions):
         assert row.model["model_version"] == "scripted-1+site-sports-a1"
         assert row.model["base_model_version"] == "scripted-1"
 
+    # a new base model: the adapter, fitted on the old one's outputs, stands aside until it is refitted
+    class NewBase(ScriptedAnalyzer):
+        model_version = "scripted-2"
+
+        def _one(self, text, policy):
+            result = super()._one(text, policy)
+            result.model["model_version"] = self.model_version
+            return result
+
+    Ingestor(sessions).add_all([ThreadRecord(external_id="t-new", site="sports", comments=[
+        CommentRecord("new-base", body(3000, 0.85, 0.02))])])
+    with sessions() as s:
+        newer = s.scalar(select(Comment.id).where(Comment.external_id == "new-base"))
+    score_comments(sessions, [newer], NewBase())
+    with sessions() as s:
+        assert s.get(Comment, newer).status == "review"
+        assert s.scalar(select(CommentScore.adapted).where(CommentScore.comment_id == newer)) is None
+
     # roll back to the base: the queue gets the base's routing again, and the audit log says so
     assert service.roll_back(sessions, "sports", None, actor="alice") == 2  # the waiting one and the new one
     with sessions() as s:
