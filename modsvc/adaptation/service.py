@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import (AuditLog, Comment, CommentScore, Site, SiteAdaptationSettings, SiteAdapter, SpotCheck, Thread,
@@ -217,6 +217,7 @@ def reroute_site(sessions: sessionmaker[Session], site_id: int) -> int:
     no re-scoring is needed, the base scores are stored. Returns how many comments changed status."""
     changed, last_id = 0, 0
     while True:
+        newly_allowed: list[dict] = []
         with sessions() as session, session.begin():
             adapter = active_adapter(session, site_id)
             rows = session.execute(
@@ -228,7 +229,7 @@ def reroute_site(sessions: sessionmaker[Session], site_id: int) -> int:
                        Comment.human_decided.is_(False), Comment.score_state == "scored")
                 .order_by(Comment.id).limit(REROUTE_CHUNK)).all()
             if not rows:
-                return changed
+                break
             for comment, score in rows:
                 last_id = comment.id
                 base = base_output(score, comment.language)
@@ -248,9 +249,15 @@ def reroute_site(sessions: sessionmaker[Session], site_id: int) -> int:
                                          old_status=comment.status, new_status=new_status, reason=action,
                                          note=describe(score.adapted) if verdict else "site adapter removed: "
                                                                                       "the base model decides"))
+                    if new_status == "allowed":
+                        newly_allowed.append({"comment_id": comment.id, "new_status": new_status})
+                    elif comment.status == "allowed":  # routed to review now: no longer a draw from the allowed
+                        session.execute(delete(SpotCheck).where(SpotCheck.comment_id == comment.id))
                     comment.status = new_status
                     comment.version = comment.version + 1
                     changed += 1
+        select_spot_checks(sessions, newly_allowed)  # what the adapter now allows is measured like the rest
+    return changed
 
 
 def adapted_reason(adapted: dict) -> str:

@@ -55,6 +55,9 @@ def test_decisions_deploy_an_adapter_that_reroutes_the_waiting_queue(sessions):
     decided = import_and_score(sessions, "sports", flagged_rows(160, 1))
     waiting = import_and_score(sessions, "sports", [(0.9, 0.05), (0.9, 0.85)], start=1000)
     review_like_a_sports_site(sessions, decided)
+    with sessions() as s:  # every allowed comment is spot-checked here
+        service.set_spot_check_share(s, service.site_by_key(s, "sports").id, 1.0)
+        s.commit()
 
     outcome = service.fit_site(sessions, "sports", actor="alice", settings=SETTINGS)
     assert outcome.report.deploy, outcome.report.reason
@@ -103,10 +106,16 @@ def test_decisions_deploy_an_adapter_that_reroutes_the_waiting_queue(sessions):
         assert s.get(Comment, newer).status == "review"
         assert s.scalar(select(CommentScore.adapted).where(CommentScore.comment_id == newer)) is None
 
+    # what the adapter allows is spot-checked like everything else allowed
+    spot = select(SpotCheck.comment_id).order_by(SpotCheck.comment_id)
+    with sessions() as s:
+        assert list(s.scalars(spot)) == sorted([waiting[0], fresh])
+
     # roll back to the base: the queue gets the base's routing again, and the audit log says so
     assert service.roll_back(sessions, "sports", None, actor="alice") == 2  # the waiting one and the new one
     with sessions() as s:
         assert s.get(Comment, waiting[0]).status == "review"
+        assert list(s.scalars(spot)) == []  # back in review: no longer a draw from the allowed ones
         assert s.scalar(select(SiteAdapter.active).where(SiteAdapter.version == 1)) is False
         assert s.scalar(select(AuditLog.note).where(AuditLog.action == "adapter_rollback")) == \
             "sports: rolled back from site-sports-a1 to the base model"

@@ -103,6 +103,15 @@ def _decide_current(page) -> None:
 
 def test_a_reviewer_teaches_the_site_adapter_and_sees_its_effect(adapting_app, pages):
     base, ids, url, server_log = adapting_app
+    admin = pages()  # first the admin sends every allowed comment of the site to the Spot check tab
+    sign_in(admin, base, user="alice")
+    admin.goto(base + "/admin/sites")
+    admin.locator("tr", has_text="sports").get_by_role("link", name="Thresholds").click()
+    assert admin.locator("#active-adapter").inner_text() == "the base model"
+    admin.get_by_label("Spot-check share in percent").fill("100")
+    admin.locator("#adaptation").get_by_role("button", name="Save").click()
+    admin.locator(".flash", has_text="100.0% of allowed comments go to the Spot check tab").wait_for()
+
     page = pages()
     sign_in(page, base)
     assert page.locator('[data-tab-count="waiting"]').inner_text() == str(DECISIONS + 4)
@@ -129,10 +138,17 @@ def test_a_reviewer_teaches_the_site_adapter_and_sees_its_effect(adapting_app, p
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "queue-adapted.png"))
 
-    admin = pages()
-    sign_in(admin, base, user="alice")
-    admin.goto(base + "/admin/sites")
-    admin.locator("tr", has_text="sports").get_by_role("link", name="Thresholds").click()
+    # what the adapter let through waits in the Spot check tab; a reviewer's look there is a measurement
+    page.click('nav.tabs a[data-tab="spot"]')
+    page.wait_for_url(base + "/queue/spot-checks")
+    assert page.locator('[data-tab-count="spot"]').inner_text() == "2"
+    spot = page.locator(".item")
+    assert spot.count() == 2 and all("ia=0.050" in spot.nth(k).locator(".comment-text").inner_text()
+                                     for k in range(2))
+    _decide_current(page)  # swearing: approved
+    assert page.locator('[data-tab-count="spot"]').inner_text() == "1"
+
+    admin.reload()
     assert admin.locator("#active-adapter").inner_text() == "site-sports-a1"
     row = admin.locator('tr[data-adapter="site-sports-a1"]')
     assert "deployed" in row.inner_text() and row.get_attribute("class") == "active"
@@ -140,4 +156,5 @@ def test_a_reviewer_teaches_the_site_adapter_and_sees_its_effect(adapting_app, p
     admin.get_by_role("button", name="Roll back to the base").click()
     assert admin.locator("#active-adapter").inner_text() == "the base model"
     page.goto(base + "/queue")
-    assert page.locator(".item").count() == 4 and page.locator("p.adapted").count() == 0
+    # back to the base: the three comments still waiting for a decision are in review again, none adapted
+    assert page.locator(".item").count() == 3 and page.locator("p.adapted").count() == 0
