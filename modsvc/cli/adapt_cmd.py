@@ -109,3 +109,29 @@ def register(models: click.Group) -> None:
                 accept_thresholds(session, site, suggestions, actor="cli")
                 session.commit()
                 click.echo(f"accepted into {site.key}'s policy")
+
+    @models.command("spot-checks")
+    @click.option("--site", "site_key", required=True)
+    @click.option("--share", type=click.FloatRange(0.0, 1.0), help="Set the share of allowed comments to spot-check.")
+    def spot_checks(site_key: str, share: float | None) -> None:
+        """The site's spot-check share and what its spot checks measured: the miss rate per label (90% intervals)."""
+        from ..adaptation.service import AdaptationError, miss_rates, set_spot_check_share, site_by_key, spot_check_share
+
+        with _sessions()() as session:
+            try:
+                site = site_by_key(session, site_key)
+            except AdaptationError as exc:
+                raise _fatal(exc) from exc
+            if share is not None:
+                set_spot_check_share(session, site.id, share)
+                session.commit()
+            click.echo(f"{site.key}: {spot_check_share(session, site.id):.1%} of allowed comments are spot-checked")
+            for label, m in miss_rates(session, site.id).items():
+                if label != "all" and not m.harmful:
+                    continue
+                if m.miss_rate is None:
+                    click.echo(f"{label}: {m.checked} spot checks decided, no estimate yet")
+                    continue
+                lo, hi = m.miss_rate_interval
+                click.echo(f"{label}: miss rate {m.miss_rate:.1%} (90% interval {lo:.1%}-{hi:.1%}); "
+                           f"{m.harmful} of {m.checked} spot checks harmful, {m.allowed} allowed, {m.caught} caught")

@@ -152,3 +152,25 @@ def test_the_cli_adapts_lists_and_rolls_back(app, taught):
     assert runner.invoke(cli, ["models", "rollback", "--site", "sports"]).exit_code == 2
     missing = runner.invoke(cli, ["models", "adapt", "--site", "nowhere"])
     assert missing.exit_code == 2 and "no site 'nowhere'" in missing.output
+
+
+def test_the_cli_sets_the_spot_check_share_and_prints_the_miss_rate(app):
+    from modsvc.cli import cli
+
+    sessions = app.extensions["modsvc.sessions"]
+    with sessions() as s:
+        s.add(Site(key="forum"))
+        s.commit()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["models", "spot-checks", "--site", "forum", "--share", "1"])
+    assert result.exit_code == 0 and result.output.startswith("forum: 100.0% of allowed comments are spot-checked")
+    ids = import_and_score(sessions, "forum", [(0.1, 0.1), (0.1, 0.6), (0.9, 0.1)])
+    with sessions() as s:
+        from modsvc.moderation_actions import Actor, decide
+
+        for comment_id, action in zip(ids, ("approve", "reject", "reject")):
+            c = s.get(Comment, comment_id)
+            decide(s, c.id, c.version, action, Actor(None, "bob"), reason="hate" if action == "reject" else None)
+    lines = runner.invoke(cli, ["models", "spot-checks", "--site", "forum"]).output.splitlines()
+    assert lines[1].startswith("all: miss rate 50.0% (90% interval ")
+    assert lines[1].endswith("1 of 2 spot checks harmful, 2 allowed, 1 caught")
