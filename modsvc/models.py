@@ -156,6 +156,8 @@ class CommentScore(Base):
     decision: Mapped[str] = mapped_column(String(20))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     model: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The site adapter's verdict beside the base result above (modsvc/adaptation/): None = no adapter applied.
+    adapted: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="scores")
@@ -333,3 +335,47 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SiteAdapter(Base):
+    """One fit of a site adapter (modsvc/adaptation/): its parameters as JSON, its held-out figures, and whether
+    the guardrail let it deploy. At most one row per site is ``active``; none active = the base model decides."""
+
+    __tablename__ = "site_adapters"
+    __table_args__ = (UniqueConstraint("site_id", "version", name="uq_site_adapter_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per site
+    name: Mapped[str] = mapped_column(String(200))  # e.g. "site-forum-a3"
+    base_model_version: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))  # deployed | kept_base (guardrail said no) | retired
+    active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)  # features, scaling, coefficients, threshold
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)  # held-out precision / recall / F1, base and adapter
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was or was not deployed
+    decisions: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deployed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SpotCheck(Base):
+    """An allowed comment drawn at random for a human look: what the model lets through, measured.
+    ``share`` is the probability it was drawn with (its weight in estimates is 1 / share)."""
+
+    __tablename__ = "spot_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    share: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SiteAdaptationSettings(Base):
+    """Per-site settings of adaptation and spot checks (a row only when an admin changed the defaults)."""
+
+    __tablename__ = "site_adaptation_settings"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    spot_check_share: Mapped[float] = mapped_column(Float)

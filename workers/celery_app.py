@@ -32,6 +32,7 @@ from typing import Any
 from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
+from modsvc.adaptation import load_adaptation_settings
 from modsvc.config import Settings, load_settings
 from modsvc.db import get_sessionmaker
 
@@ -81,9 +82,16 @@ def celery_config(settings, env: Mapping[str, str] | None = None) -> dict[str, A
             "sweep": {"task": "workers.tasks.sweep", "schedule": float(settings.sweep_seconds)},
             "sweep-webhooks": {"task": "workers.webhook_tasks.sweep_webhooks",
                                "schedule": float(max(settings.sweep_seconds, 30))},
+            **_adaptation_schedule(),
         },
         "imports": ["workers.tasks", "workers.webhook_tasks"],
     }
+
+
+def _adaptation_schedule() -> dict:
+    """Refit every site's adapter every MODSVC_ADAPT_INTERVAL_SECONDS (0: never; modsvc/adaptation/)."""
+    interval = load_adaptation_settings().interval_seconds
+    return {"adapt-sites": {"task": "workers.tasks.adapt_sites", "schedule": float(interval)}} if interval else {}
 
 
 @dataclass(frozen=True)

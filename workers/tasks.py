@@ -166,6 +166,16 @@ def rescore_outdated(self) -> int:
 
 
 # -- worker process life cycle ------------------------------------------------------------------------
+@shared_task(bind=True, name="workers.tasks.adapt_sites", **RETRY_OPTIONS)
+def adapt_sites(self) -> list[dict]:
+    """The scheduled refit: every site with enough decisions gets a new adapter fit, deployed if the guardrail
+    lets it (modsvc/adaptation/service.py: each fit and deployment goes to the audit log)."""
+    from modsvc.adaptation.service import fit_all
+
+    return [{"site": o.site, "adapter": o.row.name if o.row else None, "deployed": o.report.deploy,
+             "reason": o.report.reason} for o in fit_all(_sessions())]
+
+
 @signals.celeryd_init.connect
 def _share_cores(sender=None, conf=None, options=None, **_kwargs) -> None:
     """Give each pool process its share of the cores, unless MODSVC_THREADS says otherwise:

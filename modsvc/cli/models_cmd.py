@@ -10,7 +10,8 @@ MODEL_NAMES = ("detoxify-original", "detoxify-unbiased", "detoxify-multilingual"
 
 @click.group("models")
 def models() -> None:
-    """Optional scoring models (the built-in one ships with modsvc and needs no download)."""
+    """Optional scoring models (the built-in one ships with modsvc and needs no download), and the per-site
+    adapters the reviewers' decisions teach."""
 
 
 @models.command("download")
@@ -37,3 +38,8 @@ def download(name: str, quiet: bool) -> None:
         raise FatalError(str(exc)) from exc
     click.echo(f"downloaded {name} to {path}")
     click.echo(f"use it with: MODSVC_MODEL={name}")
+
+
+from .adapt_cmd import register as _register_adaptation  # noqa: E402  (adapt, adapters, rollback, thresholds)
+
+_register_adaptation(models)

@@ -25,6 +25,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..adaptation import load_adaptation_settings
+from ..adaptation.service import fit_all
 from ..ingest.embedded_imports import EmbeddedImports
 from ..integrations import webhooks
 from . import backlog
@@ -71,6 +73,7 @@ class EmbeddedWorker:
         self.imports = imports
         self._last_import_check = 0.0
         self._leased: list[int] = []  # the batch being scored, released if stop() times out
+        self._last_adaptation = time.monotonic()  # the first refit comes one interval after the start
 
     # -- life cycle --------------------------------------------------------------------------------
     def start(self) -> EmbeddedWorker:
@@ -140,6 +143,15 @@ class EmbeddedWorker:
         self._last_housekeeping = now
         webhooks.retry_due(self.sessions)
 
+    def _adapt_sites(self) -> None:
+        """The embedded twin of Celery beat's "adapt-sites": refit every site's adapter each interval."""
+        interval = load_adaptation_settings().interval_seconds
+        if not interval or time.monotonic() - self._last_adaptation < interval:
+            return
+        self._last_adaptation = time.monotonic()
+        for outcome in fit_all(self.sessions):
+            log.info("adaptation: %s: %s", outcome.site, outcome.report.reason)
+
     def _resume_imports(self) -> None:
         """Start import jobs nobody runs (queued, due for a retry, or left by a dead process)."""
         now = time.monotonic()
@@ -161,6 +173,7 @@ class EmbeddedWorker:
                 self._resume_imports()
                 took = self.run_once()
                 self._housekeeping()
+                self._adapt_sites()
                 backoff = 1.0
             except Exception:  # the database is locked or away, the model failed to load: wait, retry
                 log.exception("embedded worker: error; retrying in %.0fs", backoff)

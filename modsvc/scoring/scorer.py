@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..adaptation.service import adapt_results, select_spot_checks
 from ..analysis import Policy, get_analyzer
 from ..analysis.policy import DEFAULT_POLICY
 from ..models import MACHINE_STATUS_FOR_ACTION, AuditLog, Comment, CommentFlag, CommentScore, Site, Thread, utcnow
@@ -133,15 +134,27 @@ def score_comments(
     for site_id, rows in by_site.items():
         results = analyze_with_fallback(analyzer, [r.body for r in rows], policies.get(site_id),
                                         passthrough_errors=passthrough_errors)
+        results = _site_adapted(sessions, site_id, results)
         for row, outcome in zip(rows, results):
             outcomes[row.id] = outcome
 
     hashes = {row.id: row.content_hash for row in todo}
     site_of = {row.id: row.site_id for row in todo}
     changes = _store(sessions, outcomes, hashes, site_of, policies, model_version, counts)
+    if changes:
+        select_spot_checks(sessions, changes)  # a share of what was allowed goes to the "Spot check" tab
     if on_scored and changes:
         on_scored(changes)
     return counts
+
+
+def _site_adapted(sessions, site_id: int, results: list) -> list:
+    """The site's deployed adapter (modsvc/adaptation/) applied to the base results; the base's on any trouble."""
+    try:
+        return adapt_results(sessions, site_id, results)
+    except Exception as exc:  # a broken adapter must not stop scoring: the base model decides, say why
+        log.warning("site %s: adapter not applied (%s: %s)", site_id, type(exc).__name__, exc)
+        return results
 
 
 def _read_todo(sessions, ids: list[int], model_version: str, counts: dict[str, int]):
@@ -278,6 +291,7 @@ def _store(sessions, outcomes: dict[int, Any], hashes, site_of, policies, model_
                 "comment_id": comment_id, "model_version": model_version, "content_hash": hashes[comment_id],
                 "scores": scores, "spans": [s.to_dict() for s in result.spans], "decision": action,
                 "decision_reason": result.decision.reason, "model": dict(result.model or {}), "created_at": now,
+                "adapted": getattr(result, "adapted", None),
             })
             flag_rows.extend(_flags(comment_id, scores, result, policy))
             comment_updates.append({
@@ -350,6 +364,7 @@ def _upsert_scores(session: Session, rows: list[dict]) -> None:
         set_={
             "content_hash": excluded.content_hash, "scores": excluded.scores, "spans": excluded.spans,
             "decision": excluded.decision, "decision_reason": excluded.decision_reason, "model": excluded.model,
+            "adapted": excluded.adapted,
             "created_at": excluded.created_at,
         },
     )

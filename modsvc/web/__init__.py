@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import (admin, api_admin, api_keys, api_score, api_status, api_threads, auth, coral, db_session, errors,
-               moderation, params, perspective, ratelimit, request_json)
+from . import (admin, admin_adaptation, api_adaptation, api_admin, api_keys, api_score, api_status, api_threads, auth,
+               coral, db_session, errors, moderation, params, perspective, ratelimit, request_json)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -18,10 +18,12 @@ def register_blueprints(app: Flask) -> None:
     # Thread import and the workers' status endpoint.
     app.register_blueprint(api_threads.bp)
     app.register_blueprint(api_status.bp)
+    app.register_blueprint(api_adaptation.bp)  # per-site adapters, thresholds, spot checks (modsvc/adaptation/)
     # Moderation UI: sign-in and CSRF for every non-API path, the queue, the admin area.
     auth.init_app(app)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_adaptation.bp)  # adapters on the settings page, the Spot check tab, the miss rate
     # Scoring API: Perspective drop-in, /api/v1/score, Coral, API keys, rate limits.
     register_scoring_api(app)
 

@@ -19,6 +19,7 @@ from ..moderation.queue import (DEFAULT_TAB, TABS, CountCache, QueueFilters, loa
                                 status_counts)
 from ..moderation.stats import flags_per_day, label_agreement
 from ..params import ParameterError, parse_int, require_int
+from .admin_adaptation import queue_tabs, spot_count
 from .auth import safe_next
 from .charts import bar, line_chart
 from .db_session import get_session
@@ -30,7 +31,8 @@ bp = Blueprint("moderation", __name__, template_folder="templates", static_folde
                static_url_path="/ui-static")
 
 AUDIT_PAGE_SIZE = 50
-AUDIT_ACTIONS = ("approve", "reject", "escalate", "undo", "reimport")
+AUDIT_ACTIONS = ("approve", "reject", "escalate", "undo", "reimport", "adapter_fit", "adapter_deploy",
+                 "adapter_rollback", "thresholds")
 
 
 def count_cache() -> CountCache:
@@ -97,15 +99,19 @@ def home():
 @bp.get("/queue")
 def queue():
     tab = request.args.get("tab", DEFAULT_TAB)
+    filters = QueueFilters.from_args(request.args)
+    if tab == "spot":  # the Spot check tab lives with adaptation (modsvc/web/admin_adaptation.py)
+        return redirect(url_for("adaptation.spot_checks", **filters.as_args()))
     if tab not in TABS:
         tab = DEFAULT_TAB
-    filters = QueueFilters.from_args(request.args)
     page = query_int("page", default=1, minimum=1)
     db = get_session()
     budget = current_app.config.get("MODSVC_QUEUE_COUNT_BUDGET_MS", 50)
     result = load_page(db, tab, filters, page, cache=count_cache(), count_budget_ms=budget)
     sites = db.scalars(select(Site).order_by(Site.key)).all()
-    return render_template("queue.html", page=result, tabs=TABS, sites=sites, language_names=LANGUAGE_NAMES)
+    if result.counts is not None:
+        result.counts = {**result.counts, "spot": spot_count(db, filters)}
+    return render_template("queue.html", page=result, tabs=queue_tabs(), sites=sites, language_names=LANGUAGE_NAMES)
 
 
 @bp.get("/queue/counts")

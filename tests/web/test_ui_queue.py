@@ -45,7 +45,7 @@ def test_landing_view_holds_everything_waiting_for_a_human_highest_priority_firs
     assert item_ids(html) == [ids["held"], ids["high"], ids["mid_old"], ids["mid_new"], ids["low_old"]]
     assert re.search(r'<a href="/queue\?tab=waiting" data-tab="waiting"\s+aria-current="page"', html)
     assert counts(html) == {"waiting": 5, "review": 4, "held": 1, "approved": 1, "rejected": 0, "failed": 1,
-                            "all": 8}
+                            "all": 8, "spot": 0}
     assert "<title>Waiting (5)" in html
     assert reviewer.get("/").location == "/queue"
 
