@@ -10,7 +10,7 @@ from adaptation.scripted_analyzer import ScriptedAnalyzer, body
 from modsvc.adaptation import service
 from modsvc.adaptation.settings import AdaptationSettings
 from modsvc.db import get_sessionmaker
-from modsvc.importers.records import CommentRecord, ThreadRecord
+from modsvc.ingest.importers.records import CommentRecord, ThreadRecord
 from modsvc.ingest.ingestor import Ingestor
 from modsvc.models import AuditLog, Comment, CommentScore, SiteAdapter, SpotCheck
 from modsvc.moderation.actions import Actor, decide

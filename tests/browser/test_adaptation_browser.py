@@ -24,7 +24,7 @@ def _seed(url: str) -> list[int]:
     scores only 0.6 (below its review line); then two more of each kind, left waiting."""
     from adaptation.scripted_analyzer import ScriptedAnalyzer, body
     from modsvc.db import get_sessionmaker
-    from modsvc.importers.records import CommentRecord, ThreadRecord
+    from modsvc.ingest.importers.records import CommentRecord, ThreadRecord
     from modsvc.ingest.ingestor import Ingestor
     from modsvc.models import Comment
     from modsvc.scoring.scorer import score_comments
