@@ -241,12 +241,16 @@ def stance_table(rows: list[Example], scores: np.ndarray, y: np.ndarray) -> dict
 
 
 # The multilingual model serves under the same site thresholds as the English one, so each of its labels is moved by
-# one logit offset to mean what the English model's score means: its out-of-fold 3%-false-positive point lands on the
-# English model's (heads.json "suggested_thresholds"). Antisemitism instead: the policy's review threshold (0.50) is
-# put where at most 4% of the hand-written German and Russian TRAIN comments on benign Jewish topics, Israel-policy
-# criticism and counter-speech are flagged, the rule the English threshold was chosen by (4.3% there; held-out
-# target 5%).
+# one logit offset (its ranking is unchanged) to mean what the English model's score means at the policy's review
+# threshold. Labels the hand-written German and Russian TRAIN comments carry are set on them, the rule the English
+# thresholds were chosen by: antisemitism's 0.50 where at most 4% of the benign Jewish-topic / Israel-criticism /
+# counter-speech comments are flagged (the English 0.50 flags 4.3% of its own), conspiracy's and toxicity's review
+# thresholds where at most 3% of the comments without that label are. The weakly labelled rest (severe_toxicity,
+# obscene, threat, insult, identity_attack, sexual_explicit) put their out-of-fold 3%-false-positive point on the
+# English model's (heads.json "suggested_thresholds").
 CALIBRATION_BENIGN_FP = 0.04
+CALIBRATION_NEGATIVE_FP = 0.03
+GERMAN_RUSSIAN_ROWS = ("handwritten_train_de", "handwritten_train_ru")
 
 
 def calibration_shifts(oofs: dict, reference: dict) -> dict[str, float]:
@@ -255,11 +259,15 @@ def calibration_shifts(oofs: dict, reference: dict) -> dict[str, float]:
 
     shifts = {}
     for lb, (scores, y, rows) in oofs.items():
+        mine = np.array([r.source in GERMAN_RUSSIAN_ROWS for r in rows])
         if lb == "antisemitism":
-            benign = np.array([r.source in ("handwritten_train_de", "handwritten_train_ru") and (
-                r.category in BENIGN_TRAIN_CATEGORIES or r.category.startswith(("benign", "counter", "israel")))
-                for r in rows])
-            here, there = float(np.quantile(scores[benign], 1 - CALIBRATION_BENIGN_FP)), DEFAULT_THRESHOLDS[lb][0]
+            benign = mine & np.array([r.category in BENIGN_TRAIN_CATEGORIES or
+                                      r.category.startswith(("benign", "counter", "israel")) for r in rows])
+            here = float(np.quantile(scores[benign], 1 - CALIBRATION_BENIGN_FP))
+            there = DEFAULT_THRESHOLDS[lb][0]
+        elif lb in ("conspiracy", "toxicity"):
+            here = float(np.quantile(scores[mine & (y == 0)], 1 - CALIBRATION_NEGATIVE_FP))
+            there = DEFAULT_THRESHOLDS[lb][0]
         else:
             here = suggest_thresholds(scores, y)["review"]
             there = reference["labels"][lb]["suggested_thresholds"]["review"]

@@ -120,8 +120,7 @@ class BuiltinModel:
 
     def describe(self) -> dict:
         info = {"encoder_runtime": self.encoder.runtime, "encoder_layers": self.encoder.spec.layers,
-                "max_tokens_per_window": self.encoder.tokenizer.max_tokens,
-                "supported_languages": sorted(self.supported_languages)}
+                "max_tokens_per_window": self.encoder.tokenizer.max_tokens}
         if getattr(self.encoder.spec, "adapter_hash", None):
             info["encoder_adapter"] = self.encoder.spec.adapter_hash
         if self.encoder.runtime != "onnx-int8":

@@ -41,7 +41,7 @@ class ByLanguageModel:
         info = {"supported_languages": sorted(self.supported_languages),
                 "routes": f"en, und -> {self.english.name}; {', '.join(others)} -> {self.multilingual.name}"}
         for prefix, model in (("english", self.english), ("multilingual", self.multilingual)):
-            info.update({f"{prefix}_{k}": v for k, v in model.describe().items() if k != "supported_languages"})
+            info.update({f"{prefix}_{k}": v for k, v in model.describe().items()})
         return info
 
     def _groups(self, languages):

@@ -1,8 +1,8 @@
-"""Languages through the APIs, with the real built-in model (English only): POST /api/v1/score returns the
-language and whether the model knows it and takes the caller's language; the Perspective endpoint reports
-detectedLanguages, lets the request's languages override them, and answers Google's
-LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE error for a language the model does not score (all attributes scored for
-de and ru once the model knows them)."""
+"""Languages through the APIs. With the real built-in model (English only, ``MODSVC_MODEL=builtin``): POST
+/api/v1/score returns the language and whether the model knows it and takes the caller's language; the Perspective
+endpoint reports detectedLanguages, lets the request's languages override them, and answers Google's
+LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE error for a language the model does not score. With the default model
+(by-language: en, de, ru): every attribute is scored for de and ru, and French gets that error."""
 from __future__ import annotations
 
 import pytest
@@ -15,6 +15,19 @@ GERMAN = "Die Globalisten wollen uns alle kontrollieren, das weiß doch jeder, d
 RUSSIAN = "Евреи контролируют все банки и все СМИ в мире, это знает каждый."
 ENGLISH = "You are a stupid idiot and your article is garbage, go away."
 GOOGLE_ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
+
+
+@pytest.fixture(scope="module")
+def english_analyzer():
+    from modsvc.analysis import get_analyzer
+
+    return get_analyzer("builtin")
+
+
+@pytest.fixture
+def real_app(sqlite_settings, english_analyzer):
+    """The app with the English-only built-in model: German is a language it does not know."""
+    return make_app(sqlite_settings, english_analyzer)
 
 
 def _score(app, body, key=None):
@@ -106,21 +119,11 @@ def test_perspective_detected_languages_and_the_request_overriding_them(real_app
     assert bad.status_code == 400 and bad.get_json()["error"]["status"] == "INVALID_ARGUMENT"
 
 
-class _Knows:
-    def __init__(self, backend, languages):
-        self._backend = backend
-        self.supported_languages = frozenset(languages)
-
-    def __getattr__(self, name):
-        return getattr(self._backend, name)
-
-
 @pytest.fixture
 def multilingual_app(sqlite_settings, real_analyzer):
-    """The real pipeline with a backend that knows en, de and ru (as the multilingual model will)."""
-    from modsvc.analysis.pipeline import Analyzer
-
-    return make_app(sqlite_settings, Analyzer(_Knows(real_analyzer.backend, {"en", "de", "ru"})))
+    """The real default pipeline: English to the built-in model, German and Russian to the multilingual one."""
+    assert real_analyzer.supported_languages == {"en", "de", "ru"}
+    return make_app(sqlite_settings, real_analyzer)
 
 
 def test_perspective_scores_german_and_russian_for_every_attribute(multilingual_app):
@@ -143,8 +146,10 @@ def test_perspective_scores_german_and_russian_for_every_attribute(multilingual_
     assert api["language"] == "ru" and api["language_supported"] and set(api["scores"]) == set(LABELS)
 
 
-def test_modsvc_score_prints_the_language_and_takes_one_per_line(real_app, tmp_path):
+def test_modsvc_score_prints_the_language_and_takes_one_per_line(real_app, tmp_path, monkeypatch):
     import json
+
+    monkeypatch.setenv("MODSVC_MODEL", "builtin")  # the English-only model, as real_app's
 
     from click.testing import CliRunner
 
