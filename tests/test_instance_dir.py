@@ -19,21 +19,21 @@ def _env_with_only_the_instance_dir(instance: Path) -> dict[str, str]:
     return env
 
 
-def _built_encoder() -> Path:
+def _built_encoders() -> list[Path]:
     built = sorted((REPO / "instance" / "models").glob("*.onnx"))
     if not built:
-        message = "the ONNX encoder is not built (python -m modsvc.analysis.export_onnx; make test builds it)"
+        message = "the ONNX encoders are not built (python -m modsvc.analysis.export_onnx; make test builds them)"
         pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-    return built[0]
+    return built
 
 
 def test_the_encoder_built_in_the_instance_dir_is_used(tmp_path):
     """The issue: with only MODSVC_INSTANCE_DIR set, the model looked in ./instance/models and fell back to
     the slow PyTorch encoder although the ONNX encoder was built in the instance directory."""
-    onnx = _built_encoder()
     instance = tmp_path / "elsewhere" / "instance"
     (instance / "models").mkdir(parents=True)
-    (instance / "models" / onnx.name).symlink_to(onnx)
+    for onnx in _built_encoders():  # the English and the multilingual model's
+        (instance / "models" / onnx.name).symlink_to(onnx)
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     result = subprocess.run([MODSVC, "score"], input=json.dumps({"id": "c1", "text": "Thanks, a fair point."}) + "\n",

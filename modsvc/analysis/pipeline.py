@@ -106,7 +106,7 @@ class Analyzer:
         self.components["pipeline"] = PIPELINE_VERSION
         # the runtime (onnx-int8 vs torch-fp32) is left out of the combined version: both give the same scores
         # within ~0.02, so switching runtime should not trigger re-scoring every stored comment
-        stable = {k: v.split("/")[0] if k == "encoder" else v for k, v in self.components.items()}
+        stable = {k: v.split("/")[0] if k.endswith("encoder") else v for k, v in self.components.items()}
         digest = hashlib.sha1(repr(sorted(stable.items())).encode()).hexdigest()[:12]
         self.model_version = f"{backend.name}-{digest}"
         self.components["model_version"] = self.model_version
@@ -227,7 +227,7 @@ class Analyzer:
             return AnalysisResult(
                 scores={lb: 0.0 for lb in LABELS}, spans=[],
                 decision=Decision("review", f"analysis failed, needs a human: {it.error}"),
-                model=dict(self.components), warnings=[*it.warnings, f"error: {it.error}"],
+                model=self._model_info(it), warnings=[*it.warnings, f"error: {it.error}"],
                 language=it.language, language_supported=it.language_supported,
             )
         warnings = list(it.warnings)
@@ -235,8 +235,18 @@ class Analyzer:
             partial = [lb for lb in LABELS if not self.supports_language(it.language, lb)]
             if partial:
                 warnings.append(f"{', '.join(partial)}: scored by a model that does not know language {it.language}")
-        return AnalysisResult(it.scores, it.spans, it.decision, dict(self.components), warnings,
+        return AnalysisResult(it.scores, it.spans, it.decision, self._model_info(it), warnings,
                               language=it.language, language_supported=it.language_supported)
+
+    def _model_info(self, it: Item) -> dict[str, str]:
+        """The components that scored this item: with a backend that routes by language, its route's encoder,
+        heads and fusion (named by ``scored_by``) beside the shared rules, identifier and ``model_version``."""
+        model_for = getattr(self.backend, "model_for", None)
+        if model_for is None:
+            return dict(self.components)
+        route = model_for(it.language)
+        shared = {k: v for k, v in self.components.items() if ":" not in k}
+        return {**shared, **route.components, "scored_by": route.name}
 
     @staticmethod
     def _items(texts: Sequence[str], languages: Sequence[str | None] | None) -> list[Item]:
