@@ -110,6 +110,7 @@ class Analyzer:
         digest = hashlib.sha1(repr(sorted(stable.items())).encode()).hexdigest()[:12]
         self.model_version = f"{backend.name}-{digest}"
         self.components["model_version"] = self.model_version
+        self._route_info: dict[str, dict[str, str]] = {}  # see _model_info
         self.phases: list[tuple[str, Phase]] = [
             ("prepare", self._prepare),
             ("language", self._language),
@@ -245,8 +246,11 @@ class Analyzer:
         if model_for is None:
             return dict(self.components)
         route = model_for(it.language)
-        shared = {k: v for k, v in self.components.items() if ":" not in k}
-        return {**shared, **route.components, "scored_by": route.name}
+        info = self._route_info.get(route.name)
+        if info is None:  # once per route: a model's components hash its weights file
+            shared = {k: v for k, v in self.components.items() if ":" not in k}
+            info = self._route_info[route.name] = {**shared, **route.components, "scored_by": route.name}
+        return dict(info)
 
     @staticmethod
     def _items(texts: Sequence[str], languages: Sequence[str | None] | None) -> list[Item]:
