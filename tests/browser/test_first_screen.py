@@ -1,8 +1,8 @@
 """The first screen after `make run`, as a new reviewer sees it: real commands, the real built-in model, Chromium.
 
 The steps of scripts/demo.sh (db upgrade, import seeds/, create the admin, serve) run as real processes on a
-fresh instance directory; the reviewer signs in and must see the seed's Khazar reply, which the policy holds,
-with its evidence highlighted, without picking a tab.
+fresh instance directory; the reviewer signs in and must see, without picking a tab, a held comment with its
+evidence highlighted at the top, and the seed's Khazar reply, which the policy holds, among the waiting ones.
 """
 from __future__ import annotations
 
@@ -97,10 +97,16 @@ def test_first_screen_after_make_run_shows_the_held_khazar_reply_with_its_eviden
 
     assert page.locator('nav.tabs a[aria-current="page"]').get_attribute("data-tab") == "waiting"
     assert "queue is empty" not in page.content()
+    # the highest-priority held comment (of the three seed threads, English, German and Russian) is on the first
+    # screen, its evidence highlighted, no scrolling needed
+    top = page.locator(".item").first
+    assert top.get_attribute("data-status") == "held"
+    assert top.is_visible() and top.bounding_box()["y"] < page.viewport_size["height"]
+    assert top.locator(".comment-text mark").count() >= 1
     item = page.locator(".item", has_text=KHAZAR_REPLY)
     assert item.count() == 1
     assert item.get_attribute("data-status") == "held"
-    assert item.is_visible() and item.bounding_box()["y"] < page.viewport_size["height"]  # no scrolling needed
+    item.scroll_into_view_if_needed()
     marks = item.locator(".comment-text mark")
     assert marks.count() >= 1
     assert any("Khazar" in marks.nth(k).inner_text() for k in range(marks.count()))
