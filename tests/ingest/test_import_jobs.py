@@ -52,6 +52,16 @@ def _uploads(settings) -> list[str]:
     return sorted(os.listdir(settings.upload_dir)) if os.path.isdir(settings.upload_dir) else []
 
 
+def _uploads_once_deleted(settings, timeout: float = 10.0) -> list[str]:
+    """The uploads left after a job ended. The job records its end first and deletes its file right after (a crash
+    in between leaves a file the start-up sweep removes, never a job without its file), so a client that saw the
+    end may look a moment before the file is gone."""
+    deadline = time.monotonic() + timeout
+    while _uploads(settings) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _uploads(settings)
+
+
 def _comment_count(app) -> int:
     with app.extensions["modsvc.sessions"]() as session:
         return session.scalar(select(func.count()).select_from(Comment))
@@ -113,7 +123,7 @@ def test_a_job_failed_by_a_transient_database_error_is_retried(app, client, api_
     assert job["status"] == "done", job
     assert job["attempts"] == 2 and job["error"] is None
     assert _comment_count(app) == 12
-    assert _uploads(settings) == []  # deleted once done
+    assert _uploads_once_deleted(settings) == []  # deleted once done
 
 
 def test_transient_errors_are_retried_a_bounded_number_of_times(app, client, api_headers, settings, monkeypatch):
@@ -125,7 +135,7 @@ def test_transient_errors_are_retried_a_bounded_number_of_times(app, client, api
     job = _wait(client, api_headers, response.headers["Location"], _ended)
     assert job["status"] == "failed" and job["attempts"] == 3
     assert job["error"].startswith("gave up after 3 attempts: ") and "injected" in job["error"]
-    assert _uploads(settings) == []  # kept for the retries, deleted once they were used up
+    assert _uploads_once_deleted(settings) == []  # kept for the retries, deleted once they were used up
 
 
 def test_a_permanent_database_error_fails_the_job_at_once(pg_url, tmp_path, monkeypatch):
@@ -144,7 +154,7 @@ def test_a_permanent_database_error_fails_the_job_at_once(pg_url, tmp_path, monk
     job = _wait(client, headers, _upload(client, headers, _jsonl()).headers["Location"], _ended)
     assert job["status"] == "failed" and job["attempts"] == 1
     assert "injected fault 22023" in job["error"] and "retrying" not in job["error"]
-    assert _uploads(settings) == []
+    assert _uploads_once_deleted(settings) == []
 
 
 def test_a_job_whose_upload_is_gone_fails_at_once_with_a_clear_message(app, settings):
@@ -168,7 +178,7 @@ def test_the_uploaded_file_is_deleted_when_its_job_ends(client, api_headers, set
     failed = _wait(client, api_headers, _upload(client, api_headers, b"\x00\x01 no known format",
                                                  "x.bin").headers["Location"], _ended)
     assert failed["status"] == "failed"
-    assert _uploads(settings) == []
+    assert _uploads_once_deleted(settings) == []
 
 
 def test_a_5000_character_file_name_is_accepted_and_kept_for_display_only(client, api_headers, settings):
