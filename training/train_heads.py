@@ -32,7 +32,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from modsvc.analysis import fusion as fusion_mod  # noqa: E402
-from modsvc.analysis.e5_encoder import E5Encoder, E5Spec, export_graph  # noqa: E402
+from modsvc.analysis.e5_encoder import LORA_FILENAME, E5Encoder, E5Spec, export_graph  # noqa: E402
 from modsvc.analysis.encoder import ADAPTER_FILENAME, EncoderSpec  # noqa: E402
 from modsvc.analysis.heads import ARTIFACTS, save_heads  # noqa: E402
 from modsvc.analysis.lexical import CHAR_NGRAMS, LexicalHead, WordModel  # noqa: E402
@@ -327,7 +327,7 @@ def main(argv=None) -> int:
                         "exactly these, see heads.json encoder_layers)")
     p.add_argument("--no-adapter", action="store_true",
                    help="ignore the distilled adapter (artifacts/encoder_adapter.npz, used when it was distilled "
-                        "for --layers)")
+                        "for --layers); with --encoder e5: the fine-tuned corrections (multilingual/encoder_lora.npz)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     t0 = time.time()
@@ -348,7 +348,8 @@ def main(argv=None) -> int:
     test = [r for r in rows if r.split == "test"]
     print(f"{len(train)} training rows, {len(test)} held-out rows", Counter(r.source for r in train))
     if multilingual:
-        spec = E5Spec(args.layers or E5Spec().layers)
+        lora = Path(args.out) / LORA_FILENAME  # training/finetune_e5.py's corrections, kept with the heads
+        spec = E5Spec(args.layers or E5Spec().layers, None if args.no_adapter or not lora.exists() else lora)
         if args.runtime == "onnx":
             export_graph(args.model_dir, spec)
         enc = E5Encoder(args.model_dir, spec, runtime=args.runtime)
@@ -371,7 +372,8 @@ def main(argv=None) -> int:
     lexical = {}  # label -> fitted word-level pipeline
     oofs = {}  # label -> (out-of-fold scores as the service computes them, labels, rows)
     layers, meta = {}, {"encoder": enc.version, "encoder_layers": spec.layers,
-                        "encoder_adapter": getattr(spec, "adapter_hash", None), "labels": {}, "fusion": {},
+                        "encoder_adapter": getattr(spec, "adapter_hash", None) or getattr(spec, "lora_hash", None),
+                        "labels": {}, "fusion": {},
                         "sources": {}}
     if multilingual:
         # the languages it is measured on (bench/eval_quality.py); Spanish has only conspiracy labels

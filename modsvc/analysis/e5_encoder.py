@@ -16,6 +16,7 @@ mean pooling, L2 norm). The graph runs as a dynamically int8-quantised ONNX file
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import tempfile
@@ -33,15 +34,22 @@ log = logging.getLogger(__name__)
 MAX_TOKENS = 128
 ENCODER_NAME = "multilingual-e5-small"
 QUERY_PREFIX = "query:"  # e5 embeds "query: <text>"; as token ids after <s>, so character offsets stay the text's
+LORA_FILENAME = "encoder_lora.npz"  # fine-tuned low-rank corrections (training/finetune_e5.py), next to the heads
 
 
 @dataclass(frozen=True)
 class E5Spec:
+    """The first ``layers`` layers, plus the fine-tuned low-rank corrections in ``lora`` if given."""
     layers: int = 8
+    lora: Path | None = None
+
+    @property
+    def lora_hash(self) -> str | None:
+        return hashlib.sha1(Path(self.lora).read_bytes()).hexdigest()[:10] if self.lora else None
 
     @property
     def name(self) -> str:
-        return f"{ENCODER_NAME}-first{self.layers}"
+        return f"{ENCODER_NAME}-first{self.layers}" + (f"-tuned-{self.lora_hash}" if self.lora else "")
 
     @property
     def onnx_filename(self) -> str:
@@ -109,6 +117,8 @@ def torch_graph(package: E5Package, spec: E5Spec):
     state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in package.bert_state_dict(spec.layers).items()}
     state["embeddings.word_embeddings.weight"] = bert.embeddings.word_embeddings.weight.detach()
     bert.load_state_dict(state, strict=True)
+    if spec.lora is not None:
+        add_lora(bert, spec)
 
     class Graph(torch.nn.Module):
         def __init__(self):
@@ -123,6 +133,27 @@ def torch_graph(package: E5Package, spec: E5Spec):
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
     return Graph().eval()
+
+
+def trained_spec(heads_dir: Path, meta: dict) -> E5Spec:
+    """The encoder a set of heads was trained on: heads.json ``encoder_layers``, plus the fine-tuned corrections
+    stored beside them (``encoder_lora.npz``) when there are any."""
+    lora = Path(heads_dir) / LORA_FILENAME
+    return E5Spec(int(meta["encoder_layers"]), lora if lora.exists() else None)
+
+
+def add_lora(bert, spec: E5Spec) -> None:
+    """Add the fine-tuned corrections to the weights they were trained on: W += scale * B @ A."""
+    import torch
+
+    data = np.load(spec.lora)
+    if int(data["meta/layers"]) != spec.layers:
+        raise ValueError(f"{spec.lora} was fine-tuned for {int(data['meta/layers'])} layers, not {spec.layers}")
+    modules = dict(bert.named_modules())
+    with torch.no_grad():
+        for name in sorted({k.rsplit("/", 1)[0] for k in data.files if not k.startswith("meta/")}):
+            a, b = (torch.from_numpy(data[f"{name}/{x}"].astype(np.float32)) for x in "AB")
+            modules[name].weight += float(data[f"{name}/scale"]) * (b @ a)
 
 
 def graph_path(model_dir: Path, spec: E5Spec, package: E5Package | None = None) -> Path:

@@ -99,16 +99,16 @@ def build(out_dir: Path | str | None = None, force: bool = True, spec: EncoderSp
 
 
 def build_multilingual(out_dir: Path | str | None = None) -> Path | None:
-    """The multilingual model's encoder graph (the layers its committed heads were trained on), if they are."""
+    """The multilingual model's encoder graph (the layers and fine-tuning its committed heads were trained on)."""
     import json
 
-    from .e5_encoder import E5Spec, export_graph
+    from .e5_encoder import export_graph, trained_spec
     from .multilingual_model import MULTILINGUAL_DIR, available
 
     if not available():
         return None
-    layers = int(json.loads((MULTILINGUAL_DIR / "heads.json").read_text())["encoder_layers"])
-    return export_graph(Path(out_dir or load_settings().model_dir), E5Spec(layers))
+    meta = json.loads((MULTILINGUAL_DIR / "heads.json").read_text())
+    return export_graph(Path(out_dir or load_settings().model_dir), trained_spec(MULTILINGUAL_DIR, meta))
 
 
 def check(out_dir: Path | str | None = None, spec: EncoderSpec | None = None) -> float:

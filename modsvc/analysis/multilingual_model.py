@@ -1,4 +1,4 @@
-"""The multilingual model: multilingual-e5-small's first layers (frozen) + heads + fusion with the trope rules.
+"""The multilingual model: multilingual-e5-small's first layers (fine-tuned) + heads + fusion with the trope rules.
 
 The same recipe as the built-in English model (``builtin.py``: worst 128-token window, nine heads, word-level
 heads and the learned fusion with the rules, sentence evidence), on an encoder that reads English, German and
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .builtin import BuiltinModel
-from .e5_encoder import E5Encoder, E5Spec
+from .e5_encoder import E5Encoder, E5Spec, trained_spec
 from .heads import ARTIFACTS
 from .settings import AnalysisSettings
 
@@ -28,7 +28,7 @@ class MultilingualModel(BuiltinModel):
 
     def _load_encoder(self, settings: AnalysisSettings, runtime: str, heads_dir: Path | None) -> E5Encoder:
         meta = self.heads.meta
-        encoder = E5Encoder(settings.model_dir, E5Spec(int(meta["encoder_layers"])), runtime=runtime,
+        encoder = E5Encoder(settings.model_dir, trained_spec(heads_dir or MULTILINGUAL_DIR, meta), runtime=runtime,
                             threads=settings.threads)
         trained_on = str(meta.get("encoder", "")).split("/")[0]
         running = encoder.version.split("/")[0]

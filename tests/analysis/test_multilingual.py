@@ -11,7 +11,9 @@ import pytest
 pytest.importorskip("torch")
 
 from modsvc.analysis import get_analyzer  # noqa: E402
-from modsvc.analysis.e5_encoder import E5Encoder, E5Spec, WordRows, export_graph  # noqa: E402
+from modsvc.analysis.e5_encoder import (  # noqa: E402
+    LORA_FILENAME, E5Encoder, E5Spec, WordRows, export_graph, torch_graph, trained_spec,
+)
 from modsvc.analysis.e5_package import E5Package  # noqa: E402
 from modsvc.analysis.multilingual_model import MULTILINGUAL_DIR, MultilingualModel  # noqa: E402
 from modsvc.analysis.settings import AnalysisSettings  # noqa: E402
@@ -59,6 +61,27 @@ def test_onnx_graph_agrees_with_pytorch_and_long_texts_are_cut_into_windows(tmp_
     assert emb.shape == (len(chunks.ids), 384)
     prefix = onnx.tokenizer.prefix
     assert all(w[1:1 + len(prefix)] == prefix for w in chunks.ids)  # every window reads "query: ..."
+
+
+def test_fine_tuned_corrections_change_the_encoder_and_its_name(package, tmp_path):
+    """The low-rank corrections of training/finetune_e5.py are added to the weights they were trained on, and the
+    encoder's name (so its ONNX file, its embedding cache and the heads' check) says which ones."""
+    rng = np.random.default_rng(0)
+    module = "encoder.layer.1.attention.self.query"
+    lora = tmp_path / LORA_FILENAME
+    np.savez(lora, **{f"{module}/A": rng.normal(size=(4, 384)).astype(np.float16),
+                      f"{module}/B": rng.normal(size=(384, 4)).astype(np.float16),
+                      f"{module}/scale": np.array(0.5, dtype=np.float32), "meta/layers": np.array(2)})
+    plain, tuned = E5Spec(2), trained_spec(tmp_path, {"encoder_layers": 2})
+    assert tuned.lora == lora and tuned.name == f"{plain.name}-tuned-{tuned.lora_hash}"
+    assert trained_spec(tmp_path / "elsewhere", {"encoder_layers": 2}) == plain
+    a = dict(torch_graph(package, plain).named_parameters())[f"bert.{module}.weight"].detach().numpy()
+    b = dict(torch_graph(package, tuned).named_parameters())[f"bert.{module}.weight"].detach().numpy()
+    data = np.load(lora)
+    expected = 0.5 * data[f"{module}/B"].astype(np.float32) @ data[f"{module}/A"].astype(np.float32)
+    assert np.allclose(b - a, expected, atol=1e-3)
+    with pytest.raises(ValueError, match="fine-tuned for 2 layers"):
+        torch_graph(package, E5Spec(3, lora))
 
 
 # Written for this test, apart from the training rows: a myth and a harmless comment on the same subject.
