@@ -231,9 +231,13 @@ class E5Encoder:
     def version(self) -> str:
         return f"{self.spec.name}@{self.package.fingerprint}/{self.runtime}/max{self.tokenizer.max_tokens}"
 
-    def _one(self, window: list[int]) -> np.ndarray:
-        emb = self.words(np.asarray([window], dtype=np.int64))
-        mask = np.ones((1, len(window)), dtype=np.int64)
+    def _one(self, window: list[int] | np.ndarray) -> np.ndarray:
+        """One window's embedding; ``window`` is its token ids, or already its (tokens, hidden) word rows."""
+        if isinstance(window, np.ndarray) and window.ndim == 2:
+            emb = window[None]
+        else:
+            emb = self.words(np.asarray([window], dtype=np.int64))
+        mask = np.ones((1, emb.shape[1]), dtype=np.int64)
         if self.session is not None:
             return self.session.run(["sentence_embedding"], {"inputs_embeds": emb, "attention_mask": mask})[0][0]
         import torch
@@ -251,14 +255,18 @@ class E5Encoder:
         keys = [tuple(x) for x in id_lists]
         todo = sorted(dict.fromkeys(k for k in keys if k not in memo), key=len, reverse=True)
         if todo:
+            # the word rows of all windows in one dequantisation (row by row the same arithmetic as per window)
+            rows = self.words(np.fromiter((t for k in todo for t in k), dtype=np.int64))
+            bounds = np.cumsum([0, *map(len, todo)])
+            inputs = [rows[b:e] for b, e in zip(bounds[:-1], bounds[1:])]
             if self.session is not None and self.threads > 1 and len(todo) > 1:
                 if self._pool is None:
                     from concurrent.futures import ThreadPoolExecutor
 
                     self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="modsvc-e5")
-                vectors = list(self._pool.map(self._one, [list(k) for k in todo]))
+                vectors = list(self._pool.map(self._one, inputs))
             else:
-                vectors = [self._one(list(k)) for k in todo]
+                vectors = [self._one(x) for x in inputs]
             memo.update(zip(todo, vectors))
         if not keys:
             return np.zeros((0, self.package.config.hidden), dtype=np.float32)

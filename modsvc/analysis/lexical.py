@@ -19,6 +19,7 @@ Russian VK toxicity 0.72 -> 0.80 ROC-AUC and GermEval 2018 0.72 -> 0.78 with cha
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -41,7 +42,35 @@ def terms(text: str) -> list[str]:
 
 
 def char_terms(text: str) -> list[str]:
-    """scikit-learn's ``char_wb`` analyser (lower-cased, n = 2..5), term for term."""
+    """scikit-learn's ``char_wb`` analyser (lower-cased, n = 2..5), term for term and in its order.
+
+    Words recur (Zipf), so each word's n-grams are cut once and cached (``char_terms_reference`` is the
+    scikit-learn loop this replaces; a test pins them equal)."""
+    out: list[str] = []
+    extend = out.extend
+    for word in char_words(text):
+        extend(_word_ngrams(word))
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_ngrams(word: str) -> tuple[str, ...]:
+    """The n-grams of one space-padded word, n = 2..5; a padded word no longer than n counts once (as itself)
+    and ends the word's n-grams."""
+    w = f" {word} "
+    size = len(w)
+    out: list[str] = []
+    low, high = CHAR_NGRAMS
+    for n in range(low, high + 1):
+        if size <= n:
+            out.append(w)
+            break
+        out.extend([w[i:i + n] for i in range(size - n + 1)])
+    return tuple(out)
+
+
+def char_terms_reference(text: str) -> list[str]:
+    """scikit-learn's ``_char_wb_ngrams`` loop as it is written there (kept to pin ``char_terms`` to it)."""
     out = []
     low, high = CHAR_NGRAMS
     for word in WHITESPACE.sub(" ", text.lower()).split():
@@ -73,14 +102,42 @@ class WordModel:
         self.idf = np.asarray(idf, dtype=np.float64)
         self.weights = np.asarray(weights, dtype=np.float64)
         self.bias = float(bias)
+        self._word_ids: dict[str, tuple[int, ...]] = {}  # char_wb: word -> its n-grams' indices
 
     def logit(self, text_terms: list[str]) -> float:
-        counts = Counter(i for i in map(self.index.get, text_terms) if i is not None)
+        return self.logit_counts(Counter(i for i in map(self.index.get, text_terms) if i is not None))
+
+    def logit_counts(self, counts: Counter) -> float:
+        """The logit from the text's vocabulary indices counted in order of first occurrence."""
         if not counts:
             return self.bias
         ids = np.fromiter(counts, dtype=np.int64, count=len(counts))
         tfidf = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[ids]
         return self.bias + float(tfidf @ self.weights[ids]) / float(np.linalg.norm(tfidf))
+
+    def char_logit(self, words: list[str]) -> float:
+        """``logit(char_terms(text))`` from the text's lower-cased words (``char_words``): each word's
+        vocabulary indices are looked up once and cached, then counted in the text's order, so the counts, their
+        order and the result are the same to the last bit."""
+        cache = self._word_ids
+        ids: list[int] = []
+        for word in words:
+            hit = cache.get(word)
+            if hit is None:
+                if len(cache) >= _WORD_CACHE:
+                    cache.clear()
+                get = self.index.get
+                hit = cache[word] = tuple(i for i in map(get, _word_ngrams(word)) if i is not None)
+            ids.extend(hit)
+        return self.logit_counts(Counter(ids))
+
+
+_WORD_CACHE = 1 << 16  # words whose n-gram indices a char_wb model keeps (cleared when full)
+
+
+def char_words(text: str) -> list[str]:
+    """The words ``char_terms`` cuts n-grams from."""
+    return WHITESPACE.sub(" ", text.lower()).split()
 
 
 class LexicalHead:
@@ -96,6 +153,8 @@ class LexicalHead:
 
     def logits(self, texts: Sequence[str], label: str) -> np.ndarray:
         model = self.models[label]
+        if model.kind == "char_wb":
+            return np.array([model.char_logit(char_words(t)) for t in texts], dtype=np.float64)
         analyse = ANALYSERS[model.kind]
         return np.array([model.logit(analyse(t)) for t in texts], dtype=np.float64)
 
@@ -104,9 +163,12 @@ class LexicalHead:
         out = {lb: np.empty(len(texts), dtype=np.float64) for lb in self.models}
         kinds = {m.kind for m in self.models.values()}
         for k, text in enumerate(texts):
-            text_terms = {kind: ANALYSERS[kind](text) for kind in kinds}
+            text_terms = {kind: (char_words if kind == "char_wb" else ANALYSERS[kind])(text) for kind in kinds}
             for lb, model in self.models.items():
-                out[lb][k] = model.logit(text_terms[model.kind])
+                if model.kind == "char_wb":
+                    out[lb][k] = model.char_logit(text_terms["char_wb"])
+                else:
+                    out[lb][k] = model.logit(text_terms[model.kind])
         return out
 
     def save(self, directory: Path) -> str:

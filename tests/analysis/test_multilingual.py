@@ -138,3 +138,15 @@ def test_heads_trained_on_another_encoder_are_refused(tmp_path):
     (other / "heads.json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="trained on"):
         MultilingualModel(AnalysisSettings(model_dir=tmp_path), runtime="torch", heads_dir=other)
+
+
+def test_a_batch_of_windows_embeds_each_exactly_as_its_own_run(multilingual):
+    """embed_ids dequantises the word rows of all windows at once and spreads the runs over threads: each
+    window's embedding is still bit for bit the one of its own single run (token ids -> rows -> graph)."""
+    encoder = multilingual.backend.encoder
+    texts = ["Die Rothschilds kontrollieren die Banken.", "жидомасоны правят миром", "ok", "Danke!",
+             "Das ist ein ganz normaler Satz. " * 30]
+    chunks = encoder.tokenizer.chunk(texts)
+    batch = encoder.embed_ids(chunks.ids, memo={})
+    one_by_one = np.stack([encoder._one(list(w)) for w in chunks.ids])
+    assert np.array_equal(batch, one_by_one)
