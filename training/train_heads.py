@@ -5,7 +5,8 @@
 
 ``--encoder minilm`` (default): the built-in English model, on the English rows of ``ALL_SOURCES``, written to
 ``modsvc/analysis/artifacts/``. ``--encoder e5``: the multilingual model (first ``--layers`` of
-multilingual-e5-small, frozen; ``e5_encoder.py``), on every row of ``MULTILINGUAL_SOURCES`` (English, German,
+multilingual-e5-small, with the fine-tuned corrections ``encoder_lora.npz`` of ``training/finetune_e5.py`` when
+they are in the output directory; ``e5_encoder.py``), on every row of ``MULTILINGUAL_SOURCES`` (English, German,
 Russian, Spanish), written to ``modsvc/analysis/artifacts/multilingual/``.
 
 Reads the labelled sources in ``training/datasets.py`` (train splits only), embeds them with the same encoder the

