@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .e5_package import Q4_BLOCK, E5Package
-from .encoder import Chunks
+from .encoder import Chunks, add_low_rank
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def torch_graph(package: E5Package, spec: E5Spec):
     state["embeddings.word_embeddings.weight"] = bert.embeddings.word_embeddings.weight.detach()
     bert.load_state_dict(state, strict=True)
     if spec.lora is not None:
-        add_lora(bert, spec)
+        add_low_rank(bert, spec.lora, spec.layers)
 
     class Graph(torch.nn.Module):
         def __init__(self):
@@ -141,20 +141,6 @@ def trained_spec(heads_dir: Path, meta: dict) -> E5Spec:
     stored beside them (``encoder_lora.npz``) when there are any."""
     lora = Path(heads_dir) / LORA_FILENAME
     return E5Spec(int(meta["encoder_layers"]), lora if lora.exists() else None)
-
-
-def add_lora(bert, spec: E5Spec) -> None:
-    """Add the fine-tuned corrections to the weights they were trained on: W += scale * B @ A."""
-    import torch
-
-    data = np.load(spec.lora)
-    if int(data["meta/layers"]) != spec.layers:
-        raise ValueError(f"{spec.lora} was fine-tuned for {int(data['meta/layers'])} layers, not {spec.layers}")
-    modules = dict(bert.named_modules())
-    with torch.no_grad():
-        for name in sorted({k.rsplit("/", 1)[0] for k in data.files if not k.startswith("meta/")}):
-            a, b = (torch.from_numpy(data[f"{name}/{x}"].astype(np.float32)) for x in "AB")
-            modules[name].weight += float(data[f"{name}/scale"]) * (b @ a)
 
 
 def graph_path(model_dir: Path, spec: E5Spec, package: E5Package | None = None) -> Path:

@@ -279,7 +279,6 @@ def mean_pool_normalise(torch, hidden, mask):
 def load_transformer(model_dir: Path, spec: EncoderSpec = FULL):
     """The package's BERT with only its first ``spec.layers`` layers (the rest are not even loaded), with the
     adapter's low-rank corrections added to its weights (W += scale * B @ A)."""
-    import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
@@ -287,16 +286,23 @@ def load_transformer(model_dir: Path, spec: EncoderSpec = FULL):
     hf_logging.disable_progress_bar()
     model = AutoModel.from_pretrained(str(model_dir), local_files_only=True, num_hidden_layers=spec.layers).eval()
     if spec.adapter is not None:
-        data = np.load(spec.adapter)
-        if int(data["meta/layers"]) != spec.layers:
-            raise ValueError(f"{spec.adapter} was distilled for {int(data['meta/layers'])} layers, not {spec.layers}")
-        modules = dict(model.named_modules())
-        names = {k.rsplit("/", 1)[0] for k in data.files if not k.startswith("meta/")}
-        with torch.no_grad():
-            for name in sorted(names):
-                a, b = (torch.from_numpy(data[f"{name}/{x}"].astype(np.float32)) for x in "AB")
-                modules[name].weight += float(data[f"{name}/scale"]) * (b @ a)
+        add_low_rank(model, spec.adapter, spec.layers)
     return model
+
+
+def add_low_rank(model, path: Path, layers: int) -> None:
+    """Add low-rank corrections saved by ``training/distill_encoder.save_adapter`` (the distilled adapter, the
+    multilingual model's fine-tuning) to the weights they were trained on: W += scale * B @ A."""
+    import torch
+
+    data = np.load(path)
+    if int(data["meta/layers"]) != layers:
+        raise ValueError(f"{path} was trained for {int(data['meta/layers'])} layers, not {layers}")
+    modules = dict(model.named_modules())
+    with torch.no_grad():
+        for name in sorted({k.rsplit("/", 1)[0] for k in data.files if not k.startswith("meta/")}):
+            a, b = (torch.from_numpy(data[f"{name}/{x}"].astype(np.float32)) for x in "AB")
+            modules[name].weight += float(data[f"{name}/scale"]) * (b @ a)
 
 
 def onnx_path_for(model_dir: Path | str, spec: EncoderSpec = FULL) -> Path:

@@ -80,7 +80,7 @@ def test_fine_tuned_corrections_change_the_encoder_and_its_name(package, tmp_pat
     data = np.load(lora)
     expected = 0.5 * data[f"{module}/B"].astype(np.float32) @ data[f"{module}/A"].astype(np.float32)
     assert np.allclose(b - a, expected, atol=1e-3)
-    with pytest.raises(ValueError, match="fine-tuned for 2 layers"):
+    with pytest.raises(ValueError, match="trained for 2 layers"):
         torch_graph(package, E5Spec(3, lora))
 
 
