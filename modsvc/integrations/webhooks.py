@@ -42,7 +42,7 @@ from ..config import load_settings
 from ..db import get_sessionmaker
 from ..models import Comment, Site, Thread, WebhookDelivery, utcnow
 from . import pinned_http
-from .webhook_address import (AddressNotAllowed, WebhookAddressError, allowed_networks, parse_webhook_url,
+from .webhook_address import (DestinationRefused, WebhookAddressError, allowed_networks, parse_webhook_url,
                               refusal_reason, resolve_allowed)
 
 log = logging.getLogger(__name__)
@@ -228,18 +228,15 @@ def deliver(sessions: sessionmaker[Session], delivery_id: int, timeout: float | 
     return outcome
 
 
-ADDRESS_NOT_ALLOWED = "address not allowed"  # all the delivery log says: no port scanning through it
-
-
 def _post(url: str, secret: str, body: bytes, event: str, delivery_id: int, timeout: float):
     """(status code or None, error message or None). Connects only to addresses webhook_address allows."""
     try:
         allowed = allowed_networks()
         target = parse_webhook_url(url)
         addresses = resolve_allowed(target, allowed)
-    except AddressNotAllowed:
-        return None, ADDRESS_NOT_ALLOWED
-    except WebhookAddressError as exc:  # a bad URL or setting, or a name that does not resolve
+    except DestinationRefused as exc:  # the log says only DESTINATION_REFUSED: no oracle, no port scanner
+        return None, _refused(delivery_id, exc)
+    except WebhookAddressError as exc:  # a bad URL or setting
         return None, str(exc)
     timestamp = str(int(time.time()))
     headers = {
@@ -253,13 +250,18 @@ def _post(url: str, secret: str, body: bytes, event: str, delivery_id: int, time
     try:
         status, reason = pinned_http.post(target, addresses, body, headers, timeout,
                                           peer_ok=lambda peer: refusal_reason(peer, allowed) is None)
-    except AddressNotAllowed:
-        return None, ADDRESS_NOT_ALLOWED
+    except DestinationRefused as exc:
+        return None, _refused(delivery_id, exc)
     except (OSError, http.client.HTTPException) as exc:
         return None, f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}"
     if 200 <= status < 300:
         return status, None
     return status, f"HTTP {status} {reason}".strip()  # a 3xx too: redirects are answers, not instructions
+
+
+def _refused(delivery_id: int, exc: DestinationRefused) -> str:
+    log.warning("webhook %s refused: %s", delivery_id, exc.detail)  # the operator's log may say which and why
+    return str(exc)
 
 
 def retry_due(sessions: sessionmaker[Session], database_url: str | None = None, limit: int = 500) -> int:
