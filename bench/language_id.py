@@ -13,7 +13,9 @@ Data (3-30-word comments only, the range the target is set for):
   *supported* language;
 - mixed-language comments built from two held-out rows (a longer one in language A, a shorter one in B, in
   either order): the expected answer is A, the majority language;
-- very short texts ("ok", "lol", "+1", "Спасибо"): the share answered ``und`` (undetermined).
+- very short texts ("ok", "lol", "+1", "Спасибо"): the share answered ``und`` (undetermined);
+- ``ru-Latn``: the Russian held-out rows written in Latin letters as people do (``romanised``: kh or h for х, ya or
+  ja for я, a soft sign as ' or left out), expected ``ru``.
 
 How the rules were set: the two confidence thresholds on the hand-written TRAIN rows (``training/data/``); the
 Cyrillic letter rules from the errors on the VK comments (Russian read as Bulgarian); the other sets were measured
@@ -106,6 +108,31 @@ def public_sets() -> dict[str, tuple[str, list[str]]]:
             out[name] = (lang, _short_sample(load()))
         except FileNotFoundError:
             print(f"({name}: not found under {DATASETS}, skipped)")
+    return out
+
+
+_ROMAN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                  "a b v g d e yo zh z i y k l m n o p r s t u f kh ts ch sh shch - y ' e yu ya".split()))
+_ROMAN_VARIANTS = {"х": "h", "я": "ja", "ю": "ju", "щ": "sch", "ь": ""}
+
+
+def romanised(texts: list[str]) -> list[str]:
+    """Russian as typed on a Latin keyboard; the informal variants (h, ja, ju, sch, no soft sign) a third of the
+    time, so no one spelling is measured."""
+    rng = random.Random(2)
+    out = []
+    for text in texts:
+        letters = []
+        for ch in text:
+            latin = _ROMAN.get(ch.lower())
+            if latin is None:
+                letters.append(ch)
+                continue
+            if ch.lower() in _ROMAN_VARIANTS and rng.random() < 0.33:
+                latin = _ROMAN_VARIANTS[ch.lower()]
+            latin = "" if latin == "-" else latin
+            letters.append(latin[:1].upper() + latin[1:] if ch.isupper() else latin)
+        out.append("".join(letters))
     return out
 
 
@@ -210,6 +237,7 @@ def main() -> None:
 
     sets = heldout()
     public = public_sets()
+    public["ru-Latn"] = ("ru", romanised(sets["ru"]))
     others = hatecheck(args.max_per_language or None)
     if not others:
         print(f"(no multilingual HateCheck files in {HATECHECK}: other languages not measured)")

@@ -71,6 +71,25 @@ def measure(analyzer, corpus: list[str], singles: int, batch: int = 64) -> dict:
             "p99_ms_batch1": lat[min(len(lat) - 1, int(0.99 * len(lat)))], "n": len(corpus), "singles": len(lat)}
 
 
+# Repeated units that make the trope rules' worst cases: dense cues, no sentence end, spaced letters, cue runs.
+WALL_UNITS = ("The Jews control the banks. Happy Hanukkah to all! ", "lorem ipsum dolor sit amet consectetur ",
+              "k h a z a r s (((them))) j00s ", "Jews " * 3 + "control banks media wars ")
+
+
+def walls_of_text(size: int = 1_000_000) -> None:
+    """The rules alone on a 1 MB wall of text per unit (the pipeline cuts comments to MAX_CHARS first; the rules
+    must stay linear anyway: tests/analysis/test_tropes.py checks the pieces they read are bounded)."""
+    from modsvc.analysis.normalize import normalize
+    from modsvc.analysis.tropes import detect
+
+    for unit in WALL_UNITS:
+        big = (unit * (size // len(unit) + 1))[:size]
+        t0 = time.perf_counter()
+        spans = detect(normalize(big))
+        print(f"trope rules on {size / 1e6:g} MB of {unit[:24]!r}...: {time.perf_counter() - t0:.2f} s "
+              f"({len(spans)} spans)")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=512)
@@ -108,6 +127,7 @@ def main(argv=None) -> int:
     langid.detect(texts)
     print(f"language identification alone: {(time.perf_counter() - t0) * 1000 / len(texts):.3f} ms per comment "
           f"(target <= 0.3)")
+    walls_of_text()
 
     if not args.skip_detoxify:
         from modsvc.analysis import AnalysisSettings

@@ -19,6 +19,7 @@ def get_engine(url: str) -> Engine:
         _ensure_sqlite_dir(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_unicode_case)
         return engine
     # pool_pre_ping: a restarted PostgreSQL must not surface as errors in long-lived workers.
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -42,6 +43,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_unicode_case(dbapi_connection, _record) -> None:
+    """SQLite's own lower()/upper() fold only ASCII: "Émile" and "émile" would be two user names, and a search
+    for "ÉMILE" would miss "émile" (SQLAlchemy's ILIKE on SQLite is lower(x) LIKE lower(y)). Python's str.lower
+    and str.upper fold every script, as PostgreSQL does. Deterministic, so the expression index on lower(username)
+    may use them; a connection without them (the sqlite3 shell) must not change user names."""
+    dbapi_connection.create_function("lower", 1, _fold(str.lower), deterministic=True)
+    dbapi_connection.create_function("upper", 1, _fold(str.upper), deterministic=True)
+
+
+def _fold(method):
+    def fold(value):
+        return method(value) if isinstance(value, str) else value  # NULL stays NULL; numbers and blobs as SQLite
+
+    return fold
 
 
 @lru_cache(maxsize=8)

@@ -6,7 +6,8 @@ Each phase takes the batch's ``Item`` list and fills in fields; phases never see
 ``Analyzer.analyze`` runs the batch; if a phase fails for the batch it re-runs item by item so one bad text
 cannot poison the others (that item gets an ``error:`` warning and a ``review`` decision).
 
-Language: each text's language is identified (``language.py``) unless the caller gives it (``languages=``). A
+Language: each text's language is identified (``language.py``) unless the caller gives it (``languages=``);
+Russian written in Latin letters is scored in its Cyrillic reading (``translit.py``), its spans mapped back. A
 text in a language the backend does not list in ``supported_languages`` skips every later phase: it gets no
 scores and no spans (never English scores for a French text), ``language_supported`` false, and the policy's
 ``unsupported_language`` action. Undetermined texts (``und``: "ok", "+1", or a guess of an unsupported language
@@ -21,12 +22,13 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import language as langid
 from .policy import DEFAULT_POLICY, Policy, decide, decide_unsupported_language
 from .settings import AnalysisSettings, load_settings
+from .translit import Transliteration, to_cyrillic
 from .types import LABELS, AnalysisResult, Decision, Span
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class Item:
     language_given: str | None = None  # the caller's language (overrides detection)
     language: str | None = None  # ISO code or "und"
     language_supported: bool = True
+    reading: Transliteration | None = None  # Russian in Latin letters: ``text`` is then its Cyrillic reading
     nt: object | None = None  # NormalizedText
     rule_spans: list[Span] = field(default_factory=list)
     rule_scores: dict[str, float] = field(default_factory=dict)
@@ -142,6 +145,11 @@ class Analyzer:
         todo = [it for it in items if it.language_given is None]
         for it, guess in zip(todo, langid.detect([it.text for it in todo]) if todo else ()):
             it.language = langid.resolve(guess, self.supported_languages)
+            if guess.transliterated and it.language == "ru":  # the Russian model and rules read Cyrillic
+                it.reading = to_cyrillic(it.text)
+                it.text = it.reading.text
+                it.warnings.append("Russian written in Latin letters: scored in Cyrillic, evidence shown on the "
+                                   "original")
         for it in items:
             if it.language_given is not None:
                 it.language = it.language_given
@@ -202,6 +210,9 @@ class Analyzer:
         for (it, _), spans in zip(requests, found):
             it.spans += spans
         for it in items:
+            if it.reading is not None:  # found in the Cyrillic reading: shown on the Latin original
+                it.spans = [replace(s, **dict(zip(("begin", "end"), it.reading.to_original(s.begin, s.end))))
+                            for s in it.spans]
             it.spans.sort(key=lambda s: (s.begin, s.end, s.label))
 
     # ------------------------------------------------------------------ running

@@ -34,19 +34,33 @@ METADATA_HOSTS = {"metadata", "metadata.google.internal", "metadata.goog", "inst
 NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 
 
+# All an admin learns of a destination that is refused or does not resolve: the same words for both, so the
+# form and the delivery log cannot tell whether an internal name exists or which network it is in.
+DESTINATION_REFUSED = "destination refused: not a public address or not reachable"
+
+
 class WebhookAddressError(ValueError):
-    """The URL cannot be used; the message is for the admin (the delivery log shows less, see webhooks)."""
+    """The URL cannot be used; the message is for the admin."""
 
 
 class InvalidWebhookURL(WebhookAddressError):
     pass
 
 
-class UnresolvableHost(WebhookAddressError):
+class DestinationRefused(WebhookAddressError):
+    """The host does not resolve, or resolves to an address webhooks may not reach. ``str()`` is the uniform
+    DESTINATION_REFUSED; ``detail`` says which and why, for the server log only."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(DESTINATION_REFUSED)
+        self.detail = detail
+
+
+class UnresolvableHost(DestinationRefused):
     pass
 
 
-class AddressNotAllowed(WebhookAddressError):
+class AddressNotAllowed(DestinationRefused):
     pass
 
 

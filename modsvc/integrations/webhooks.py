@@ -15,7 +15,9 @@ Each POST carries the JSON event and is signed with the site's ``webhook_secret`
 
 Receivers recompute the HMAC over the raw body and reject timestamps older than a few minutes (replays).
 Deliveries go only to public addresses, or to ranges MODSVC_WEBHOOK_ALLOW_PRIVATE allows, checked on the address
-actually connected to (webhook_address, pinned_http); redirects are not followed.
+actually connected to (webhook_address, pinned_http); redirects are not followed. With HTTP_PROXY / HTTPS_PROXY
+set (and NO_PROXY not covering the host) the destination is checked the same way and the request goes through
+the proxy (webhook_proxy).
 Settings (environment): MODSVC_WEBHOOK_TIMEOUT (5 s per attempt), MODSVC_WEBHOOK_RETRY_DELAYS
 (comma-separated seconds, overriding the schedule above), MODSVC_WEBHOOK_ALLOW_PRIVATE.
 """
@@ -41,8 +43,8 @@ from .. import task_queue
 from ..config import load_settings
 from ..db import get_sessionmaker
 from ..models import Comment, Site, Thread, WebhookDelivery, utcnow
-from . import pinned_http
-from .webhook_address import (AddressNotAllowed, WebhookAddressError, allowed_networks, parse_webhook_url,
+from . import pinned_http, webhook_proxy
+from .webhook_address import (DestinationRefused, WebhookAddressError, allowed_networks, parse_webhook_url,
                               refusal_reason, resolve_allowed)
 
 log = logging.getLogger(__name__)
@@ -228,18 +230,15 @@ def deliver(sessions: sessionmaker[Session], delivery_id: int, timeout: float | 
     return outcome
 
 
-ADDRESS_NOT_ALLOWED = "address not allowed"  # all the delivery log says: no port scanning through it
-
-
 def _post(url: str, secret: str, body: bytes, event: str, delivery_id: int, timeout: float):
     """(status code or None, error message or None). Connects only to addresses webhook_address allows."""
     try:
         allowed = allowed_networks()
         target = parse_webhook_url(url)
         addresses = resolve_allowed(target, allowed)
-    except AddressNotAllowed:
-        return None, ADDRESS_NOT_ALLOWED
-    except WebhookAddressError as exc:  # a bad URL or setting, or a name that does not resolve
+    except DestinationRefused as exc:  # the log says only DESTINATION_REFUSED: no oracle, no port scanner
+        return None, _refused(delivery_id, exc)
+    except WebhookAddressError as exc:  # a bad URL or setting
         return None, str(exc)
     timestamp = str(int(time.time()))
     headers = {
@@ -251,15 +250,26 @@ def _post(url: str, secret: str, body: bytes, event: str, delivery_id: int, time
         "X-Modsvc-Delivery": str(delivery_id),
     }
     try:
-        status, reason = pinned_http.post(target, addresses, body, headers, timeout,
-                                          peer_ok=lambda peer: refusal_reason(peer, allowed) is None)
-    except AddressNotAllowed:
-        return None, ADDRESS_NOT_ALLOWED
+        proxy = webhook_proxy.proxy_for(target)
+        if proxy is None:
+            status, reason = pinned_http.post(target, addresses, body, headers, timeout,
+                                              peer_ok=lambda peer: refusal_reason(peer, allowed) is None)
+        else:  # the destination was checked above; the operator's proxy may be anywhere
+            status, reason = webhook_proxy.post(target, proxy, body, headers, timeout)
+    except DestinationRefused as exc:  # the peer connected to was not the one checked
+        return None, _refused(delivery_id, exc)
+    except WebhookAddressError as exc:  # a proxy setting that cannot be used
+        return None, str(exc)
     except (OSError, http.client.HTTPException) as exc:
         return None, f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}"
     if 200 <= status < 300:
         return status, None
     return status, f"HTTP {status} {reason}".strip()  # a 3xx too: redirects are answers, not instructions
+
+
+def _refused(delivery_id: int, exc: DestinationRefused) -> str:
+    log.warning("webhook %s refused: %s", delivery_id, exc.detail)  # the operator's log may say which and why
+    return str(exc)
 
 
 def retry_due(sessions: sessionmaker[Session], database_url: str | None = None, limit: int = 500) -> int:

@@ -5,6 +5,7 @@ The plaintext of a new key is rendered once in the response to the POST that cre
 """
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,12 +13,15 @@ from sqlalchemy import func, select
 
 from ..access.apikeys import ApiKeyError, create_api_key, revoke_api_key
 from ..integrations import webhooks as outbox
-from ..integrations.webhook_address import WebhookAddressError, check_webhook_url
+from ..integrations.webhook_address import (ALLOW_ENV, DestinationRefused, WebhookAddressError,
+                                               check_webhook_url)
 from ..models import ApiKey, Site, WebhookDelivery
 from ..params import ParameterError, parse_int
 from .admin import register_admin_nav
 from .auth import admin_required
 from .db_session import get_session
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -98,7 +102,11 @@ def set_site_webhook(site_id: int):
         try:
             check_webhook_url(url)  # public addresses only, unless MODSVC_WEBHOOK_ALLOW_PRIVATE allows the range
         except WebhookAddressError as exc:
-            flash(f"Webhook URL refused: {exc}.", "error")
+            message = f"Webhook URL refused: {exc}."
+            if isinstance(exc, DestinationRefused):  # the detail would tell which internal names exist
+                log.warning("webhook URL of site %s refused: %s", site.key, exc.detail)
+                message += f" Private networks can be allowed with {ALLOW_ENV}."
+            flash(message, "error")
             return redirect(url_for("api_admin.webhooks"))
     site.webhook_url = url or None
     if request.form.get("new_secret"):

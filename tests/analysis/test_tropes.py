@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from modsvc.analysis import tropes
 from modsvc.analysis.normalize import normalize
 from modsvc.analysis.tropes import CONSPIRACY_PATTERNS, TROPES, detect, rule_scores
 from modsvc.analysis.types import LABELS
@@ -234,11 +235,24 @@ def test_empty_and_whitespace_input():
     "k h a z a r s (((them))) j00s ",
     "Jews " * 3 + "control banks media wars ",
 ])
-def test_one_megabyte_input_finishes(unit):
+def test_one_megabyte_input_is_read_in_bounded_pieces(unit, monkeypatch):
+    """A wall of text costs in proportion to its length: the rules read it in sentences of at most
+    _MAX_SENTENCE characters, keeping at most _MAX_CUES cues of a kind in each, so no rule's work grows with
+    the whole text. (How long a megabyte takes: bench/score_throughput.py prints it.)"""
+    docs = []
+
+    class RecordedDoc(tropes._Doc):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            docs.append(self)
+
+    monkeypatch.setattr(tropes, "_Doc", RecordedDoc)
     big = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
-    start = time.perf_counter()
     spans = detect(normalize(big))
-    assert time.perf_counter() - start < 30.0
+    assert docs or not spans  # no doc: the anchor pre-check found nothing a rule could start from
+    for doc in docs:
+        assert max(end - start for start, end in doc.sents) <= tropes._MAX_SENTENCE
+        assert max(len(cues) for by_kind in doc.by_sent for cues in [*by_kind.values(), []]) <= tropes._MAX_CUES
     for s in spans[:50]:
         assert 0 <= s.begin < s.end <= len(big)
         assert s.end - s.begin <= 2000  # walls of text are highlighted around the evidence

@@ -17,6 +17,15 @@ from api_helpers import make_app as _make_app, make_key  # noqa: E402,F401
 from api_keyword_analyzer import KeywordAnalyzer  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_machine(monkeypatch):
+    """Webhook deliveries honour HTTP_PROXY and friends: a proxy set on the test machine must not carry the
+    loopback receivers' traffic (tests of the proxy set their own)."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 @pytest.fixture
 def keyword_analyzer():
     return KeywordAnalyzer()

@@ -1,7 +1,8 @@
 """Webhooks cannot be aimed at the server's own network: internal, loopback, link-local, multicast, reserved and
 cloud-metadata addresses are refused when the URL is saved and again at every delivery, on the very address that
 is connected to (a DNS answer that changes between check and use gains nothing), unless
-MODSVC_WEBHOOK_ALLOW_PRIVATE lets a range through. The delivery log says only "address not allowed"."""
+MODSVC_WEBHOOK_ALLOW_PRIVATE lets a range through. The delivery log and the admin form say only "destination refused:
+not a public address or not reachable", for a refused address and a name that does not resolve alike."""
 from __future__ import annotations
 
 import socket
@@ -17,6 +18,8 @@ from modsvc.models import Site
 
 ALLOW = "MODSVC_WEBHOOK_ALLOW_PRIVATE"
 HOOK_HOST = "hooks.example.test"  # a name only the fake DNS below knows
+MISSING_HOST = "no-such-host.example.test"  # a name the fake DNS says does not exist
+REFUSED = "destination refused: not a public address or not reachable"
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +51,8 @@ def fake_dns(monkeypatch):
     given: list[list[str]] = []
 
     def getaddrinfo(host, port, *args, **kwargs):
+        if host == MISSING_HOST:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         if host != HOOK_HOST:
             return real(host, port, *args, **kwargs)
         answer = script.pop(0) if len(script) > 1 else script[0]
@@ -137,8 +142,36 @@ def test_a_stored_internal_url_is_refused_at_delivery_and_the_log_says_only_that
     _store_in(api_app, "other", "I will kill you", "c2")
     rows = _wait_status(api_app, "failed")
     assert hook.requests == []
-    assert [r.last_error for r in rows] == ["address not allowed", "address not allowed"]
+    assert [r.last_error for r in rows] == [REFUSED, REFUSED]
     assert all(r.attempts == 3 and r.last_status_code is None for r in rows)
+
+
+def test_a_missing_name_and_a_private_address_read_the_same(api_app, fake_dns, caplog):
+    """Whether an internal host name exists must not show: a name that does not resolve and one that is refused
+    give the admin the same words, in the form and in the delivery log; only the server log says which."""
+    caplog.set_level("WARNING")
+    missing, private = f"http://{MISSING_HOST}/hook", "http://10.1.2.3/hook"
+    site_id = _site(api_app)
+    client = _admin_client(api_app)
+    flashes = [_flash(_save(client, site_id, url)) for url in (missing, private)]
+    assert flashes[0] == flashes[1] and REFUSED in flashes[0]
+    assert _saved_url(api_app, site_id) is None
+
+    _site(api_app, missing, key="other")
+    _site(api_app, private, key="third")
+    _store_in(api_app, "other", "I will kill you", "c1")
+    _store_in(api_app, "third", "I will kill you", "c2")
+    rows = _wait_status(api_app, "failed")
+    assert [r.last_error for r in rows] == [REFUSED, REFUSED]
+    page = client.get("/admin/webhooks").get_data(as_text=True)
+    assert REFUSED in page and "resolve" not in page and "10.1.2.3 is" not in page
+    server_log = caplog.text
+    assert "could not be resolved" in server_log and "a private address" in server_log
+
+
+def _flash(page):
+    start = page.index("Webhook URL refused")
+    return page[start:page.index("<", start)]
 
 
 def test_delivery_connects_to_the_address_it_checked(api_app, receivers, fake_dns, monkeypatch):
@@ -164,7 +197,7 @@ def test_every_resolved_address_must_be_allowed(api_app, receivers, fake_dns, mo
     _site(api_app, f"http://{HOOK_HOST}:{allowed.port}/hook")
     _store(api_app, "I will kill you", "c1")
     [row] = _wait_status(api_app, "failed")
-    assert row.last_error == "address not allowed"
+    assert row.last_error == REFUSED
     assert allowed.requests == [] and internal.requests == []
 
 
