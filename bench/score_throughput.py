@@ -76,6 +76,22 @@ WALL_UNITS = ("The Jews control the banks. Happy Hanukkah to all! ", "lorem ipsu
               "k h a z a r s (((them))) j00s ", "Jews " * 3 + "control banks media wars ")
 
 
+def rules_per_comment(languages: list[str]) -> None:
+    """Normalising and the trope rules alone, per seed comment of each language (part of every comment's cost)."""
+    from modsvc.analysis.normalize import normalize
+    from modsvc.analysis.tropes import detect
+
+    for language in languages:
+        texts = seed_corpus(200, path=SEEDS[language])
+        for text in texts[:20]:
+            detect(normalize(text), language)
+        t0 = time.perf_counter()
+        for text in texts:
+            detect(normalize(text), language)
+        print(f"{language}: normaliser and trope rules alone {(time.perf_counter() - t0) * 1000 / len(texts):.3f} ms "
+              f"per comment")
+
+
 def walls_of_text(size: int = 1_000_000) -> None:
     """The rules alone on a 1 MB wall of text per unit (the pipeline cuts comments to MAX_CHARS first; the rules
     must stay linear anyway: tests/analysis/test_tropes.py checks the pieces they read are bounded)."""
@@ -127,6 +143,7 @@ def main(argv=None) -> int:
     langid.detect(texts)
     print(f"language identification alone: {(time.perf_counter() - t0) * 1000 / len(texts):.3f} ms per comment "
           f"(target <= 0.3)")
+    rules_per_comment(args.languages)
     walls_of_text()
 
     if not args.skip_detoxify:

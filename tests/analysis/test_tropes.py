@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -256,24 +255,6 @@ def test_one_megabyte_input_is_read_in_bounded_pieces(unit, monkeypatch):
     for s in spans[:50]:
         assert 0 <= s.begin < s.end <= len(big)
         assert s.end - s.begin <= 2000  # walls of text are highlighted around the evidence
-
-
-def test_typical_comment_cost():
-    texts = [
-        "The council should fix the potholes on Main Street before building a new stadium. Interest rates "
-        "will probably stay high until inflation comes down, and the new museum is worth a visit.",
-        "I visited the Jewish Museum in Berlin last week with my family. The exhibits about Jewish life in "
-        "Germany before the war were moving, and the guide explained the history of the synagogue.",
-    ]
-    for text in texts:
-        detect(normalize(text))
-        best = float("inf")
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(50):
-                detect(normalize(text))
-            best = min(best, (time.perf_counter() - start) / 50)
-        assert best < 0.002  # generous for a shared CI box; see the module docs for typical numbers
 
 
 # --------------------------------------------------------------------------- dev set
@@ -530,21 +511,3 @@ def test_german_and_russian_train_rows_recall_and_false_positives(language):
     for cat in _HARMLESS:
         if cat in hits:
             assert hits[cat][0] / hits[cat][1] <= 0.05, (cat, hits[cat])
-
-
-@pytest.mark.parametrize("text, language", [
-    ("Der Gemeinderat sollte erst die Schlaglöcher reparieren, bevor ein neues Stadion gebaut wird. Die Zinsen "
-     "bleiben wohl hoch, bis die Inflation sinkt, und das neue Museum lohnt einen Besuch.", "de"),
-    ("Городской совет должен сначала починить ямы на главной улице, а потом строить стадион. Ставки останутся "
-     "высокими, пока не упадёт инфляция, а новый музей стоит посетить.", "ru"),
-])
-def test_german_and_russian_comment_cost(text, language):
-    for lang in (language, None):
-        detect(normalize(text), lang)
-        best = float("inf")
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(50):
-                detect(normalize(text), lang)
-            best = min(best, (time.perf_counter() - start) / 50)
-        assert best < 0.002
