@@ -13,7 +13,8 @@ linear layer, float16, the format of ``training/distill_encoder.py``); ``e5_enco
 package's weights, so the ONNX export and everything after it are unchanged. The heads learnt here are thrown
 away: ``python -m training.train_heads --encoder e5`` then fits the service's heads, word heads and fusion on the
 fine-tuned embeddings, as before. A tenth of the training texts (by hash) is kept out of the fine-tuning and its
-per-source ROC-AUC is printed every 1,000 steps, from the fine-tuned heads; held-out data is never read.
+per-source ROC-AUC is printed every 1,000 steps, from the fine-tuned heads; held-out data is never read. A third of the German and Russian hand-written rows
+(``datasets.calibration_row``) is left out altogether: ``train_heads`` sets the review lines on them.
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ if str(REPO) not in sys.path:
 from modsvc.analysis.e5_encoder import LORA_FILENAME, E5Spec, E5Tokenizer, WordRows, torch_graph  # noqa: E402
 from modsvc.analysis.e5_package import E5Package  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
-from training.datasets import MULTILINGUAL_SOURCES, bucket, label_matrix, load_all, norm_key  # noqa: E402
+from training.datasets import (MULTILINGUAL_SOURCES, bucket, calibration_row, label_matrix, load_all,  # noqa: E402
+                               norm_key)
 from training.distill_encoder import TARGET_MODULES, save_adapter  # noqa: E402
 from training.train_heads import MULTILINGUAL_MODEL_DIR, SOURCE_WEIGHT  # noqa: E402
 
@@ -48,7 +50,7 @@ def training_rows(seed: int = 0):
     rng = random.Random(seed)
     by_source = defaultdict(list)
     for r in load_all(MULTILINGUAL_SOURCES):
-        if r.split == "train":
+        if r.split == "train" and not calibration_row(r):  # those set the review lines later
             by_source[r.source].append(r)
     rows = []
     for source, rs in sorted(by_source.items()):

@@ -23,7 +23,7 @@ import logging
 import shutil
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,7 @@ from modsvc.analysis.encoder import ADAPTER_FILENAME, EncoderSpec  # noqa: E402
 from modsvc.analysis.heads import ARTIFACTS, save_heads  # noqa: E402
 from modsvc.analysis.lexical import CHAR_NGRAMS, LexicalHead, WordModel  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
-from training.datasets import MULTILINGUAL_SOURCES, Example, label_matrix, load_all  # noqa: E402
+from training.datasets import MULTILINGUAL_SOURCES, Example, calibration_row, label_matrix, load_all  # noqa: E402
 from training.embed_cache import EmbeddingCache  # noqa: E402
 
 # Per-source weight: hand-written comments and the curated antisemitism/conspiracy sets are closest to the
@@ -254,13 +254,15 @@ CALIBRATION_NEGATIVE_FP = 0.03
 GERMAN_RUSSIAN_ROWS = ("handwritten_train_de", "handwritten_train_ru")
 
 
-def calibration_shifts(oofs: dict, reference: dict) -> dict[str, float]:
+def calibration_shifts(oofs: dict, reference: dict, fine_tuned: bool) -> dict[str, float]:
+    """Logit shift per label. A fine-tuned encoder has learnt most German and Russian TRAIN rows, so its lines are
+    set on the third it never saw (``datasets.calibration_row``)."""
     from modsvc.analysis.heads import logit
     from modsvc.analysis.policy import DEFAULT_THRESHOLDS
 
     shifts = {}
     for lb, (scores, y, rows) in oofs.items():
-        mine = np.array([r.source in GERMAN_RUSSIAN_ROWS for r in rows])
+        mine = np.array([calibration_row(r) if fine_tuned else r.source in GERMAN_RUSSIAN_ROWS for r in rows])
         if lb == "antisemitism":
             benign = mine & np.array([r.category in BENIGN_TRAIN_CATEGORIES or
                                       r.category.startswith(("benign", "counter", "israel")) for r in rows])
@@ -443,7 +445,7 @@ def main(argv=None) -> int:
         from modsvc.analysis.heads import logit, sigmoid
 
         reference = json.loads((ARTIFACTS / "heads.json").read_text())
-        meta["calibration"] = calibration_shifts(oofs, reference)
+        meta["calibration"] = calibration_shifts(oofs, reference, fine_tuned=getattr(spec, "lora", None) is not None)
         print(f"calibrated to the English model's thresholds (logit shift per label): {meta['calibration']}")
         for lb, shift in meta["calibration"].items():
             shift_label(lb, shift, layers, meta["fusion"])
