@@ -102,7 +102,7 @@ def test_adapter_adds_its_low_rank_corrections_to_the_weights(tmp_path):
 
 def test_adapter_for_other_layers_or_other_heads_is_refused(tmp_path):
     adapter = _write_adapter(tmp_path / ADAPTER_FILENAME, layers=3)
-    with pytest.raises(ValueError, match="distilled for 3 layers"):
+    with pytest.raises(ValueError, match="trained for 3 layers"):
         load_transformer(package_model_dir(), EncoderSpec(2, adapter))
     # heads that name another adapter than the file next to them: refused, not silently mis-scored
     meta = {"encoder_layers": 3, "encoder_adapter": "0000000000"}
