@@ -250,6 +250,12 @@ class LanguageIdentifier:
         return [self.detect_one(t) for t in texts]
 
 
+def latin_letters_only(text: str) -> bool:
+    """Letters, all of them plain ASCII: a text given as Russian that can only be Russian in Latin letters."""
+    return isinstance(text, str) and _LATIN.search(text) is not None and _CYRILLIC.search(text) is None \
+        and _NON_ASCII_LETTER.search(text) is None
+
+
 def resolve(guess: LanguageGuess, supported: Collection[str]) -> str:
     """The language to act on: the guess, or ``und`` when it is a language outside ``supported`` that the
     identifier is not sure enough of (see the module docstring)."""

@@ -34,7 +34,7 @@ from .types import LABELS, AnalysisResult, Decision, Span
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000  # ~5,000 tokens; longer inputs (e.g. pasted 1 MB dumps) are truncated with a warning
-PIPELINE_VERSION = "pipeline-2"  # 2: the language phase (unsupported languages are no longer scored)
+PIPELINE_VERSION = "pipeline-3"  # 2: the language phase (unsupported languages are no longer scored); 3: Russian in Latin letters
 DEFAULT_LANGUAGES = frozenset({"en"})  # a backend that does not say what it knows is taken as English-only
 
 
@@ -84,6 +84,13 @@ def _load_rules():
             log.warning("analysis rule layer %s not available: %s", name, exc)
             mods.append(None)
     return tuple(mods)
+
+
+def _read_in_cyrillic(it: Item) -> None:
+    """Russian in Latin letters: the Russian model and rules read Cyrillic; spans are mapped back later."""
+    it.reading = to_cyrillic(it.text)
+    it.text = it.reading.text
+    it.warnings.append("Russian written in Latin letters: scored in Cyrillic, evidence shown on the original")
 
 
 class Analyzer:
@@ -145,14 +152,13 @@ class Analyzer:
         todo = [it for it in items if it.language_given is None]
         for it, guess in zip(todo, langid.detect([it.text for it in todo]) if todo else ()):
             it.language = langid.resolve(guess, self.supported_languages)
-            if guess.transliterated and it.language == "ru":  # the Russian model and rules read Cyrillic
-                it.reading = to_cyrillic(it.text)
-                it.text = it.reading.text
-                it.warnings.append("Russian written in Latin letters: scored in Cyrillic, evidence shown on the "
-                                   "original")
+            if guess.transliterated and it.language == "ru":
+                _read_in_cyrillic(it)
         for it in items:
             if it.language_given is not None:
                 it.language = it.language_given
+                if it.language == "ru" and langid.latin_letters_only(it.text):  # the caller says it is Russian
+                    _read_in_cyrillic(it)
             it.language_supported = self.supports_language(it.language)
 
     def _normalise(self, items: list[Item]) -> None:

@@ -68,3 +68,18 @@ def test_the_pipeline_scores_the_cyrillic_reading_and_shows_evidence_on_the_orig
         assert 0 <= span.begin < span.end <= len(text)
     assert "zhidy pravyat mirom" in text[rule_spans[0].begin:rule_spans[0].end]
     assert result.scores["antisemitism"] > 0.5
+
+
+def test_russian_in_latin_letters_given_as_russian_by_the_caller_is_read_in_cyrillic_too(analyzer):
+    """A platform that knows its comments are Russian says so (``language: "ru"``); Latin letters are still read."""
+    from test_pipeline import _Knows
+
+    from modsvc.analysis.pipeline import Analyzer
+
+    text = "zhidy pravyat mirom"  # too short to identify on its own
+    result = Analyzer(_Knows(analyzer.backend, {"en", "de", "ru"})).analyze_one(text, language="ru")
+    assert result.language == "ru"
+    assert any("Latin letters" in w for w in result.warnings)
+    assert {text[s.begin:s.end] for s in result.spans if s.trope} == {"zhidy pravyat mirom"}
+    cyrillic = Analyzer(_Knows(analyzer.backend, {"en", "de", "ru"})).analyze_one("жиды правят миром", language="ru")
+    assert not any("Latin letters" in w for w in cyrillic.warnings)
