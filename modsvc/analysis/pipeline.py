@@ -217,8 +217,8 @@ class Analyzer:
             it.spans += spans
         for it in items:
             if it.reading is not None:  # found in the Cyrillic reading: shown on the Latin original
-                it.spans = [replace(s, **dict(zip(("begin", "end"), it.reading.to_original(s.begin, s.end))))
-                            for s in it.spans]
+                it.spans = [replace(s, begin=begin, end=end, reason=it.reading.quote_original(s.reason))
+                            for s in it.spans for begin, end in [it.reading.to_original(s.begin, s.end)]]
             it.spans.sort(key=lambda s: (s.begin, s.end, s.label))
 
     # ------------------------------------------------------------------ running

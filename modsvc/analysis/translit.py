@@ -40,6 +40,23 @@ class Transliteration:
         return self.starts[begin], self.ends[end - 1]
 
 
+    def quote_original(self, reason: str) -> str:
+        """A rule's reason quotes the words it read ('жиды'); quote the letters the writer typed ('zhidy')."""
+        folded = self.text.lower()
+
+        def original(m: re.Match) -> str:
+            at = folded.find(m.group(1).lower())
+            if at < 0:
+                return m.group(0)
+            begin, end = self.to_original(at, at + len(m.group(1)))
+            return f"'{self.original[begin:end]}'"
+
+        return _QUOTED.sub(original, reason)
+
+
+_QUOTED = re.compile(r"'([^']+)'")
+
+
 @dataclass(frozen=True)
 class _Rules:
     sequences: dict[str, str]

@@ -81,5 +81,7 @@ def test_russian_in_latin_letters_given_as_russian_by_the_caller_is_read_in_cyri
     assert result.language == "ru"
     assert any("Latin letters" in w for w in result.warnings)
     assert {text[s.begin:s.end] for s in result.spans if s.trope} == {"zhidy pravyat mirom"}
+    assert all("жид" not in s.reason for s in result.spans)  # the reason quotes what the writer typed
+    assert "'zhidy" in result.decision.reason
     cyrillic = Analyzer(_Knows(analyzer.backend, {"en", "de", "ru"})).analyze_one("жиды правят миром", language="ru")
     assert not any("Latin letters" in w for w in cyrillic.warnings)
