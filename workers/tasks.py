@@ -21,6 +21,7 @@ from sqlalchemy import update
 
 from modsvc.ingest import job_leases
 from modsvc.ingest.jobs import remove_finished_uploads, run_import_job
+from modsvc.ingest.uploads import remove_orphan_uploads
 from modsvc.integrations import webhooks
 from modsvc.models import Comment
 from modsvc.scoring import backlog
@@ -118,9 +119,9 @@ def run_import(self, job_id: int) -> dict | None:
 def sweep(self, include_failed: bool = False) -> dict:
     """Re-queue comments pending for longer than MODSVC_REQUEUE_AFTER_SECONDS (lost messages, crashed workers),
     import jobs whose message was lost or whose worker died, and with ``include_failed`` failed comments with
-    attempts left; delete the files of import jobs that have ended."""
+    attempts left; delete the files of import jobs that have ended, and old uploads no job owns (a crash)."""
     sessions, dispatcher = _sessions(), _dispatcher(self)
-    counts = {"requeued": 0, "failed_retried": 0, "imports": 0, "uploads_removed": 0}
+    counts = {"requeued": 0, "failed_retried": 0, "imports": 0, "uploads_removed": 0, "orphan_uploads_removed": 0}
     while ids := backlog.requeue_stale(sessions, backlog.REQUEUE_AFTER_SECONDS, SWEEP_CHUNK):
         dispatcher.enqueue_scoring(ids)
         counts["requeued"] += len(ids)
@@ -134,6 +135,7 @@ def sweep(self, include_failed: bool = False) -> dict:
         dispatcher.enqueue_import(job_id)
         counts["imports"] += 1
     counts["uploads_removed"] = remove_finished_uploads(sessions)
+    counts["orphan_uploads_removed"] = remove_orphan_uploads(sessions, worker_context().settings.upload_dir)
     if any(counts.values()):
         log.info("sweep: %s", counts)
     return counts

@@ -55,7 +55,8 @@ def serve(host: str, port: int, threads: int) -> None:
 
         sessions = app.extensions["modsvc.sessions"]
         imports = runner_for(sessions)
-        worker = EmbeddedWorker(sessions, batch_size=settings.score_batch_size, imports=imports).start()
+        worker = EmbeddedWorker(sessions, batch_size=settings.score_batch_size, imports=imports,
+                                upload_dir=settings.upload_dir).start()
     click.echo(f"modsvc serving on http://{host}:{port}/ ({'embedded' if settings.embedded else 'scaled'} mode)")
     signal.signal(signal.SIGTERM, _stop_serving)
     try:

@@ -4,6 +4,8 @@ The client's file name never reaches the file system (a 5,000-character name use
 "File name too long"): the file is stored as ``<uuid><suffix>``, keeping at most a short, safe suffix
 (``.jsonl.gz``) because format detection may look at it. The name the user gave is kept on the job,
 cleaned for display (``display_name``). The job deletes the file when it ends (``modsvc/ingest/jobs.py``).
+A file no job owns (its process was killed after saving it, before committing the job) is deleted by
+``remove_orphan_uploads`` once old.
 
 What one API key may have waiting (queued or running jobs, and their bytes) is bounded by
 MODSVC_MAX_QUEUED_IMPORTS and MODSVC_MAX_QUEUED_IMPORT_MB (``config.Settings``; 0 = no limit).
@@ -11,14 +13,16 @@ MODSVC_MAX_QUEUED_IMPORTS and MODSVC_MAX_QUEUED_IMPORT_MB (``config.Settings``; 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import ImportJob
 
@@ -27,6 +31,11 @@ log = logging.getLogger(__name__)
 DISPLAY_NAME_MAX = 200
 WAITING_STATUSES = ("queued", "running")
 _SAFE_SUFFIX = re.compile(r"(?:\.[a-z0-9]{1,10}){1,2}$")
+_STORED_NAME = re.compile(r"[0-9a-f]{32}(?:\.[a-z0-9]{1,10}){0,2}")  # what new_upload_path makes
+# The file is saved before its job row is committed (the row records its size, and a refused upload costs no
+# row), so a kill in between leaves a file no job owns. Such a file is deleted once nothing has written it for
+# this long: an upload still arriving or being committed is younger (each chunk written renews the mtime).
+ORPHAN_GRACE_SECONDS = 3600.0
 
 
 def display_name(client_name: str | None) -> str:
@@ -57,6 +66,35 @@ def remove_upload(path: str | Path | None) -> None:
         Path(path).unlink(missing_ok=True)
     except OSError as exc:  # a permission problem must not fail the job that finished
         log.warning("could not delete upload %s: %s", path, exc)
+
+
+def remove_orphan_uploads(sessions: sessionmaker[Session], upload_dir: str | Path,
+                          grace_seconds: float = ORPHAN_GRACE_SECONDS) -> int:
+    """Delete the uploads in ``upload_dir`` that no job references and nothing wrote for ``grace_seconds``;
+    returns how many. Only names ``new_upload_path`` makes are considered: other files in the folder stay."""
+    directory = Path(upload_dir)
+    if not directory.is_dir():
+        return 0
+    cutoff = time.time() - grace_seconds
+    old = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            try:
+                if (_STORED_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)
+                        and entry.stat(follow_symlinks=False).st_mtime < cutoff):
+                    old.append(entry.name)
+            except FileNotFoundError:  # its job ended meanwhile
+                continue
+    if not old:
+        return 0
+    with sessions() as session:
+        owned = {os.path.basename(path) for path in session.scalars(
+            select(ImportJob.stored_path).where(ImportJob.stored_path.is_not(None)))}
+    orphans = [name for name in old if name not in owned]
+    for name in orphans:
+        log.warning("deleting upload %s: no import job owns it (its upload was cut short by a crash)", name)
+        remove_upload(directory / name)
+    return len(orphans)
 
 
 @dataclass(frozen=True, slots=True)

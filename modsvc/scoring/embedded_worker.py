@@ -9,7 +9,8 @@ process may have died holding some), queues comments scored by an older model ve
 failed comments with attempts left (MODSVC_MAX_SCORE_ATTEMPTS), so a restart forgets nothing.
 
 It also looks after import jobs (``modsvc/ingest/embedded_imports.py``): at start and every poll interval
-it starts the jobs nobody runs (queued, due for a retry, or left by a process that died).
+it starts the jobs nobody runs (queued, due for a retry, or left by a process that died); at start and every
+HOUSEKEEPING_SECONDS it deletes uploads no job owns (``uploads.remove_orphan_uploads``).
 
 ``stop()`` (SIGTERM) lets the batch being scored finish; if it is not done within the timeout, its
 lease is released so another process, or the next start, scores it at once.
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..adaptation import load_adaptation_settings
 from ..adaptation.service import fit_all
 from ..ingest.embedded_imports import EmbeddedImports
+from ..ingest.uploads import remove_orphan_uploads
 from ..integrations import webhooks
 from . import backlog
 from .scorer import get_default_analyzer, score_comments
@@ -35,7 +37,7 @@ from .scorer import get_default_analyzer, score_comments
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = float(os.environ.get("MODSVC_EMBEDDED_POLL_SECONDS") or 2.0)
-HOUSEKEEPING_SECONDS = 60.0  # webhook deliveries left pending by a restart are re-sent this often
+HOUSEKEEPING_SECONDS = 60.0  # webhook deliveries left pending by a restart are re-sent, orphan uploads swept
 LEASE_SECONDS = float(os.environ.get("MODSVC_EMBEDDED_LEASE_SECONDS") or 300)
 ERROR_BACKOFF_MAX = 30.0
 
@@ -57,6 +59,7 @@ class EmbeddedWorker:
         poll_seconds: float = POLL_SECONDS,
         lease_seconds: float = LEASE_SECONDS,
         imports: EmbeddedImports | None = None,
+        upload_dir: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.batch_size = batch_size
@@ -71,6 +74,7 @@ class EmbeddedWorker:
         self._hook = _webhook_hook(sessions)
         self._last_housekeeping = 0.0
         self.imports = imports
+        self.upload_dir = upload_dir
         self._last_import_check = 0.0
         self._leased: list[int] = []  # the batch being scored, released if stop() times out
         self._last_adaptation = time.monotonic()  # the first refit comes one interval after the start
@@ -142,6 +146,8 @@ class EmbeddedWorker:
             return
         self._last_housekeeping = now
         webhooks.retry_due(self.sessions)
+        if self.upload_dir:
+            remove_orphan_uploads(self.sessions, self.upload_dir)
 
     def _adapt_sites(self) -> None:
         """The embedded twin of Celery beat's "adapt-sites": refit every site's adapter each interval."""

@@ -11,6 +11,7 @@ import os
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -179,6 +180,41 @@ def test_the_uploaded_file_is_deleted_when_its_job_ends(client, api_headers, set
                                                  "x.bin").headers["Location"], _ended)
     assert failed["status"] == "failed"
     assert _uploads_once_deleted(settings) == []
+
+
+def _write_aged(path, seconds_ago: float):
+    path.write_bytes(_jsonl())
+    then = time.time() - seconds_ago
+    os.utime(path, (then, then))
+    return path
+
+
+def test_an_upload_no_job_owns_is_deleted_once_old_and_nothing_else_is(app, settings):
+    """A process killed after saving an upload but before committing its job leaves a file nobody owns: the serve
+    loop deletes it once older than the grace period; never a job's file (however long it waits), a recent upload
+    (maybe still being committed) or a file the service did not make."""
+    from types import SimpleNamespace
+
+    from modsvc.ingest.uploads import new_upload_path
+    from modsvc.scoring.embedded_worker import EmbeddedWorker
+
+    sessions, folder, day = app.extensions["modsvc.sessions"], settings.upload_dir, 24 * 3600
+    orphan = _write_aged(new_upload_path(folder, "lost.jsonl"), day)
+    recent = _write_aged(new_upload_path(folder, "arriving.jsonl"), 60)
+    queued = _write_aged(new_upload_path(folder, "queued.jsonl"), day)
+    with sessions() as session:
+        jobs.create_import_job(session, filename="q.jsonl", stored_path=str(queued), fmt=None, site_key="default")
+    foreign = _write_aged(Path(folder) / "notes.txt", day)
+
+    worker = EmbeddedWorker(sessions, analyzer_factory=lambda: SimpleNamespace(model_version="none"),
+                            poll_seconds=0.1, upload_dir=folder).start()  # what `modsvc serve` starts
+    try:
+        deadline = time.monotonic() + 10
+        while orphan.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    assert _uploads(settings) == sorted([recent.name, queued.name, foreign.name])
 
 
 def test_a_5000_character_file_name_is_accepted_and_kept_for_display_only(client, api_headers, settings):
