@@ -39,7 +39,7 @@ from .importers import UnknownFormatError, iter_records
 from .importers.records import Rejection
 from .ingestor import ImportSummary, Ingestor
 from ..models import ImportJob, ImportRejection, utcnow
-from .uploads import remove_upload
+from .uploads import UploadLimits, check_waiting_imports_locked, remove_upload
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +91,19 @@ class _Interrupted(Exception):
 
 def create_import_job(session: Session, *, filename: str, stored_path: str, fmt: str | None, site_key: str,
                       original_filename: str | None = None, api_key_id: int | None = None,
-                      site_locked: bool = False, options: dict | None = None) -> ImportJob:
+                      site_locked: bool = False, options: dict | None = None,
+                      limits: UploadLimits | None = None) -> ImportJob:
     """A queued job for an uploaded file it now owns (and deletes when it ends). ``site_locked``: the job may
-    write into ``site_key`` only (uploaded with a site-bound API key); ``options`` e.g. {"keep_pingbacks": True}."""
+    write into ``site_key`` only (uploaded with a site-bound API key); ``options`` e.g. {"keep_pingbacks": True}.
+    With ``limits``, raises TooManyWaitingImports (and writes nothing) if the key may not have one more job waiting;
+    the check and the insert are one transaction under the key's lock."""
+    size = os.path.getsize(stored_path) if os.path.exists(stored_path) else None
+    if limits is not None:
+        try:
+            check_waiting_imports_locked(session, api_key_id, limits, adding_bytes=size)
+        except BaseException:
+            session.rollback()  # releases the key's lock at once
+            raise
     job = ImportJob(
         filename=filename,
         original_filename=original_filename,
@@ -104,7 +114,7 @@ def create_import_job(session: Session, *, filename: str, stored_path: str, fmt:
         site_locked=site_locked,
         options=options or None,
         status="queued",
-        bytes_total=os.path.getsize(stored_path) if os.path.exists(stored_path) else None,
+        bytes_total=size,
     )
     session.add(job)
     session.commit()

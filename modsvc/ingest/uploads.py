@@ -8,7 +8,8 @@ A file no job owns (its process was killed after saving it, before committing th
 ``remove_orphan_uploads`` once old.
 
 What one API key may have waiting (queued or running jobs, and their bytes) is bounded by
-MODSVC_MAX_QUEUED_IMPORTS and MODSVC_MAX_QUEUED_IMPORT_MB (``config.Settings``; 0 = no limit).
+MODSVC_MAX_QUEUED_IMPORTS and MODSVC_MAX_QUEUED_IMPORT_MB (``config.Settings``; 0 = no limit). The check that
+admits a job holds the key's lock until the job is committed (``check_waiting_imports_locked``).
 """
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..models import ImportJob
+from ..db import is_postgres
+from ..models import ApiKey, ImportJob
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,21 @@ def check_waiting_imports(session: Session, api_key_id: int | None, limits: Uplo
             f"this upload ({_mb(adding_bytes)}) and the {_mb(waiting_bytes)} this API key already has queued or "
             f"running exceed its limit (MODSVC_MAX_QUEUED_IMPORT_MB) of {_mb(limits.max_bytes)}: upload again "
             f"when an import has finished")
+
+
+def check_waiting_imports_locked(session: Session, api_key_id: int | None, limits: UploadLimits,
+                                 adding_bytes: int | None) -> None:
+    """``check_waiting_imports`` under a lock on the key that lasts until the session's transaction ends: the
+    caller inserts the job and commits in that transaction, so of simultaneous uploads by one key each counts
+    those admitted before it (unlocked, all could count the same jobs and all pass)."""
+    if api_key_id is None or not (limits.max_jobs or limits.max_bytes):
+        return
+    if is_postgres(session):
+        session.execute(select(ApiKey.id).where(ApiKey.id == api_key_id).with_for_update())
+    else:  # SQLite has no row locks: a write as the first statement takes the database's write lock
+        session.execute(update(ApiKey).where(ApiKey.id == api_key_id).values(name=ApiKey.name)
+                        .execution_options(synchronize_session=False))
+    check_waiting_imports(session, api_key_id, limits, adding_bytes)
 
 
 def _mb(n: int) -> str:

@@ -100,16 +100,15 @@ def create_import():
     if size == 0:
         remove_upload(stored)
         return api_error(400, "empty upload: send the file as multipart field 'file' or as the request body")
-    try:
-        check_waiting_imports(session, g.api_key.id, limits, adding_bytes=size)
+    try:  # checked again, atomically with the insert: simultaneous uploads may have filled the limit meanwhile
+        job = create_import_job(session, filename=(secure_filename(client_name) or "upload")[:255],
+                                original_filename=display_name(client_name), stored_path=str(stored), fmt=fmt,
+                                site_key=site, api_key_id=g.api_key.id,
+                                site_locked=scope.bound,
+                                options={"keep_pingbacks": True} if keep_pingbacks else None, limits=limits)
     except TooManyWaitingImports as exc:
         remove_upload(stored)
         return _too_many_waiting(exc)
-    job = create_import_job(session, filename=(secure_filename(client_name) or "upload")[:255],
-                            original_filename=display_name(client_name), stored_path=str(stored), fmt=fmt,
-                            site_key=site, api_key_id=g.api_key.id,
-                            site_locked=scope.bound,
-                            options={"keep_pingbacks": True} if keep_pingbacks else None)
     dispatcher().enqueue_import(job.id)
     return jsonify(_job_dict(job)), 202, {"Location": url_for("api_threads.get_import", job_id=job.id)}
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -291,6 +293,31 @@ def test_one_key_may_have_only_so_much_waiting(queued_app):
         job_id = session.scalar(select(func.min(ImportJob.id)))
     assert jobs.run_import_job(app.extensions["modsvc.sessions"], job_id).status == "failed"  # not a known format
     assert _upload(client, first, small).status_code == 202
+
+
+def test_simultaneous_uploads_by_one_key_never_exceed_its_limit(queued_app):
+    """Eight uploads by one key at the same moment with room for two: exactly two are accepted, the others get
+    429 naming the limit, and only the accepted ones' files are kept."""
+    app, racers, rounds = queued_app, 8, 3
+    for _ in range(rounds):
+        headers = _new_key(app)
+        barrier = threading.Barrier(racers)
+
+        def upload(_i, headers=headers, barrier=barrier):
+            client = app.test_client()
+            barrier.wait()
+            return _upload(client, headers, b"x" * 1000)
+
+        with ThreadPoolExecutor(racers) as pool:
+            responses = list(pool.map(upload, range(racers)))
+        assert sorted(r.status_code for r in responses) == [202] * 2 + [429] * (racers - 2), \
+            [r.get_data(as_text=True)[:200] for r in responses]
+        assert all("MODSVC_MAX_QUEUED_IMPORTS" in r.get_json()["error"]["message"]
+                   for r in responses if r.status_code == 429)
+    with app.extensions["modsvc.sessions"]() as session:
+        per_key = session.execute(select(ImportJob.api_key_id, func.count()).group_by(ImportJob.api_key_id)).all()
+    assert sorted(n for _key, n in per_key) == [2] * rounds
+    assert len(_uploads(app.extensions["modsvc.settings"])) == 2 * rounds
 
 
 # -- leases ---------------------------------------------------------------------------------------------------
