@@ -342,7 +342,11 @@ class SiteAdapter(Base):
     the guardrail let it deploy. At most one row per site is ``active``; none active = the base model decides."""
 
     __tablename__ = "site_adapters"
-    __table_args__ = (UniqueConstraint("site_id", "version", name="uq_site_adapter_version"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "version", name="uq_site_adapter_version"),
+        Index("uq_site_adapters_one_active", "site_id", unique=True,
+              sqlite_where=text("active"), postgresql_where=text("active")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..db import is_write_race
 from ..models import (AuditLog, Comment, CommentScore, Site, SiteAdaptationSettings, SiteAdapter, SpotCheck, Thread,
                       utcnow)
 from .adapter import Adapter, FitReport, LabelledDecision, fit_with_guardrail
@@ -19,6 +20,7 @@ from .features import BaseOutput
 from .labels import harmful, harmful_labels
 from .result import AdaptedResult, adapted_reason, describe
 from .settings import AdaptationSettings, load_adaptation_settings
+from .site_lock import lock_site
 from .spotcheck import MissRate, drawn, estimate_miss_rate
 from .thresholds import LabelledScores, Suggestion, suggest
 
@@ -52,6 +54,14 @@ def base_output(score: CommentScore, language: str | None) -> BaseOutput:
 
 def site_by_key(session: Session, key: str) -> Site:
     site = session.scalar(select(Site).where(Site.key == key))
+    if site is None:
+        raise AdaptationError(f"no site {key!r}")
+    return site
+
+
+def locked_site(session: Session, key: str) -> Site:
+    """``site_by_key``, locked against other changes of its adapters until the transaction ends (site_lock.py)."""
+    site = lock_site(session, Site.key == key)
     if site is None:
         raise AdaptationError(f"no site {key!r}")
     return site
@@ -123,13 +133,38 @@ class FitOutcome:
     rerouted: int = 0
 
 
+FIT_ATTEMPTS = 3  # the site lock makes a lost race rare; one that keeps recurring is a real problem: let it raise
+
+
 def fit_site(sessions: sessionmaker[Session], site_key: str, actor: str = "system", user_id: int | None = None,
              settings: AdaptationSettings | None = None, only_if_new: bool = False) -> FitOutcome:
     """Fit the site's adapter from its decisions; deploy it if the guardrail says so (then re-route the queue).
-    ``only_if_new`` (the scheduled refit): skip when no decision came in since the latest fit."""
+    ``only_if_new`` (the scheduled refit): skip when no decision came in since the latest fit.
+
+    Simultaneous refits of one site take turns (``lock_site``): the later one fits with the earlier one's adapter
+    as the deployed one and takes the next version, or skips when ``only_if_new`` and nothing came in since.
+    A write that still loses a race (a writer that takes no lock) is rolled back and the fit made again."""
     settings = settings or load_adaptation_settings()
+    for attempt in range(1, FIT_ATTEMPTS + 1):
+        try:
+            outcome, changed = _fit_locked(sessions, site_key, actor, user_id, settings, only_if_new)
+            break
+        except Exception as exc:  # noqa: BLE001 - is_write_race tells
+            if attempt == FIT_ATTEMPTS or not is_write_race(exc):
+                raise
+            log.info("adaptation: fitting site %s lost a race with another write (%s); fitting again (attempt %d)",
+                     site_key, type(getattr(exc, "orig", exc)).__name__, attempt + 1)
+    if changed:
+        outcome.rerouted = reroute_site(sessions, outcome.row.site_id)
+    return outcome
+
+
+def _fit_locked(sessions: sessionmaker[Session], site_key: str, actor: str, user_id: int | None,
+                settings: AdaptationSettings, only_if_new: bool) -> tuple[FitOutcome, bool]:
+    """One attempt, in one transaction under the site's lock. Returns the outcome and whether the active adapter
+    changed."""
     with sessions() as session:
-        site = site_by_key(session, site_key)
+        site = locked_site(session, site_key)
         current_row = active_adapter_row(session, site.id)
         current = Adapter.from_json(current_row.name, current_row.params) if current_row else None
         decisions = labelled(decided_comments(session, site.id))
@@ -137,12 +172,12 @@ def fit_site(sessions: sessionmaker[Session], site_key: str, actor: str = "syste
                                 .order_by(SiteAdapter.version.desc()).limit(1))
         if only_if_new and latest is not None and latest.decisions == len(decisions):
             return FitOutcome(site.key, FitReport(None, False, f"no new decisions since {latest.name}",
-                                                  {"decisions": len(decisions)}), None)
-        version = (session.scalar(select(func.max(SiteAdapter.version)).where(SiteAdapter.site_id == site.id)) or 0) + 1
+                                                  {"decisions": len(decisions)}), None), False
+        version = (latest.version if latest is not None else 0) + 1
         name = f"site-{site.key}-a{version}"
         report = fit_with_guardrail(name, decisions, settings.holdout_share, settings.min_decisions, current=current)
         if report.adapter is None:
-            return FitOutcome(site.key, report, None)
+            return FitOutcome(site.key, report, None), False
         base_version = session.scalar(select(Comment.model_version).join(Thread, Thread.id == Comment.thread_id)
                                       .where(Thread.site_id == site.id, Comment.score_state == "scored")
                                       .group_by(Comment.model_version).order_by(func.count().desc())
@@ -171,9 +206,7 @@ def fit_site(sessions: sessionmaker[Session], site_key: str, actor: str = "syste
         session.commit()
         session.refresh(row)
         session.expunge(row)
-        site_id = site.id
-    rerouted = reroute_site(sessions, site_id) if changed else 0
-    return FitOutcome(site_key, report, row, rerouted)
+    return FitOutcome(site_key, report, row), changed
 
 
 def fit_all(sessions: sessionmaker[Session], settings: AdaptationSettings | None = None) -> list[FitOutcome]:
@@ -193,7 +226,7 @@ def roll_back(sessions: sessionmaker[Session], site_key: str, version: int | Non
     """Make adapter ``version`` of the site the active one (any earlier fit), or the base model (None).
     Returns the number of waiting comments re-routed."""
     with sessions() as session:
-        site = site_by_key(session, site_key)
+        site = locked_site(session, site_key)  # not while a refit of the site decides what is active
         target = None
         if version is not None:
             target = session.scalar(select(SiteAdapter).where(SiteAdapter.site_id == site.id,
@@ -220,6 +253,9 @@ def reroute_site(sessions: sessionmaker[Session], site_id: int) -> int:
     while True:
         newly_allowed: list[dict] = []
         with sessions() as session, session.begin():
+            # Re-routes of one site (a refit's and a roll-back's) take turns chunk by chunk: each reads the statuses
+            # the other wrote, so a comment is moved (audited, spot-check drawn) once, by the adapter now active.
+            lock_site(session, Site.id == site_id)
             adapter = active_adapter(session, site_id)
             rows = session.execute(
                 select(Comment, CommentScore)
