@@ -6,7 +6,6 @@ never see each other's rows. Set MODSVC_TEST_PG_ADMIN_URL to use another server.
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -15,14 +14,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_14b138b21b3c6e77.txt"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # pg_databases, by name
-from pg_databases import PG_ADMIN_URL, REDIS_URL, _pg_available, create_pg_database, drop_pg_database  # noqa: E402,F401
-
-
-def _require_pg() -> None:
-    if not _pg_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}; .ci/run should have started it")
-        pytest.skip("PostgreSQL not reachable")
+from pg_databases import (PG_ADMIN_URL, REDIS_URL, _pg_available, create_pg_database,  # noqa: E402,F401
+                          drop_pg_database, require_pg as _require_pg)
 
 
 @pytest.fixture

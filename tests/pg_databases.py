@@ -18,6 +18,16 @@ def _pg_available() -> bool:
         return False
 
 
+def require_pg() -> None:
+    """Skip the test without a PostgreSQL server; under CI (.ci/run starts one) fail instead."""
+    import pytest
+
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}; .ci/run should have started it")
+        pytest.skip("PostgreSQL not reachable")
+
+
 def create_pg_database() -> str:
     """A fresh PostgreSQL database; returns its URL. Fails loudly in CI if the server is down."""
     import psycopg

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from modsvc.migrations import alembic_config
-from pg_databases import create_pg_database, drop_pg_database
+from pg_databases import create_pg_database, drop_pg_database, require_pg
 
 BEFORE_IMPORT_JOB_LEASES = "e4a19c2b7d60"
 
@@ -42,9 +42,7 @@ def empty_db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    from conftest import _require_pg
-
-    _require_pg()
+    require_pg()
     url = create_pg_database()
     yield url
     drop_pg_database(url)
