@@ -3,7 +3,6 @@ SQLite file and on the local PostgreSQL: they take turns, each fits with the one
 and a site never has two active adapters. Real threads released together, each with its own connection."""
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,20 +14,9 @@ from modsvc.adaptation import service
 from modsvc.adaptation.site_lock import lock_site
 from modsvc.db import get_sessionmaker
 from modsvc.models import AuditLog, Comment, Site, SiteAdapter
+from races import race
 
 RACERS = 3
-
-
-def _race(n: int, work) -> list:
-    """Run work(i) on n threads released together; returns the results, re-raising the first error."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        barrier.wait()
-        return work(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return [f.result() for f in [pool.submit(run, i) for i in range(n)]]
 
 
 @pytest.fixture
@@ -59,7 +47,7 @@ def _fit_notes(sessions) -> list[str]:
 
 
 def test_simultaneous_refits_of_one_site_fit_in_turn(sessions, taught_site):
-    outcomes = _race(RACERS, lambda i: service.fit_site(sessions, "sports", actor=f"admin{i}", settings=SETTINGS))
+    outcomes = race(RACERS, lambda i: service.fit_site(sessions, "sports", actor=f"admin{i}", settings=SETTINGS))
 
     assert all(o.row is not None for o in outcomes), [o.report.reason for o in outcomes]
     assert sorted(o.row.version for o in outcomes) == list(range(1, RACERS + 1))
@@ -79,7 +67,7 @@ def test_simultaneous_refits_of_one_site_fit_in_turn(sessions, taught_site):
 
 
 def test_simultaneous_scheduled_refits_fit_once(sessions, taught_site):
-    outcomes = _race(RACERS, lambda i: service.fit_site(sessions, "sports", settings=SETTINGS, only_if_new=True))
+    outcomes = race(RACERS, lambda i: service.fit_site(sessions, "sports", settings=SETTINGS, only_if_new=True))
 
     fitted = [o for o in outcomes if o.row is not None]
     skipped = [o for o in outcomes if o.row is None]
@@ -114,7 +102,7 @@ def test_simultaneous_rollbacks_move_each_waiting_comment_once(sessions, taught_
         assert {s.get(Comment, i).status for i in waiting} == {"allowed"}
         before = s.scalar(select(func.max(AuditLog.id)))
 
-    moved = _race(2, lambda i: service.roll_back(sessions, "sports", None, actor=f"admin{i}"))
+    moved = race(2, lambda i: service.roll_back(sessions, "sports", None, actor=f"admin{i}"))
 
     assert sum(moved) == len(waiting) + 1  # and the one swearing comment of the fixture
     with sessions() as s:
@@ -128,7 +116,7 @@ def test_refits_of_two_sites_at_once_both_deploy(sessions, taught_site):
     decided = import_and_score(sessions, "news", flagged_rows(160, 2), start=5000)
     review_like_a_sports_site(sessions, decided)
 
-    outcomes = _race(2, lambda i: service.fit_site(sessions, ("sports", "news")[i], settings=SETTINGS))
+    outcomes = race(2, lambda i: service.fit_site(sessions, ("sports", "news")[i], settings=SETTINGS))
     assert [(o.site, o.row.name, o.report.deploy) for o in outcomes] == \
         [("sports", "site-sports-a1", True), ("news", "site-news-a1", True)]
 

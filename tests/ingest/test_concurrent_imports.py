@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
@@ -17,21 +15,10 @@ from modsvc.db import get_sessionmaker
 from modsvc.ingest.importers.records import CommentRecord, ThreadRecord
 from modsvc.ingest.ingestor import Ingestor
 from modsvc.models import Comment, ImportJob, Site, Thread
+from races import race
 
 RACERS = 6
 ROUNDS = 8
-
-
-def _race(n: int, work) -> list:
-    """Run work(i) on n threads released together; returns the results, re-raising the first error."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        barrier.wait()
-        return work(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return [f.result() for f in [pool.submit(run, i) for i in range(n)]]
 
 
 def test_racing_ingests_share_one_new_site_thread_and_comments(db_url):
@@ -47,7 +34,7 @@ def test_racing_ingests_share_one_new_site_thread_and_comments(db_url):
                                     comments=[CommentRecord("x", "own thread")])]
             return Ingestor(sessions).add_all(records)
 
-        summaries = _race(RACERS, ingest)
+        summaries = race(RACERS, ingest)
         assert sum(s.threads_new for s in summaries) == RACERS + 1
         assert sum(s.comments_new for s in summaries) == 2 + 2 * RACERS
         assert all(s.comments_rejected == 0 for s in summaries)
@@ -88,7 +75,7 @@ def test_simultaneous_uploads_to_one_new_site_all_finish(app, api_headers):
             return app.test_client().post(f"/api/v1/imports?site=upload-race{rnd}", data=data,
                                           content_type="multipart/form-data", headers=api_headers)
 
-        responses = _race(4, upload)
+        responses = race(4, upload)
         assert [r.status_code for r in responses] == [202] * 4
         jobs = _wait_done(app.test_client(), [r.headers["Location"] for r in responses], api_headers)
         assert [j["status"] for j in jobs] == ["done"] * 4, [j["error"] for j in jobs]
@@ -105,7 +92,7 @@ def test_simultaneous_posts_of_one_new_thread_never_fail(app, api_headers):
         def post(_i, thread=thread):
             return app.test_client().post("/api/v1/threads?site=post-race", json=thread, headers=api_headers)
 
-        responses = _race(RACERS, post)
+        responses = race(RACERS, post)
         assert sorted(r.status_code for r in responses) == [200] * (RACERS - 1) + [201], \
             [r.get_data(as_text=True)[:300] for r in responses]
         assert sum(r.get_json()["comments_new"] for r in responses) == 2

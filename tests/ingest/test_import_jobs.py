@@ -8,10 +8,8 @@ from __future__ import annotations
 import io
 import json
 import os
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from sqlalchemy import func, select, text, update
 
 from modsvc.ingest import jobs
 from modsvc.models import Comment, ImportJob, utcnow
+from races import race
 
 
 def _jsonl(threads: int = 3, comments: int = 4) -> bytes:
@@ -301,15 +300,8 @@ def test_simultaneous_uploads_by_one_key_never_exceed_its_limit(queued_app):
     app, racers, rounds = queued_app, 8, 3
     for _ in range(rounds):
         headers = _new_key(app)
-        barrier = threading.Barrier(racers)
-
-        def upload(_i, headers=headers, barrier=barrier):
-            client = app.test_client()
-            barrier.wait()
-            return _upload(client, headers, b"x" * 1000)
-
-        with ThreadPoolExecutor(racers) as pool:
-            responses = list(pool.map(upload, range(racers)))
+        clients = [app.test_client() for _ in range(racers)]
+        responses = race(racers, lambda i, headers=headers, clients=clients: _upload(clients[i], headers, b"x" * 1000))
         assert sorted(r.status_code for r in responses) == [202] * 2 + [429] * (racers - 2), \
             [r.get_data(as_text=True)[:200] for r in responses]
         assert all("MODSVC_MAX_QUEUED_IMPORTS" in r.get_json()["error"]["message"]
