@@ -76,13 +76,12 @@ WALL_UNITS = ("The Jews control the banks. Happy Hanukkah to all! ", "lorem ipsu
               "k h a z a r s (((them))) j00s ", "Jews " * 3 + "control banks media wars ")
 
 
-def rules_per_comment(languages: list[str]) -> None:
+def rules_per_comment(by_language: dict[str, list[str]]) -> None:
     """Normalising and the trope rules alone, per seed comment of each language (part of every comment's cost)."""
     from modsvc.analysis.normalize import normalize
     from modsvc.analysis.tropes import detect
 
-    for language in languages:
-        texts = seed_corpus(200, path=SEEDS[language])
+    for language, texts in by_language.items():
         for text in texts[:20]:
             detect(normalize(text), language)
         t0 = time.perf_counter()
@@ -137,13 +136,14 @@ def main(argv=None) -> int:
               f"    {res['comments_per_s_batch64']:7.1f} comments/s (batch 64; target >= 300, chase 500; "
               f"{res['comments_per_cpu_s']:.0f} per CPU-second)  p50 {res['p50_ms_batch1']:6.1f} ms  "
               f"p99 {res['p99_ms_batch1']:6.1f} ms (batch 1; p50 target <= 15)  peak RSS {peak_rss_mb():.0f} MB")
-    texts = [t for lang in args.languages for t in seed_corpus(200, path=SEEDS[lang])]
+    by_language = {lang: seed_corpus(200, path=SEEDS[lang]) for lang in args.languages}
+    texts = [t for lang_texts in by_language.values() for t in lang_texts]
     langid.detect(texts[:20])
     t0 = time.perf_counter()
     langid.detect(texts)
     print(f"language identification alone: {(time.perf_counter() - t0) * 1000 / len(texts):.3f} ms per comment "
           f"(target <= 0.3)")
-    rules_per_comment(args.languages)
+    rules_per_comment(by_language)
     walls_of_text()
 
     if not args.skip_detoxify:

@@ -38,7 +38,8 @@ from modsvc.analysis.encoder import ADAPTER_FILENAME, EncoderSpec  # noqa: E402
 from modsvc.analysis.heads import ARTIFACTS, save_heads  # noqa: E402
 from modsvc.analysis.lexical import CHAR_NGRAMS, LexicalHead, WordModel  # noqa: E402
 from modsvc.analysis.types import LABELS  # noqa: E402
-from training.datasets import MULTILINGUAL_SOURCES, Example, calibration_row, label_matrix, load_all  # noqa: E402
+from training.datasets import (CALIBRATION_SOURCES, MULTILINGUAL_SOURCES, Example, calibration_row,  # noqa: E402
+                               label_matrix, load_all)
 from training.embed_cache import EmbeddingCache  # noqa: E402
 
 # Per-source weight: hand-written comments and the curated antisemitism/conspiracy sets are closest to the
@@ -251,7 +252,6 @@ def stance_table(rows: list[Example], scores: np.ndarray, y: np.ndarray) -> dict
 # English model's (heads.json "suggested_thresholds").
 CALIBRATION_BENIGN_FP = 0.04
 CALIBRATION_NEGATIVE_FP = 0.03
-GERMAN_RUSSIAN_ROWS = ("handwritten_train_de", "handwritten_train_ru")
 
 
 def calibration_shifts(oofs: dict, reference: dict, fine_tuned: bool) -> dict[str, float]:
@@ -262,7 +262,7 @@ def calibration_shifts(oofs: dict, reference: dict, fine_tuned: bool) -> dict[st
 
     shifts = {}
     for lb, (scores, y, rows) in oofs.items():
-        mine = np.array([calibration_row(r) if fine_tuned else r.source in GERMAN_RUSSIAN_ROWS for r in rows])
+        mine = np.array([calibration_row(r) if fine_tuned else r.source in CALIBRATION_SOURCES for r in rows])
         if lb == "antisemitism":
             benign = mine & np.array([r.category in BENIGN_TRAIN_CATEGORIES or
                                       r.category.startswith(("benign", "counter", "israel")) for r in rows])

@@ -211,8 +211,8 @@ class LanguageIdentifier:
             return False
         # Romanised Russian is plain ASCII: "gejów", "Têm", "nègresse" are Polish, Portuguese, French. Spaced
         # letters ("s a l o p e") read as nothing in Latin and as anything in Cyrillic.
-        return (_CYRILLIC.search(text) is None and _NON_ASCII_LETTER.search(text) is None
-                and len(_WORD.findall(text, 0, 200)) >= 2 and _SPACED_LETTERS.search(text) is None)
+        return (latin_letters_only(text) and len(_WORD.findall(text, 0, 200)) >= 2
+                and _SPACED_LETTERS.search(text) is None)
 
     def _latin_russian(self, text: str) -> float | None:
         """The probability of Russian of the Cyrillic reading, if it is Russian by the module's rules; else None."""
