@@ -1,6 +1,6 @@
 """Quality of the analysis pipeline on held-out data only.
 
-    nice -n 10 .venv/bin/python bench/eval_quality.py [--backend by-language] [--per-source-limit N] [--json OUT]
+    nice -n 10 .venv/bin/python bench/eval_quality.py [--backend multilingual] [--per-source-limit N] [--json OUT]
 
 For every held-out source and every label it has: ROC-AUC, and recall / false-positive rate at the policy's
 review threshold ("flagged" = review or hold) and hold threshold. The splits are defined once in
@@ -105,7 +105,7 @@ def seed_check(analyzer) -> list[dict]:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--backend", default="auto", help="default: MODSVC_MODEL, else by-language (the service's default)")
+    p.add_argument("--backend", default="auto", help="default: MODSVC_MODEL, else multilingual (the service's default)")
     p.add_argument("--sources", nargs="*", help="only these sources (default: all)")
     p.add_argument("--per-source-limit", type=int, default=0,
                    help=f"cap rows per source (0 = all, except the defaults {DEFAULT_LIMITS})")

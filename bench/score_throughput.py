@@ -5,8 +5,9 @@
 Comments are cut from the seed pages (single sentences, a few words, paragraphs and runs of 2-4 paragraphs: a few
 words to a few paragraphs): the English seed page, and the German and Russian demo threads in ``seeds/``. For each
 language: comments/s analysing batches of 64, p50/p99 latency of one comment at a time (batch size 1), and the
-process's peak RSS. The default backend (``by-language``: English to the built-in model, German and Russian to
-the multilingual one; the whole pipeline: language identification, rules, nine labels, spans, decision), then
+process's peak RSS. The service's default backend (MODSVC_MODEL, else ``multilingual``; ``--backend by-language``
+sends English to the faster built-in model; the whole pipeline: language identification, rules, nine labels,
+spans, decision), then
 the language identifier alone, then Detoxify's architecture
 (``original`` = bert-base-uncased; random weights in Detoxify's checkpoint format, no download), run through the
 same pipeline.
@@ -111,7 +112,7 @@ def main(argv=None) -> int:
     p.add_argument("--singles", type=int, default=200)
     p.add_argument("--detoxify-n", type=int, default=128)
     p.add_argument("--languages", nargs="*", default=list(SEEDS), choices=list(SEEDS))
-    p.add_argument("--backend", default="by-language")
+    p.add_argument("--backend", default="auto", help="default: MODSVC_MODEL, else multilingual (the service's default)")
     p.add_argument("--skip-detoxify", action="store_true")
     args = p.parse_args(argv)
 

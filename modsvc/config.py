@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field, fields
 
 from . import paths
+from .analysis.settings import DEFAULT_MODEL
 
 
 def _default_secret_key() -> str:
@@ -92,9 +93,9 @@ class Settings:
     redis_url: str = field(default_factory=lambda: _env("MODSVC_REDIS_URL", ""))
     # MODSVC_SECRET_KEY: signs sessions and CSRF tokens. Default: a random key kept in instance/secret_key.
     secret_key: str = field(default_factory=lambda: _env("MODSVC_SECRET_KEY", "") or _default_secret_key())
-    # MODSVC_MODEL: by-language (English to builtin, German and Russian to multilingual) | builtin | multilingual |
-    # detoxify-original | detoxify-unbiased | detoxify-multilingual
-    model: str = field(default_factory=lambda: _env("MODSVC_MODEL", "by-language"))
+    # MODSVC_MODEL: multilingual (en, de, ru) | by-language (English to builtin, German and Russian to multilingual)
+    # | builtin | detoxify-original | detoxify-unbiased | detoxify-multilingual
+    model: str = field(default_factory=lambda: _env("MODSVC_MODEL", DEFAULT_MODEL))
     # MODSVC_MODEL_DIR: where exported/downloaded model files live.
     model_dir: str = field(default_factory=lambda: _env("MODSVC_MODEL_DIR", "") or str(paths.default_model_dir()))
     # MODSVC_SCORE_BATCH_SIZE: comments per scoring task. 128: each batch costs ~10 database round trips, which

@@ -355,7 +355,7 @@ def build_backend(backend: str, settings: AnalysisSettings, **opts):
 
 
 def get_analyzer(backend: str = "auto", settings: AnalysisSettings | None = None, **opts) -> Analyzer:
-    """The process-wide analyzer (loaded once per worker). ``backend="auto"`` reads MODSVC_MODEL (default by-language).
+    """The process-wide analyzer (loaded once per worker). ``backend="auto"`` reads MODSVC_MODEL (default multilingual).
 
     ``settings`` lets the web app pass its own config instead of the environment; ``opts`` go to the backend
     (``runtime="onnx"|"torch"`` for builtin; ``checkpoint``/``hf_dir`` for Detoxify) and ``policy`` to the Analyzer.

@@ -2,7 +2,7 @@
 /api/v1/score returns the language and whether the model knows it and takes the caller's language; the Perspective
 endpoint reports detectedLanguages, lets the request's languages override them, and answers Google's
 LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE error for a language the model does not score. With the default model
-(by-language: en, de, ru): every attribute is scored for de and ru, and French gets that error."""
+(multilingual: en, de, ru): every attribute is scored for de and ru, and French gets that error."""
 from __future__ import annotations
 
 import pytest
@@ -121,7 +121,7 @@ def test_perspective_detected_languages_and_the_request_overriding_them(real_app
 
 @pytest.fixture
 def multilingual_app(sqlite_settings, real_analyzer):
-    """The real default pipeline: English to the built-in model, German and Russian to the multilingual one."""
+    """The real default pipeline: the multilingual model for English, German and Russian."""
     assert real_analyzer.supported_languages == {"en", "de", "ru"}
     return make_app(sqlite_settings, real_analyzer)
 
