@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .builtin import BuiltinModel
-from .e5_encoder import E5Encoder, E5Spec, trained_spec
+from .e5_encoder import E5Encoder, trained_spec
 from .heads import ARTIFACTS
 from .settings import AnalysisSettings
 

@@ -1,7 +1,6 @@
 """POST /api/v1/score (single, batch, store into the queue), GET /api/v1/comments, OpenAPI + schemathesis."""
 from __future__ import annotations
 
-import pytest
 from api_helpers import make_key
 from sqlalchemy import select
 

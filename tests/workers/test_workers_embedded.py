@@ -5,8 +5,6 @@ from __future__ import annotations
 import signal
 import subprocess
 
-import pytest
-
 from workers_harness import REPO, VENV_BIN, counts, free_port, get_json, make_api_key, wait_until, worker_env
 
 SEEDS = str(REPO / "seeds")
