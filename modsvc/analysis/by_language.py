@@ -5,7 +5,8 @@ as many comments a second as the multilingual model but measures worse on Englis
 other language the multilingual model knows (German, Russian) goes to the multilingual model. For sites whose
 English volume needs the speed; the default is the multilingual model for every language.
 
-Both are loaded once; a batch is split by language, each part scored by its model, and the rows put back in order. The pipeline passes each text's language (``scores_by_language``).
+Both are loaded once; a batch is split by language, each part scored by its model, and the rows put back in order.
+The pipeline passes each text's language (``scores_by_language``).
 """
 from __future__ import annotations
 
