@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import ColumnElement, create_engine, event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,6 +83,21 @@ def session_scope(url: str) -> Iterator[Session]:
 def is_postgres(engine_or_session) -> bool:
     bind = getattr(engine_or_session, "bind", None) or engine_or_session
     return bind.dialect.name == "postgresql"
+
+
+def lock_row(session: Session, model, which: ColumnElement[bool], touch):
+    """Lock the row of ``model`` that ``which`` selects until the session's transaction ends, and return it (None:
+    no such row). Call it first in the transaction, before anything is read; ``touch`` is a column of ``model``.
+
+    PostgreSQL: a lock on that row only. FOR NO KEY UPDATE, not FOR UPDATE: inserts that reference the row take
+    KEY SHARE on it, which FOR UPDATE would block. SQLite has no row locks and lets one writer at a time into the
+    whole file, but a transaction becomes a writer only at its first write, after its reads. So the first statement
+    there is a write (``touch`` set to itself): it waits for the write lock, and whatever is read after it is what
+    the previous writer committed."""
+    if not is_postgres(session):
+        session.execute(update(model).where(which).values({touch: touch})
+                        .execution_options(synchronize_session=False))
+    return session.scalar(select(model).where(which).with_for_update(key_share=True))  # SQLite: a plain SELECT
 
 
 def insert_ignoring_conflicts(session: Session, model):

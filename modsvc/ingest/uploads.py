@@ -22,10 +22,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..db import is_postgres
+from ..db import lock_row
 from ..models import ApiKey, ImportJob
 
 log = logging.getLogger(__name__)
@@ -136,11 +136,7 @@ def check_waiting_imports_locked(session: Session, api_key_id: int | None, limit
     those admitted before it (unlocked, all could count the same jobs and all pass)."""
     if api_key_id is None or not (limits.max_jobs or limits.max_bytes):
         return
-    if is_postgres(session):
-        session.execute(select(ApiKey.id).where(ApiKey.id == api_key_id).with_for_update())
-    else:  # SQLite has no row locks: a write as the first statement takes the database's write lock
-        session.execute(update(ApiKey).where(ApiKey.id == api_key_id).values(name=ApiKey.name)
-                        .execution_options(synchronize_session=False))
+    lock_row(session, ApiKey, ApiKey.id == api_key_id, ApiKey.name)
     check_waiting_imports(session, api_key_id, limits, adding_bytes)
 
 
