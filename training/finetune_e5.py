@@ -13,8 +13,9 @@ linear layer, float16, the format of ``training/distill_encoder.py``); ``e5_enco
 package's weights, so the ONNX export and everything after it are unchanged. The heads learnt here are thrown
 away: ``python -m training.train_heads --encoder e5`` then fits the service's heads, word heads and fusion on the
 fine-tuned embeddings, as before. A tenth of the training texts (by hash) is kept out of the fine-tuning and its
-per-source ROC-AUC is printed every 1,000 steps, from the fine-tuned heads; held-out data is never read. A third of the German and Russian hand-written rows
-(``datasets.calibration_row``) is left out altogether: ``train_heads`` sets the review lines on them.
+per-source ROC-AUC is printed every 1,000 steps, from the fine-tuned heads; held-out data is never read. A third
+of the German and Russian hand-written rows (``datasets.calibration_row``) is left out altogether: ``train_heads``
+sets the review lines on them.
 """
 from __future__ import annotations
 

@@ -34,7 +34,8 @@ from .types import LABELS, AnalysisResult, Decision, Span
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000  # ~5,000 tokens; longer inputs (e.g. pasted 1 MB dumps) are truncated with a warning
-PIPELINE_VERSION = "pipeline-3"  # 2: the language phase (unsupported languages are no longer scored); 3: Russian in Latin letters
+# 2: the language phase (unsupported languages are no longer scored); 3: Russian in Latin letters
+PIPELINE_VERSION = "pipeline-3"
 DEFAULT_LANGUAGES = frozenset({"en"})  # a backend that does not say what it knows is taken as English-only
 
 

@@ -39,7 +39,6 @@ class Transliteration:
             return at, at
         return self.starts[begin], self.ends[end - 1]
 
-
     def quote_original(self, reason: str) -> str:
         """A rule's reason quotes the words it read ('жиды'); quote the letters the writer typed ('zhidy')."""
         folded = self.text.lower()
