@@ -287,10 +287,13 @@ def handwritten_train() -> Iterator[Example]:
     yield from _jsonl(HANDWRITTEN_TRAIN_MODEL, "handwritten_train", "train")
     # exclusion calls, greed stereotypes, implicit collective power, threats, tweet style and their look-alikes
     yield from _jsonl(REPO / "training/data/handwritten_train_en2.jsonl", "handwritten_train", "train")
+    # tweet style: mentions, hashtags, replies, quoted headlines; coded collective power and its look-alikes
+    yield from _jsonl(REPO / "training/data/handwritten_train_en3.jsonl", "handwritten_train", "train")
     for lang in ("de", "ru"):
         # the first set, then a second written apart from it (more explicit hostility, threats, denial, coded forms
-        # and their look-alikes)
-        for part in ("", "2"):
+        # and their look-alikes), then a third in the style of real comments (longer, myths inside everyday
+        # political talk, colloquial, insinuation; half hard negatives)
+        for part in ("", "2", "3"):
             yield from _jsonl(REPO / f"training/data/handwritten_train_{lang}{part}.jsonl", f"handwritten_train_{lang}",
                               "train", lang)
 
