@@ -6,7 +6,7 @@ New TRAIN rows are written by people (or helpers) who never open the held-out fi
 comments on the same myths two texts can still come out nearly the same, and the held-out figure would then
 measure memory. This compares every row with every held-out text of the same file set (difflib's ratio on
 lower-cased, whitespace-folded text), prints the pairs above ``--ratio`` and, with ``--drop``, rewrites the file
-without those rows. Only texts are compared: the held-out labels are not read.
+without those rows. Only texts are compared: the held-out labels are not used.
 """
 from __future__ import annotations
 
@@ -17,26 +17,27 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-HELDOUT = sorted((REPO / "bench/data").glob("heldout_handwritten*.jsonl"))
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
-
-def _folded(text: str) -> str:
-    return " ".join(text.lower().split())
+from training.datasets import handwritten_heldout, norm_key  # noqa: E402
 
 
 def close_pairs(rows: list[dict], heldout: list[str], ratio: float) -> list[tuple[int, str, float]]:
     """(row index, the held-out text, similarity) for each row too close to a held-out text."""
-    held = [_folded(t) for t in heldout]
+    held = [norm_key(t) for t in heldout]
     found = []
     for i, row in enumerate(rows):
-        text = _folded(row["text"])
+        text = norm_key(row["text"])
         matcher = difflib.SequenceMatcher(None, text, autojunk=False)
         for original, other in zip(heldout, held):
             matcher.set_seq2(other)
             # the cheap upper bounds first: most pairs are far apart
-            if matcher.real_quick_ratio() > ratio and matcher.quick_ratio() > ratio and matcher.ratio() > ratio:
-                found.append((i, original, matcher.ratio()))
-                break
+            if matcher.real_quick_ratio() > ratio and matcher.quick_ratio() > ratio:
+                similarity = matcher.ratio()
+                if similarity > ratio:
+                    found.append((i, original, similarity))
+                    break
     return found
 
 
@@ -48,8 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lines = [line for line in args.path.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [json.loads(line) for line in lines]
-    heldout = [json.loads(line)["text"] for path in HELDOUT
-               for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    heldout = [example.text for example in handwritten_heldout()]
     pairs = close_pairs(rows, heldout, args.ratio)
     for i, original, similarity in pairs:
         print(f"{similarity:.2f}\n  train:    {rows[i]['text']}\n  held-out: {original}")

@@ -1,6 +1,7 @@
 """training/leak_check.py: a TRAIN row that came out close to a held-out comment is found and can be dropped."""
 import json
 
+from training.datasets import Example
 from training.leak_check import close_pairs, main
 
 HELDOUT = ["Die Rothschilds steuern seit 200 Jahren jede Zentralbank der Welt.",
@@ -16,9 +17,8 @@ def test_a_near_copy_is_found_and_a_new_comment_is_not():
 
 def test_drop_rewrites_the_file_without_the_close_rows(tmp_path, monkeypatch, capsys):
     import training.leak_check as leak_check
-    heldout = tmp_path / "heldout_handwritten_de.jsonl"
-    heldout.write_text("".join(json.dumps({"text": t}) + "\n" for t in HELDOUT), encoding="utf-8")
-    monkeypatch.setattr(leak_check, "HELDOUT", [heldout])
+    monkeypatch.setattr(leak_check, "handwritten_heldout",
+                        lambda: [Example(t, "handwritten_heldout_de", "test", {}) for t in HELDOUT])
     train = tmp_path / "train.jsonl"
     kept = {"text": "Wann fährt eigentlich wieder die S-Bahn nach Pankow?", "antisemitism": 0}
     close = {"text": "Schöner Bericht über die Synagoge in Görlitz. Danke!", "antisemitism": 0}
